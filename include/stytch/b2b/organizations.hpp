@@ -1,0 +1,128 @@
+#pragma once
+
+/// @file
+/// Organizations.DeleteExternalId: `DELETE /v1/b2b/organizations/{organization_id}/external_id`.
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <stytch/b2b/organization.hpp>
+#include <stytch/error.hpp>
+#include <stytch/result.hpp>
+
+namespace stytch {
+class client;
+namespace detail {
+class client_impl;
+}
+
+namespace b2b {
+
+/// Parameters of DeleteExternalId.
+struct delete_external_id_request {
+    /// Organization id, slug or external id. Must not be empty; percent-encoded on the wire.
+    std::string organization_id;
+};
+
+/// Member authorization for DeleteExternalId: at most one of the two may be set. With one set,
+/// the call runs with that member's permissions (`X-Stytch-Member-Session` or
+/// `X-Stytch-Member-SessionJWT`); with none, with the project's.
+struct delete_external_id_options {
+    std::optional<std::string> session_token;  ///< a member session token
+    std::optional<std::string> session_jwt;    ///< a member session JWT
+};
+
+/// A successful answer.
+struct delete_external_id_response {
+    std::string request_id;              ///< Stytch request id
+    int status_code = 0;                 ///< HTTP status (200)
+    b2b::organization organization;      ///< the organization, now without external id
+
+    friend bool operator==(const delete_external_id_response&,
+                           const delete_external_id_response&) = default;
+};
+
+/// JSON encoding with the API's field names (for `boost::json::value_from`).
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                const delete_external_id_response& r);
+
+/// Handler signature of @ref organizations::async_delete_external_id.
+using delete_external_id_signature = void(boost::system::error_code, delete_external_id_response);
+
+/// The Organizations API of a @ref stytch::client. A cheap handle: copy it freely; it keeps the
+/// client's shared state alive, and calls made after the client was closed fail with
+/// `error::client_closed`.
+class organizations {
+public:
+    /// Deletes the external id of an organization.
+    ///
+    /// @param request  copied; may be destroyed once this returns.
+    /// @param options  copied; may be destroyed once this returns.
+    /// @param diag     receives the server's details when the call fails with an API error
+    ///                 (`ec == condition::api_error`); cleared otherwise. Must stay alive until
+    ///                 the operation completes.
+    /// @param token    any Asio completion token for `void(error_code, delete_external_id_response)`:
+    ///                 a callback, `use_future`, `deferred`, `use_awaitable`, `as_tuple(...)`.
+    ///
+    /// **Handler signature**: `void(boost::system::error_code, delete_external_id_response)`;
+    /// the response is default-constructed unless `ec` is empty.
+    ///
+    /// **Errors**: `condition::invalid_request` codes before anything is sent;
+    /// `condition::api_error` codes for non-2xx answers; `condition::decode_error` codes for
+    /// a 2xx answer that does not decode; `asio::error::timed_out` when the deadline
+    /// (`client_config::request_timeout`) or the connect timeout passes; Asio, SSL and Beast codes
+    /// for transport failures (refused, TLS verification, `http::error::body_limit`, ...);
+    /// `error::client_closed` when the client is closed first.
+    ///
+    /// **Per-operation cancellation**: terminal, partial and total cancellation are supported
+    /// through the token's cancellation slot. A cancelled call completes promptly with
+    /// `asio::error::operation_aborted`; a connection it was using is closed, never pooled.
+    ///
+    /// **Thread-safety**: may be called from any thread. The handler runs on its associated
+    /// executor (by default the client's executor).
+    ///
+    /// **Object lifetimes**: the client may be destroyed while the call runs; the call then
+    /// completes with `error::client_closed`.
+    template <class CompletionToken>
+    auto async_delete_external_id(delete_external_id_request request,
+                                  delete_external_id_options options, api_error& diag,
+                                  CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, delete_external_id_signature>(
+            initiation{impl_}, token, std::move(request), std::move(options), &diag);
+    }
+
+    /// As above, without the error details.
+    template <class CompletionToken>
+    auto async_delete_external_id(delete_external_id_request request,
+                                  delete_external_id_options options, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, delete_external_id_signature>(
+            initiation{impl_}, token, std::move(request), std::move(options), nullptr);
+    }
+
+    /// Coroutine form: the response, or a @ref failure with the error code and, for API
+    /// errors, the server's details. Never throws for a failed call. Cancellation, errors,
+    /// thread-safety and lifetimes as for @ref async_delete_external_id.
+    boost::asio::awaitable<result<delete_external_id_response>> delete_external_id(
+        delete_external_id_request request, delete_external_id_options options = {});
+
+private:
+    friend class stytch::client;
+    explicit organizations(std::shared_ptr<detail::client_impl> impl) : impl_(std::move(impl)) {}
+
+    struct initiation {
+        std::shared_ptr<detail::client_impl> impl;
+        void operator()(boost::asio::any_completion_handler<delete_external_id_signature> handler,
+                        delete_external_id_request request, delete_external_id_options options,
+                        api_error* diag) const;
+    };
+
+    std::shared_ptr<detail::client_impl> impl_;
+};
+
+}  // namespace b2b
+}  // namespace stytch

@@ -1,0 +1,60 @@
+#pragma once
+
+/// @file
+/// The client: owns the connection pool and gives access to the APIs.
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <memory>
+
+#include <stytch/b2b/organizations.hpp>
+#include <stytch/config.hpp>
+
+namespace stytch {
+
+/// A Stytch B2B API client with a pool of keep-alive TLS connections.
+///
+/// **Threading**: the client has no threads of its own. All of its work runs on a strand of
+/// the executor given at construction, so the io_context may be run by one or many threads,
+/// and every member function may be called from any thread.
+///
+/// **Object lifetimes**: destroying the client (or calling @ref close) completes every waiting
+/// and in-flight call with `error::client_closed` and closes every connection; nothing owned by
+/// the caller is touched afterwards. The io_context must keep running until those calls have
+/// completed.
+class client {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    /// Creates a client. No connection is opened until the first call.
+    /// @throws boost::system::system_error with the code of `cfg.validate()`, or with the
+    /// SSL error when `cfg.ca_file` cannot be loaded.
+    client(executor_type ex, client_config cfg);
+
+    client(client&&) noexcept;
+    client& operator=(client&&) noexcept;
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    /// Closes the client (see @ref close).
+    ~client();
+
+    /// The executor given at construction.
+    executor_type get_executor() const;
+
+    /// The configuration in use (with defaults applied).
+    const client_config& config() const;
+
+    /// The Organizations API.
+    b2b::organizations organizations() const;
+
+    /// Completes every waiting and in-flight call with `error::client_closed`, closes every
+    /// connection, and refuses new calls with the same code. Idempotent, thread-safe, returns
+    /// at once.
+    void close();
+
+private:
+    std::shared_ptr<detail::client_impl> impl_;
+};
+
+}  // namespace stytch

@@ -1,0 +1,104 @@
+#pragma once
+
+/// @file
+/// The error model: one error category for everything the library itself detects, an error
+/// condition category to classify codes, and the details of an API error.
+
+#include <boost/json/value.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <string>
+#include <type_traits>
+
+namespace stytch {
+
+/// Error codes in the `stytch` category. Transport failures keep their own Asio, SSL or Beast
+/// code; these cover configuration, validation, decoding and the answers of the API.
+enum class error {
+    // Configuration (condition::config_error)
+    missing_project_id = 1,  ///< `project_id` is empty
+    missing_secret,          ///< `secret` is empty
+    invalid_base_url,        ///< the base URL does not parse or has no host
+    insecure_base_url,       ///< the base URL is not `https`
+    invalid_config,          ///< a limit or timeout is zero or negative
+
+    // Request validation, detected before any I/O (condition::invalid_request)
+    empty_organization_id,      ///< the organization id is empty
+    invalid_header_value,       ///< CR, LF or NUL in a header value
+    conflicting_authorization,  ///< both a session token and a session JWT were given
+    empty_session_credential,   ///< a session token or JWT was given but is empty
+
+    // Decoding a 2xx answer (condition::decode_error)
+    malformed_json,   ///< the body is not valid JSON, or is not an object
+    missing_field,    ///< a required field is absent or null
+    unexpected_type,  ///< a field has the wrong JSON type
+
+    // Lifetime
+    client_closed,  ///< the client was closed or destroyed before the call completed
+
+    // API errors with a known Stytch error_type (condition::api_error)
+    unauthorized_credentials,
+    too_many_requests,
+    internal_server_error,
+    organization_not_found,
+    session_not_found,
+    unauthorized_action,
+
+    // API errors with an unknown error_type, by HTTP status class (condition::api_error)
+    client_error,       ///< other 4xx
+    server_error,       ///< other 5xx
+    unexpected_status,  ///< 1xx or 3xx
+};
+
+/// Broad classes of failure, for `ec == stytch::condition::api_error` style tests.
+enum class condition {
+    config_error = 1,  ///< the client configuration is unusable
+    invalid_request,   ///< the request was refused before anything was sent
+    api_error,         ///< the server answered with a non-2xx status
+    decode_error,      ///< a 2xx answer could not be decoded
+};
+
+/// The category of @ref error values (name: "stytch").
+const boost::system::error_category& error_category() noexcept;
+
+/// The category of @ref condition values (name: "stytch.condition").
+const boost::system::error_category& condition_category() noexcept;
+
+/// Makes an error_code from an @ref error (found by ADL).
+inline boost::system::error_code make_error_code(error e) noexcept {
+    return {static_cast<int>(e), error_category()};
+}
+
+/// Makes an error_condition from a @ref condition (found by ADL).
+inline boost::system::error_condition make_error_condition(condition c) noexcept {
+    return {static_cast<int>(c), condition_category()};
+}
+
+/// What the server said when it answered with a non-2xx status.
+///
+/// Filled from Stytch's error JSON (`status_code`, `request_id`, `error_type`, `error_message`,
+/// `error_url`, `error_details`) or from the OAuth2 shape (`error` → error_type,
+/// `error_description` → error_message, `error_uri` → error_url). A non-JSON body leaves
+/// everything but `status_code` (the HTTP status) empty.
+struct api_error {
+    int status_code = 0;                ///< HTTP status of the answer
+    std::string request_id;             ///< Stytch request id, when given
+    std::string error_type;             ///< machine-readable type, e.g. `organization_not_found`
+    std::string error_message;          ///< human-readable message
+    std::string error_url;              ///< documentation link
+    boost::json::value error_details;   ///< free-form details; null when absent
+
+    friend bool operator==(const api_error&, const api_error&) = default;
+};
+
+/// JSON encoding in Stytch's error shape (for `boost::json::value_from`).
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const api_error& e);
+
+}  // namespace stytch
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<stytch::error> : std::true_type {};
+template <>
+struct is_error_condition_enum<stytch::condition> : std::true_type {};
+}  // namespace boost::system

@@ -1,0 +1,12 @@
+#pragma once
+
+/// @file
+/// Umbrella header.
+
+#include <stytch/b2b/organization.hpp>
+#include <stytch/b2b/organizations.hpp>
+#include <stytch/client.hpp>
+#include <stytch/config.hpp>
+#include <stytch/error.hpp>
+#include <stytch/result.hpp>
+#include <stytch/version.hpp>

@@ -1,0 +1,36 @@
+#include <stytch/client.hpp>
+
+#include "client_impl.hpp"
+
+namespace stytch {
+
+client::client(executor_type ex, client_config cfg)
+    : impl_(std::make_shared<detail::client_impl>(std::move(ex), std::move(cfg))) {}
+
+client::client(client&&) noexcept = default;
+
+client& client::operator=(client&& other) noexcept {
+    if (this != &other) {
+        if (impl_) {
+            impl_->close();
+        }
+        impl_ = std::move(other.impl_);
+    }
+    return *this;
+}
+
+client::~client() {
+    if (impl_) {
+        impl_->close();
+    }
+}
+
+client::executor_type client::get_executor() const { return impl_->get_executor(); }
+
+const client_config& client::config() const { return impl_->config(); }
+
+b2b::organizations client::organizations() const { return b2b::organizations(impl_); }
+
+void client::close() { impl_->close(); }
+
+}  // namespace stytch

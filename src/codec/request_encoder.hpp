@@ -1,0 +1,48 @@
+#pragma once
+
+// Sans-io request encoding: validation and the exact bytes of the HTTP/1.1 request.
+
+#include <boost/system/error_code.hpp>
+
+#include <string>
+#include <string_view>
+
+#include <stytch/b2b/organizations.hpp>
+
+#include "codec/base_url.hpp"
+
+namespace stytch::detail {
+
+/// True when `v` has no CR, LF or NUL (the bytes that could split or end a header).
+bool is_valid_header_value(std::string_view v) noexcept;
+
+/// Appends `s` with every byte outside `A-Z a-z 0-9 - . _ ~` written as `%XX` (uppercase hex).
+void append_percent_encoded(std::string& out, std::string_view s);
+
+/// Standard base64 with padding.
+std::string base64_encode(std::string_view s);
+
+/// Encodes requests for one client. The parts that never change (request-line prefix, Host,
+/// Authorization, User-Agent) are computed once at construction.
+class request_encoder {
+public:
+    /// Credentials and user agent must already be valid header values (checked by
+    /// client_config::validate()).
+    request_encoder(const endpoint& ep, std::string_view project_id, std::string_view secret,
+                    std::string_view user_agent);
+
+    /// Validates the call (empty id, header injection, both session kinds) and, if valid,
+    /// replaces `out` with the complete request:
+    /// `DELETE <prefix>/v1/b2b/organizations/<pct-id>/external_id HTTP/1.1` with Host,
+    /// Authorization, Content-Type: application/json, User-Agent, Content-Length: 0 and at most
+    /// one member-session header. On error `out` is left unchanged.
+    boost::system::error_code encode_delete_external_id(
+        const b2b::delete_external_id_request& request,
+        const b2b::delete_external_id_options& options, std::string& out) const;
+
+private:
+    std::string path_prefix_;  // "<prefix>/v1/b2b/organizations/"
+    std::string fixed_headers_;  // Host .. User-Agent lines, each ending in CRLF
+};
+
+}  // namespace stytch::detail

@@ -1,0 +1,21 @@
+#pragma once
+
+// TLS client settings: one SSL_CTX per client, peer verification always on.
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <string>
+
+#include <stytch/config.hpp>
+
+namespace stytch::detail {
+
+/// TLS >= 1.2, peer verification, system trust store plus `cfg.ca_file` when set.
+/// @throws boost::system::system_error when the CA file cannot be loaded.
+boost::asio::ssl::context make_tls_context(const client_config& cfg);
+
+/// Sets SNI (DNS names only) and the name or IP address the peer certificate must match.
+/// @returns false when OpenSSL refuses the settings.
+bool set_expected_peer(SSL* ssl, const std::string& host);
+
+}  // namespace stytch::detail
