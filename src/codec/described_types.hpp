@@ -13,8 +13,7 @@
 
 namespace stytch::b2b {
 
-BOOST_DESCRIBE_STRUCT(active_sso_connection, (),
-                      (connection_id, display_name, identity_provider))
+BOOST_DESCRIBE_STRUCT(active_sso_connection, (), (connection_id, display_name, identity_provider))
 
 BOOST_DESCRIBE_STRUCT(email_implicit_role_assignment, (), (domain, role_id))
 
@@ -27,17 +26,17 @@ BOOST_DESCRIBE_STRUCT(active_scim_connection, (),
                        bearer_token_expires_at))
 
 BOOST_DESCRIBE_STRUCT(organization, (),
-                      (organization_id, organization_name, organization_logo_url,
-                       organization_slug, sso_jit_provisioning,
-                       sso_jit_provisioning_allowed_connections, sso_active_connections,
-                       email_allowed_domains, email_jit_provisioning, email_invites, auth_methods,
-                       allowed_auth_methods, mfa_policy, rbac_email_implicit_role_assignments,
-                       mfa_methods, allowed_mfa_methods, oauth_tenant_jit_provisioning,
-                       claimed_email_domains, first_party_connected_apps_allowed_type,
-                       allowed_first_party_connected_apps, third_party_connected_apps_allowed_type,
-                       allowed_third_party_connected_apps, custom_roles, trusted_metadata,
-                       created_at, updated_at, organization_external_id, sso_default_connection_id,
-                       scim_active_connection, allowed_oauth_tenants))
+                      (organization_id, organization_name, organization_logo_url, organization_slug,
+                       sso_jit_provisioning, sso_jit_provisioning_allowed_connections,
+                       sso_active_connections, email_allowed_domains, email_jit_provisioning,
+                       email_invites, auth_methods, allowed_auth_methods, mfa_policy,
+                       rbac_email_implicit_role_assignments, mfa_methods, allowed_mfa_methods,
+                       oauth_tenant_jit_provisioning, claimed_email_domains,
+                       first_party_connected_apps_allowed_type, allowed_first_party_connected_apps,
+                       third_party_connected_apps_allowed_type, allowed_third_party_connected_apps,
+                       custom_roles, trusted_metadata, created_at, updated_at,
+                       organization_external_id, sso_default_connection_id, scim_active_connection,
+                       allowed_oauth_tenants))
 
 BOOST_DESCRIBE_STRUCT(delete_external_id_response, (), (request_id, status_code, organization))
 

@@ -1,0 +1,194 @@
+// Sans-io request encoding for DeleteExternalId.
+
+#include "codec/request_encoder.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include <stytch/error.hpp>
+
+namespace stytch::detail {
+namespace {
+
+constexpr std::string_view method = "DELETE ";
+constexpr std::string_view api_path = "/v1/b2b/organizations/";
+constexpr std::string_view path_suffix = "/external_id HTTP/1.1\r\n";
+constexpr std::string_view session_header = "X-Stytch-Member-Session: ";
+constexpr std::string_view session_jwt_header = "X-Stytch-Member-SessionJWT: ";
+constexpr std::string_view crlf = "\r\n";
+
+constexpr char hex_digits[] = "0123456789ABCDEF";
+
+// true for the bytes a path segment may carry unencoded (RFC 3986 "unreserved").
+constexpr std::array<bool, 256> make_unreserved_table() {
+    std::array<bool, 256> t{};
+    for (int c = 'A'; c <= 'Z'; ++c) {
+        t[static_cast<std::size_t>(c)] = true;
+    }
+    for (int c = 'a'; c <= 'z'; ++c) {
+        t[static_cast<std::size_t>(c)] = true;
+    }
+    for (int c = '0'; c <= '9'; ++c) {
+        t[static_cast<std::size_t>(c)] = true;
+    }
+    for (const char c : {'-', '.', '_', '~'}) {
+        t[static_cast<unsigned char>(c)] = true;
+    }
+    return t;
+}
+
+constexpr std::array<bool, 256> unreserved = make_unreserved_table();
+
+bool is_unreserved(char c) noexcept {
+    return unreserved[static_cast<unsigned char>(c)];
+}
+
+// Validates the member credential, if any; `header` and `value` receive the header to send.
+boost::system::error_code check_credential(const b2b::delete_external_id_options& options,
+                                           std::string_view& header,
+                                           std::string_view& value) noexcept {
+    if (options.session_token && options.session_jwt) {
+        return error::conflicting_authorization;
+    }
+    if (options.session_token) {
+        header = session_header;
+        value = *options.session_token;
+    } else if (options.session_jwt) {
+        header = session_jwt_header;
+        value = *options.session_jwt;
+    } else {
+        return {};
+    }
+    if (value.empty()) {
+        return error::empty_session_credential;
+    }
+    if (!is_valid_header_value(value)) {
+        return error::invalid_header_value;
+    }
+    return {};
+}
+
+}  // namespace
+
+bool is_valid_header_value(std::string_view v) noexcept {
+    for (const char c : v) {
+        if (c == '\r' || c == '\n' || c == '\0') {
+            return false;
+        }
+    }
+    return true;
+}
+
+void append_percent_encoded(std::string& out, std::string_view s) {
+    std::size_t escaped = 0;
+    for (const char c : s) {
+        escaped += is_unreserved(c) ? 0 : 1;
+    }
+    const std::size_t old_size = out.size();
+    out.resize(old_size + s.size() + 2 * escaped);
+    char* p = out.data() + old_size;
+    for (const char c : s) {
+        if (is_unreserved(c)) {
+            *p++ = c;
+        } else {
+            const auto b = static_cast<unsigned char>(c);
+            *p++ = '%';
+            *p++ = hex_digits[b >> 4];
+            *p++ = hex_digits[b & 0x0F];
+        }
+    }
+}
+
+std::string base64_encode(std::string_view s) {
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.resize((s.size() + 2) / 3 * 4);
+    char* p = out.data();
+    const auto byte = [&](std::size_t i) -> std::uint32_t {
+        return static_cast<unsigned char>(s[i]);
+    };
+    std::size_t i = 0;
+    for (; i + 3 <= s.size(); i += 3) {
+        const std::uint32_t n = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
+        *p++ = alphabet[(n >> 18) & 0x3F];
+        *p++ = alphabet[(n >> 12) & 0x3F];
+        *p++ = alphabet[(n >> 6) & 0x3F];
+        *p++ = alphabet[n & 0x3F];
+    }
+    const std::size_t rest = s.size() - i;
+    if (rest == 1) {
+        const std::uint32_t n = byte(i) << 16;
+        *p++ = alphabet[(n >> 18) & 0x3F];
+        *p++ = alphabet[(n >> 12) & 0x3F];
+        *p++ = '=';
+        *p++ = '=';
+    } else if (rest == 2) {
+        const std::uint32_t n = (byte(i) << 16) | (byte(i + 1) << 8);
+        *p++ = alphabet[(n >> 18) & 0x3F];
+        *p++ = alphabet[(n >> 12) & 0x3F];
+        *p++ = alphabet[(n >> 6) & 0x3F];
+        *p++ = '=';
+    }
+    return out;
+}
+
+request_encoder::request_encoder(const endpoint& ep, std::string_view project_id,
+                                 std::string_view secret, std::string_view user_agent) {
+    path_prefix_.reserve(ep.path_prefix.size() + api_path.size());
+    path_prefix_.append(ep.path_prefix);
+    path_prefix_.append(api_path);
+
+    std::string credentials;
+    credentials.reserve(project_id.size() + 1 + secret.size());
+    credentials.append(project_id);
+    credentials.push_back(':');
+    credentials.append(secret);
+
+    fixed_headers_.append("Host: ");
+    fixed_headers_.append(ep.host_header);
+    fixed_headers_.append(crlf);
+    fixed_headers_.append("Authorization: Basic ");
+    fixed_headers_.append(base64_encode(credentials));
+    fixed_headers_.append(crlf);
+    fixed_headers_.append("Content-Type: application/json\r\n");
+    fixed_headers_.append("User-Agent: ");
+    fixed_headers_.append(user_agent);
+    fixed_headers_.append(crlf);
+    fixed_headers_.append("Content-Length: 0\r\n");
+}
+
+boost::system::error_code request_encoder::encode_delete_external_id(
+    const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
+    std::string& out) const {
+    const std::string_view id = request.organization_id;
+    if (id.empty()) {
+        return error::empty_organization_id;
+    }
+    std::string_view header;
+    std::string_view value;
+    if (const auto ec = check_credential(options, header, value)) {
+        return ec;
+    }
+
+    const std::size_t size_bound = method.size() + path_prefix_.size() + 3 * id.size() +
+                                   path_suffix.size() + fixed_headers_.size() +
+                                   (header.empty() ? 0 : header.size() + value.size() + 2) + 2;
+    out.reserve(size_bound);  // before clear(): a bad_alloc leaves `out` as it was
+    out.clear();
+    out.append(method);
+    out.append(path_prefix_);
+    append_percent_encoded(out, id);
+    out.append(path_suffix);
+    out.append(fixed_headers_);
+    if (!header.empty()) {
+        out.append(header);
+        out.append(value);
+        out.append(crlf);
+    }
+    out.append(crlf);
+    return {};
+}
+
+}  // namespace stytch::detail

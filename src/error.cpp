@@ -1,0 +1,146 @@
+// The `stytch` error category, the `stytch.condition` category and the exception hook of
+// stytch::result.
+
+#include <stytch/error.hpp>
+#include <stytch/result.hpp>
+
+#include <boost/system/system_error.hpp>
+#include <boost/throw_exception.hpp>
+
+#include <string>
+
+namespace stytch {
+namespace {
+
+const char* error_message(int ev) noexcept {
+    switch (static_cast<error>(ev)) {
+        case error::missing_project_id:
+            return "the project id is empty";
+        case error::missing_secret:
+            return "the project secret is empty";
+        case error::invalid_base_url:
+            return "the base URL is not a valid https://host[:port][/prefix] URL";
+        case error::insecure_base_url:
+            return "the base URL does not use https";
+        case error::invalid_config:
+            return "a timeout or limit of the client configuration is zero or negative";
+        case error::empty_organization_id:
+            return "the organization id is empty";
+        case error::invalid_header_value:
+            return "a header value contains CR, LF or NUL";
+        case error::conflicting_authorization:
+            return "both a session token and a session JWT were given";
+        case error::empty_session_credential:
+            return "the session token or session JWT is empty";
+        case error::malformed_json:
+            return "the response body is not a JSON object";
+        case error::missing_field:
+            return "a required field of the response is absent or null";
+        case error::unexpected_type:
+            return "a field of the response has an unexpected JSON type";
+        case error::client_closed:
+            return "the client was closed";
+        case error::unauthorized_credentials:
+            return "the API refused the project credentials (unauthorized_credentials)";
+        case error::too_many_requests:
+            return "the API rate limit was exceeded (too_many_requests)";
+        case error::internal_server_error:
+            return "the API reported an internal error (internal_server_error)";
+        case error::organization_not_found:
+            return "the organization was not found (organization_not_found)";
+        case error::session_not_found:
+            return "the member session was not found (session_not_found)";
+        case error::unauthorized_action:
+            return "the member is not allowed to perform this action (unauthorized_action)";
+        case error::client_error:
+            return "the API answered with a client error status (4xx)";
+        case error::server_error:
+            return "the API answered with a server error status (5xx)";
+        case error::unexpected_status:
+            return "the API answered with an unexpected HTTP status";
+    }
+    return "unknown stytch error";
+}
+
+class error_category_impl final : public boost::system::error_category {
+  public:
+    // A fixed id keeps codes comparable across shared-library boundaries.
+    constexpr error_category_impl() noexcept : error_category(0x5d2f3a9c1b7e4a01ULL) {}
+
+    const char* name() const noexcept override { return "stytch"; }
+
+    std::string message(int ev) const override { return error_message(ev); }
+
+    const char* message(int ev, char* /*buffer*/, std::size_t /*len*/) const noexcept override {
+        return error_message(ev);
+    }
+};
+
+const char* condition_message(int ev) noexcept {
+    switch (static_cast<condition>(ev)) {
+        case condition::config_error:
+            return "the client configuration is unusable";
+        case condition::invalid_request:
+            return "the request was refused before it was sent";
+        case condition::api_error:
+            return "the API answered with an error status";
+        case condition::decode_error:
+            return "the API answer could not be decoded";
+    }
+    return "unknown stytch condition";
+}
+
+// The condition of a `stytch` error value, or 0 when it belongs to none.
+int condition_of(int ev) noexcept {
+    const auto e = static_cast<error>(ev);
+    if (e >= error::missing_project_id && e <= error::invalid_config) {
+        return static_cast<int>(condition::config_error);
+    }
+    if (e >= error::empty_organization_id && e <= error::empty_session_credential) {
+        return static_cast<int>(condition::invalid_request);
+    }
+    if (e >= error::malformed_json && e <= error::unexpected_type) {
+        return static_cast<int>(condition::decode_error);
+    }
+    if (e >= error::unauthorized_credentials && e <= error::unexpected_status) {
+        return static_cast<int>(condition::api_error);
+    }
+    return 0;
+}
+
+class condition_category_impl final : public boost::system::error_category {
+  public:
+    constexpr condition_category_impl() noexcept : error_category(0x5d2f3a9c1b7e4a02ULL) {}
+
+    const char* name() const noexcept override { return "stytch.condition"; }
+
+    std::string message(int ev) const override { return condition_message(ev); }
+
+    const char* message(int ev, char* /*buffer*/, std::size_t /*len*/) const noexcept override {
+        return condition_message(ev);
+    }
+
+    bool equivalent(const boost::system::error_code& code, int cond) const noexcept override {
+        return code.category() == stytch::error_category() && cond != 0 &&
+               condition_of(code.value()) == cond;
+    }
+};
+
+constexpr error_category_impl error_category_instance;
+constexpr condition_category_impl condition_category_instance;
+
+}  // namespace
+
+const boost::system::error_category& error_category() noexcept {
+    return error_category_instance;
+}
+
+const boost::system::error_category& condition_category() noexcept {
+    return condition_category_instance;
+}
+
+void throw_exception_from_error(const failure& f, const boost::source_location& loc) {
+    boost::throw_exception(boost::system::system_error(f.code), loc);
+}
+
+}  // namespace stytch

@@ -1,0 +1,108 @@
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <string>
+
+#include <stytch/config.hpp>
+#include <stytch/error.hpp>
+
+using stytch::client_config;
+using stytch::error;
+using namespace std::chrono_literals;
+
+namespace {
+
+client_config valid_config() {
+    client_config c;
+    c.project_id = "project-test-36510638-652a-4d6f-a7e6-4d0e2b2b8d1f";
+    c.secret = "secret-test-OaUXNGlUq5NpkYtJEVR8n2wQ3k0ZLr1m";
+    return c;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(config)
+
+BOOST_AUTO_TEST_CASE(defaults_with_credentials_are_valid) {
+    BOOST_TEST(!valid_config().validate());
+    auto live = valid_config();
+    live.project_id = "project-live-36510638-652a-4d6f-a7e6-4d0e2b2b8d1f";
+    BOOST_TEST(!live.validate());
+}
+
+BOOST_AUTO_TEST_CASE(default_user_agent_names_the_sdk_and_version) {
+    BOOST_TEST(client_config{}.user_agent == "Stytch C++ v0.1.0");
+}
+
+BOOST_AUTO_TEST_CASE(missing_credentials) {
+    BOOST_TEST((client_config{}.validate() == error::missing_project_id));
+    auto c = valid_config();
+    c.project_id.clear();
+    BOOST_TEST((c.validate() == error::missing_project_id));
+    c = valid_config();
+    c.secret.clear();
+    BOOST_TEST((c.validate() == error::missing_secret));
+}
+
+BOOST_AUTO_TEST_CASE(header_injection_is_refused) {
+    for (const std::string& bad : {std::string("a\rb"), std::string("a\nb"), std::string("a\0b", 3),
+                                   std::string("x\r\nX-Evil: 1")}) {
+        auto c = valid_config();
+        c.project_id = "project-test-" + bad;
+        BOOST_TEST((c.validate() == error::invalid_header_value));
+        c = valid_config();
+        c.secret = bad;
+        BOOST_TEST((c.validate() == error::invalid_header_value));
+        c = valid_config();
+        c.user_agent = bad;
+        BOOST_TEST((c.validate() == error::invalid_header_value));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(base_url_errors_are_reported) {
+    auto c = valid_config();
+    c.base_url = "https://stytch.internal.example:8443/proxy/";
+    BOOST_TEST(!c.validate());
+    c.base_url = "http://test.stytch.com";
+    BOOST_TEST((c.validate() == error::insecure_base_url));
+    c.base_url = "not a url";
+    BOOST_TEST((c.validate() == error::invalid_base_url));
+    c.base_url = "https://user:pw@test.stytch.com";
+    BOOST_TEST((c.validate() == error::invalid_base_url));
+}
+
+BOOST_AUTO_TEST_CASE(limits_and_timeouts_must_be_positive) {
+    auto check = [](auto mutate) {
+        auto c = valid_config();
+        mutate(c);
+        return c.validate() == error::invalid_config;
+    };
+    BOOST_TEST(check([](client_config& c) { c.connect_timeout = 0ms; }));
+    BOOST_TEST(check([](client_config& c) { c.connect_timeout = -1ms; }));
+    BOOST_TEST(check([](client_config& c) { c.request_timeout = 0ms; }));
+    BOOST_TEST(check([](client_config& c) { c.request_timeout = -5s; }));
+    BOOST_TEST(check([](client_config& c) { c.idle_timeout = 0ms; }));
+    BOOST_TEST(check([](client_config& c) { c.max_connections = 0; }));
+    BOOST_TEST(check([](client_config& c) { c.max_response_body = 0; }));
+    // The smallest positive values are accepted.
+    auto c = valid_config();
+    c.connect_timeout = c.request_timeout = c.idle_timeout = 1ms;
+    c.max_connections = 1;
+    c.max_response_body = 1;
+    BOOST_TEST(!c.validate());
+}
+
+BOOST_AUTO_TEST_CASE(first_problem_wins) {
+    client_config c;  // no project id, no secret
+    c.max_connections = 0;
+    c.base_url = "http://x";
+    BOOST_TEST((c.validate() == error::missing_project_id));
+    c.project_id = "p";
+    BOOST_TEST((c.validate() == error::missing_secret));
+    c.secret = "s";
+    BOOST_TEST((c.validate() == error::insecure_base_url));
+    c.base_url.clear();
+    BOOST_TEST((c.validate() == error::invalid_config));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,224 @@
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+#include <stytch/b2b/organizations.hpp>
+#include <stytch/error.hpp>
+
+#include "codec/base_url.hpp"
+#include "codec/request_encoder.hpp"
+
+using stytch::error;
+using stytch::b2b::delete_external_id_options;
+using stytch::b2b::delete_external_id_request;
+using stytch::detail::append_percent_encoded;
+using stytch::detail::base64_encode;
+using stytch::detail::endpoint;
+using stytch::detail::is_valid_header_value;
+using stytch::detail::request_encoder;
+
+namespace {
+
+constexpr std::string_view project_id = "project-test-36510638-652a-4d6f-a7e6-4d0e2b2b8d1f";
+constexpr std::string_view secret = "secret-test-OaUXNGlUq5NpkYtJEVR8n2wQ3k0ZLr1m";
+// base64("<project_id>:<secret>"), computed independently.
+constexpr std::string_view basic_credential =
+    "cHJvamVjdC10ZXN0LTM2NTEwNjM4LTY1MmEtNGQ2Zi1hN2U2LTRkMGUyYjJiOGQxZjpzZWNyZXQtdGVzdC1PYVVYTkds"
+    "VXE1TnBrWXRKRVZSOG4yd1EzazBaTHIxbQ==";
+constexpr std::string_view user_agent = "Stytch C++ v0.1.0";
+
+const endpoint test_endpoint{"test.stytch.com", 443, "test.stytch.com", ""};
+
+std::string percent_encoded(std::string_view s) {
+    std::string out = "prefix:";
+    append_percent_encoded(out, s);
+    BOOST_TEST_REQUIRE(out.starts_with("prefix:"));  // appends, never replaces
+    return out.substr(7);
+}
+
+std::string expected_request(std::string_view target, std::string_view extra_headers = {},
+                             std::string_view host = "test.stytch.com") {
+    std::string r;
+    r += "DELETE ";
+    r += target;
+    r += " HTTP/1.1\r\nHost: ";
+    r += host;
+    r += "\r\nAuthorization: Basic ";
+    r += basic_credential;
+    r += "\r\nContent-Type: application/json\r\nUser-Agent: ";
+    r += user_agent;
+    r += "\r\nContent-Length: 0\r\n";
+    r += extra_headers;
+    r += "\r\n";
+    return r;
+}
+
+boost::system::error_code encode(const delete_external_id_request& req,
+                                 const delete_external_id_options& opts, std::string& out,
+                                 const endpoint& ep = test_endpoint) {
+    const request_encoder enc(ep, project_id, secret, user_agent);
+    return enc.encode_delete_external_id(req, opts, out);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(request_encoding)
+
+BOOST_AUTO_TEST_CASE(base64_rfc4648_vectors) {
+    BOOST_TEST(base64_encode("") == "");
+    BOOST_TEST(base64_encode("f") == "Zg==");
+    BOOST_TEST(base64_encode("fo") == "Zm8=");
+    BOOST_TEST(base64_encode("foo") == "Zm9v");
+    BOOST_TEST(base64_encode("foob") == "Zm9vYg==");
+    BOOST_TEST(base64_encode("fooba") == "Zm9vYmE=");
+    BOOST_TEST(base64_encode("foobar") == "Zm9vYmFy");
+    BOOST_TEST(base64_encode(std::string_view("\xff\xfe\xfd\x00", 4)) == "//79AA==");
+    // RFC 7617's Basic example.
+    BOOST_TEST(base64_encode("Aladdin:open sesame") == "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+}
+
+BOOST_AUTO_TEST_CASE(header_value_validity) {
+    BOOST_TEST(is_valid_header_value(""));
+    BOOST_TEST(is_valid_header_value("token with spaces\tand tabs \x7f\xc3\xa9"));
+    BOOST_TEST(!is_valid_header_value("a\rb"));
+    BOOST_TEST(!is_valid_header_value("a\nb"));
+    BOOST_TEST(!is_valid_header_value(std::string_view("a\0b", 3)));
+    BOOST_TEST(!is_valid_header_value("\r\n"));
+}
+
+BOOST_AUTO_TEST_CASE(unreserved_bytes_are_kept) {
+    const std::string unreserved =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+    BOOST_TEST(percent_encoded(unreserved) == unreserved);
+    BOOST_TEST(percent_encoded("organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931") ==
+               "organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931");
+}
+
+BOOST_AUTO_TEST_CASE(other_bytes_are_percent_encoded) {
+    BOOST_TEST(percent_encoded(" ") == "%20");
+    BOOST_TEST(percent_encoded("/") == "%2F");
+    BOOST_TEST(percent_encoded("?") == "%3F");
+    BOOST_TEST(percent_encoded("#") == "%23");
+    BOOST_TEST(percent_encoded("%") == "%25");
+    BOOST_TEST(percent_encoded("%41") == "%2541");
+    BOOST_TEST(percent_encoded("../") == "..%2F");
+    BOOST_TEST(percent_encoded("../../v1/users") == "..%2F..%2Fv1%2Fusers");
+    BOOST_TEST(percent_encoded("caf\xc3\xa9") == "caf%C3%A9");
+    BOOST_TEST(percent_encoded(std::string_view("a\0b", 3)) == "a%00b");
+    BOOST_TEST(percent_encoded("\r\n") == "%0D%0A");
+    BOOST_TEST(percent_encoded("\xff") == "%FF");
+    BOOST_TEST(percent_encoded("a+b=c&d;e:f@g") == "a%2Bb%3Dc%26d%3Be%3Af%40g");
+    BOOST_TEST(percent_encoded("") == "");
+}
+
+BOOST_AUTO_TEST_CASE(exact_request_without_member_session) {
+    std::string out;
+    BOOST_TEST(!encode({"org-1"}, {}, out));
+    BOOST_TEST(out == expected_request("/v1/b2b/organizations/org-1/external_id"));
+    BOOST_TEST(
+        out ==
+        "DELETE /v1/b2b/organizations/org-1/external_id HTTP/1.1\r\n"
+        "Host: test.stytch.com\r\n"
+        "Authorization: Basic "
+        "cHJvamVjdC10ZXN0LTM2NTEwNjM4LTY1MmEtNGQ2Zi1hN2U2LTRkMGUyYjJiOGQxZjpzZWNyZXQtdGVzdC1P"
+        "YVVYTkdsVXE1TnBrWXRKRVZSOG4yd1EzazBaTHIxbQ==\r\n"
+        "Content-Type: application/json\r\n"
+        "User-Agent: Stytch C++ v0.1.0\r\n"
+        "Content-Length: 0\r\n"
+        "\r\n");
+}
+
+BOOST_AUTO_TEST_CASE(basic_credential_is_project_id_colon_secret) {
+    const request_encoder enc(test_endpoint, "Aladdin", "open sesame", user_agent);
+    std::string out;
+    BOOST_TEST(!enc.encode_delete_external_id({"o"}, {}, out));
+    BOOST_TEST(out.find("\r\nAuthorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n") !=
+               std::string::npos);
+    // The secret itself never appears in clear.
+    BOOST_TEST(out.find("open sesame") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(member_session_headers) {
+    std::string out;
+    BOOST_TEST(!encode({"org-1"},
+                       {.session_token = "mZAYn5aLEqKUlZ_Ad9U_fWr38GaAQ1oFAhT8ds245v7Q",
+                        .session_jwt = std::nullopt},
+                       out));
+    BOOST_TEST(out == expected_request("/v1/b2b/organizations/org-1/external_id",
+                                       "X-Stytch-Member-Session: "
+                                       "mZAYn5aLEqKUlZ_Ad9U_fWr38GaAQ1oFAhT8ds245v7Q\r\n"));
+
+    BOOST_TEST(!encode({"org-1"},
+                       {.session_token = std::nullopt, .session_jwt = "eyJhbGciOi.e30.sig"}, out));
+    BOOST_TEST(out == expected_request("/v1/b2b/organizations/org-1/external_id",
+                                       "X-Stytch-Member-SessionJWT: eyJhbGciOi.e30.sig\r\n"));
+}
+
+BOOST_AUTO_TEST_CASE(organization_id_is_percent_encoded_in_the_path) {
+    std::string out;
+    BOOST_TEST(!encode({"../users/x?y#z"}, {}, out));
+    BOOST_TEST(out == expected_request("/v1/b2b/organizations/..%2Fusers%2Fx%3Fy%23z/external_id"));
+    BOOST_TEST(!encode({std::string("a\0b c\r\n", 7)}, {}, out));
+    BOOST_TEST(out == expected_request("/v1/b2b/organizations/a%00b%20c%0D%0A/external_id"));
+    BOOST_TEST(!encode({"caf\xc3\xa9"}, {}, out));
+    BOOST_TEST(out == expected_request("/v1/b2b/organizations/caf%C3%A9/external_id"));
+}
+
+BOOST_AUTO_TEST_CASE(path_prefix_and_port) {
+    const endpoint ep{"stytch-proxy.internal", 8443, "stytch-proxy.internal:8443", "/stytch/api"};
+    std::string out;
+    BOOST_TEST(!encode({"org-1"}, {}, out, ep));
+    BOOST_TEST(out == expected_request("/stytch/api/v1/b2b/organizations/org-1/external_id", {},
+                                       "stytch-proxy.internal:8443"));
+
+    const auto parsed = stytch::detail::parse_base_url("https://[::1]:9443/p/");
+    BOOST_TEST_REQUIRE(parsed.has_value());
+    BOOST_TEST(!encode({"org-1"}, {}, out, *parsed));
+    BOOST_TEST(out ==
+               expected_request("/p/v1/b2b/organizations/org-1/external_id", {}, "[::1]:9443"));
+}
+
+BOOST_AUTO_TEST_CASE(success_replaces_previous_contents) {
+    std::string out = "leftover bytes from a previous request";
+    BOOST_TEST(!encode({"org-1"}, {}, out));
+    BOOST_TEST(out == expected_request("/v1/b2b/organizations/org-1/external_id"));
+    // A second, shorter request into the same buffer.
+    BOOST_TEST(!encode({"o"}, {}, out));
+    BOOST_TEST(out == expected_request("/v1/b2b/organizations/o/external_id"));
+}
+
+BOOST_AUTO_TEST_CASE(validation_errors_leave_out_unchanged) {
+    struct case_t {
+        const char* name;
+        delete_external_id_request request;
+        delete_external_id_options options;
+        error expected;
+    };
+    const std::string nul("tok\0en", 6);
+    const case_t cases[] = {
+        {"empty id", {""}, {}, error::empty_organization_id},
+        {"empty id wins over conflicting", {""}, {"t", "j"}, error::empty_organization_id},
+        {"both credentials", {"org-1"}, {"t", "j"}, error::conflicting_authorization},
+        {"both, one empty", {"org-1"}, {"", "j"}, error::conflicting_authorization},
+        {"both empty", {"org-1"}, {"", ""}, error::conflicting_authorization},
+        {"empty token", {"org-1"}, {"", std::nullopt}, error::empty_session_credential},
+        {"empty jwt", {"org-1"}, {std::nullopt, ""}, error::empty_session_credential},
+        {"CR in token", {"org-1"}, {"a\rb", std::nullopt}, error::invalid_header_value},
+        {"LF in token", {"org-1"}, {"a\nX-Evil: 1", std::nullopt}, error::invalid_header_value},
+        {"NUL in token", {"org-1"}, {nul, std::nullopt}, error::invalid_header_value},
+        {"CRLF in jwt", {"org-1"}, {std::nullopt, "a\r\nb"}, error::invalid_header_value},
+        {"LF in jwt", {"org-1"}, {std::nullopt, "\n"}, error::invalid_header_value},
+        {"NUL in jwt", {"org-1"}, {std::nullopt, nul}, error::invalid_header_value},
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.name) {
+            std::string out = "sentinel";
+            const auto ec = encode(c.request, c.options, out);
+            BOOST_TEST((ec == c.expected));
+            BOOST_TEST((ec == stytch::condition::invalid_request));
+            BOOST_TEST(out == "sentinel");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
