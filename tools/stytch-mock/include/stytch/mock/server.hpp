@@ -1,0 +1,154 @@
+#pragma once
+
+/// @file
+/// An in-process mock of the Stytch B2B API endpoint
+/// `DELETE /v1/b2b/organizations/{organization_id}/external_id`, served over HTTPS on
+/// 127.0.0.1 by its own threads. Meant for tests: it records every request, and a hook can
+/// replace any answer with a custom one, a dropped connection or no answer at all.
+
+#include <stytch/mock/certificates.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace stytch::mock {
+
+/// Construction parameters of a `server`.
+struct server_options {
+    /// The Basic credentials the server accepts: `project_id:secret`.
+    std::string project_id = "project-test-11111111-2222-3333-4444-555555555555";
+    std::string secret = "secret-test-mock";
+    /// The address to bind (an IP literal).
+    std::string address = "127.0.0.1";
+    /// 0: an ephemeral port, see `server::port()`.
+    std::uint16_t port = 0;
+    /// Served at `<prefix>/v1/b2b/...`, e.g. "/stytch". A missing leading '/' is added and
+    /// trailing '/' are removed.
+    std::string path_prefix;
+    /// The server's certificate and key; a fresh one from `make_tls_identity()` when absent.
+    std::optional<tls_identity> identity;
+    /// The server closes a connection that has not sent (all of) its next request within this
+    /// time. Also bounds reading one request.
+    std::chrono::milliseconds keep_alive_timeout{std::chrono::seconds(30)};
+    /// Threads running the server's io_context (0 is taken as 1).
+    std::size_t threads = 1;
+};
+
+/// One request as the server received it.
+struct recorded_request {
+    /// 1 for the first accepted connection, then 2, 3, ...
+    std::uint64_t connection_id = 0;
+    std::string method;
+    /// The request target as sent (path and query, not decoded).
+    std::string target;
+    /// In the order received, names as sent.
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    /// The value of the first header named `name` (case-insensitive), "" if absent.
+    std::string header(std::string_view name) const;
+};
+
+/// What an override hook answers instead of the normal handling.
+struct reply {
+    enum class kind {
+        respond,               ///< answer with `status`, `body`, `headers`
+        close_without_answer,  ///< close the TCP connection at once, without TLS close_notify
+        stall,                 ///< never answer (until the client gives up or the server stops)
+    };
+    kind action = kind::respond;
+    int status = 200;
+    std::string body{};
+    /// Extra headers. Content-Type (default application/json) and Content-Length (default the
+    /// body's size) given here replace the server's; `Connection: close` acts as `close_after`.
+    std::vector<std::pair<std::string, std::string>> headers{};
+    /// Send `Connection: close` and close the connection after the answer.
+    bool close_after = false;
+};
+
+/// The mock server. It binds and listens in the constructor and serves until `stop()` or
+/// destruction.
+///
+/// Thread-safety: every public member may be called from any thread, concurrently, except
+/// that `stop()` and the destructor must not be called from the override hook (they join the
+/// server's threads).
+///
+/// Normal handling: only `DELETE <prefix>/v1/b2b/organizations/{id}/external_id` is served,
+/// `{id}` percent-decoded and matched against organization_id, organization_slug and
+/// organization_external_id. Answers use the Stytch error shape
+/// `{status_code, request_id, error_type, error_message, error_url}`:
+/// - other paths: 404 `route_not_found`; the path with another method: 405
+///   `method_not_allowed`;
+/// - Authorization other than `Basic base64(project_id:secret)`: 401 `unauthorized_credentials`;
+/// - unknown id: 404 `organization_not_found`; undecodable id: 400 `bad_request`;
+/// - success: the stored organization's organization_external_id becomes null (and stays so),
+///   200 `{request_id, status_code, organization}`.
+/// - malformed HTTP: 400 `bad_request`; headers over 8 KiB: 431 `request_header_too_large`;
+///   body over 64 KiB: 413 `request_too_large`; each followed by closing the connection.
+/// Responses are HTTP/1.1 keep-alive (unless the client asks for `Connection: close`) with
+/// Content-Type: application/json and Content-Length.
+class server {
+  public:
+    /// Binds, listens and starts the threads. Throws std::runtime_error (including
+    /// boost::system::system_error) when it cannot.
+    explicit server(server_options opts = {});
+    /// Calls `stop()`.
+    ~server();
+
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    /// Closes the listener and every connection, and joins the threads. Idempotent. Pending
+    /// answers (stalls included) are abandoned; clients see the connection close.
+    void stop();
+
+    /// The bound port.
+    std::uint16_t port() const;
+    /// "https://<address>:<port><prefix>", e.g. "https://127.0.0.1:40123/stytch".
+    std::string base_url() const;
+    /// The TLS material in use; `.ca_certificate_pem` is the clients' trust anchor.
+    const tls_identity& identity() const;
+    /// Writes `identity().ca_certificate_pem` to `path`. Throws std::runtime_error on failure
+    /// or when there is no CA certificate.
+    void write_ca_file(const std::string& path) const;
+
+    /// Adds or replaces (by organization_id) an organization. Throws std::invalid_argument
+    /// when `organization_id` is missing or not a non-empty string.
+    void add_organization(boost::json::object organization);
+    /// Adds every organization of a JSON file holding an array of organization objects or
+    /// `{"organizations": [...]}`. Throws std::runtime_error on failure.
+    void load_organizations(const std::string& json_file);
+    /// The stored organization whose organization_id, organization_slug or
+    /// organization_external_id equals the argument (organization_id first).
+    std::optional<boost::json::object> find_organization(
+        std::string_view id_slug_or_external_id) const;
+
+    /// Installs (or, with an empty function, removes) a hook called on a server thread for
+    /// every request before normal handling; `std::nullopt` means normal handling. The hook
+    /// may be called concurrently when `threads > 1`. If it throws, the answer is a 500.
+    void set_override(std::function<std::optional<reply>(const recorded_request&)> hook);
+
+    /// TCP connections accepted so far.
+    std::size_t connections_accepted() const;
+    /// TCP connections currently open.
+    std::size_t connections_open() const;
+    /// Every complete request received, in order of arrival.
+    std::vector<recorded_request> requests() const;
+    void clear_requests();
+
+  private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace stytch::mock

@@ -1,0 +1,147 @@
+// stytch-mock: serves the mock Stytch B2B DeleteExternalId endpoint over HTTPS on 127.0.0.1
+// until SIGINT or SIGTERM.
+
+#include <stytch/mock/server.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace {
+
+constexpr std::string_view usage =
+    R"(usage: stytch-mock [options]
+
+Serves DELETE <prefix>/v1/b2b/organizations/{organization_id}/external_id over HTTPS on
+127.0.0.1 until SIGINT or SIGTERM. Prints one line "listening on https://127.0.0.1:<port>".
+
+options:
+  --port N          port to listen on (default 0: an ephemeral port)
+  --seed FILE       organizations to serve: a JSON array or {"organizations": [...]}
+                    (default: the sample organizations.json of the source tree)
+  --ca-out FILE     write the generated CA certificate (PEM) to FILE
+  --cert FILE       server certificate chain (PEM) to use instead of generating one
+  --key FILE        private key (PEM) of --cert
+  --project-id ID   accepted project id (default project-test-11111111-2222-3333-4444-555555555555)
+  --secret SECRET   accepted secret (default secret-test-mock)
+  --prefix PATH     serve under PATH, e.g. /stytch
+  --help            show this help
+)";
+
+struct usage_error {
+    std::string message;
+};
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw std::runtime_error("cannot open '" + path + "'");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return std::move(text).str();
+}
+
+std::uint16_t parse_port(const std::string& text) {
+    std::size_t used = 0;
+    unsigned long value = 0;
+    try {
+        value = std::stoul(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || text.empty() || value > 65535 || text.front() == '-') {
+        throw usage_error{"--port: not a port number: '" + text + "'"};
+    }
+    return static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    stytch::mock::server_options options;
+    std::string seed = STYTCH_MOCK_DEFAULT_SEED;
+    std::optional<std::string> ca_out;
+    std::optional<std::string> cert_file;
+    std::optional<std::string> key_file;
+
+    try {
+        for (int i = 1; i < argc; ++i) {
+            const std::string_view arg = argv[i];
+            auto value = [&]() -> std::string {
+                if (i + 1 >= argc) {
+                    throw usage_error{std::string(arg) + " needs a value"};
+                }
+                return argv[++i];
+            };
+            if (arg == "--help" || arg == "-h") {
+                std::cout << usage;
+                return 0;
+            } else if (arg == "--port") {
+                options.port = parse_port(value());
+            } else if (arg == "--seed") {
+                seed = value();
+            } else if (arg == "--ca-out") {
+                ca_out = value();
+            } else if (arg == "--cert") {
+                cert_file = value();
+            } else if (arg == "--key") {
+                key_file = value();
+            } else if (arg == "--project-id") {
+                options.project_id = value();
+            } else if (arg == "--secret") {
+                options.secret = value();
+            } else if (arg == "--prefix") {
+                options.path_prefix = value();
+            } else {
+                throw usage_error{"unknown option '" + std::string(arg) + "'"};
+            }
+        }
+        if (cert_file.has_value() != key_file.has_value()) {
+            throw usage_error{"--cert and --key go together"};
+        }
+    } catch (const usage_error& e) {
+        std::cerr << "stytch-mock: " << e.message << "\n\n" << usage;
+        return 2;
+    }
+
+    try {
+        if (cert_file) {
+            options.identity =
+                stytch::mock::tls_identity{"", read_file(*cert_file), read_file(*key_file)};
+        }
+
+        // Signals first, so a SIGTERM sent as soon as the line below is read is handled.
+        boost::asio::io_context signals_context;
+        boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
+        signals.async_wait([](const boost::system::error_code&, int) {});
+
+        stytch::mock::server server(std::move(options));
+        if (!seed.empty()) {
+            server.load_organizations(seed);
+        }
+        if (ca_out && !cert_file) {
+            server.write_ca_file(*ca_out);
+        } else if (ca_out) {
+            std::cerr << "stytch-mock: --ca-out ignored with --cert\n";
+        }
+
+        std::cout << "listening on https://127.0.0.1:" << server.port() << std::endl;
+
+        signals_context.run();
+        server.stop();
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "stytch-mock: " << e.what() << '\n';
+        return 1;
+    }
+}

@@ -1,0 +1,874 @@
+#include <stytch/mock/server.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/json.hpp>
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace stytch::mock {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::size_t header_limit = 8 * 1024;
+constexpr std::size_t body_limit = 64 * 1024;
+constexpr auto handshake_timeout = 10s;
+constexpr auto write_timeout = 10s;
+constexpr auto shutdown_timeout = 2s;
+constexpr auto linger_timeout = 2s;
+constexpr std::size_t linger_limit = 1024 * 1024;
+constexpr auto stop_grace = 5s;
+constexpr std::string_view api_path = "/v1/b2b/organizations/";
+constexpr std::string_view api_suffix = "/external_id";
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+               return lower(x) == lower(y);
+           });
+}
+
+std::string normalize_prefix(std::string prefix) {
+    while (!prefix.empty() && prefix.back() == '/') {
+        prefix.pop_back();
+    }
+    if (!prefix.empty() && prefix.front() != '/') {
+        prefix.insert(prefix.begin(), '/');
+    }
+    return prefix;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] != '%') {
+            out.push_back(in[i]);
+            continue;
+        }
+        if (i + 2 >= in.size()) {
+            return std::nullopt;
+        }
+        int hi = hex_value(in[i + 1]);
+        int lo = hex_value(in[i + 2]);
+        if (hi < 0 || lo < 0) {
+            return std::nullopt;
+        }
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+    }
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view in) {
+    auto value = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        if (c == '+') {
+            return 62;
+        }
+        if (c == '/') {
+            return 63;
+        }
+        return -1;
+    };
+    if (in.size() % 4 != 0) {
+        return std::nullopt;
+    }
+    std::size_t padding = 0;
+    while (padding < 2 && padding < in.size() && in[in.size() - 1 - padding] == '=') {
+        ++padding;
+    }
+    std::string out;
+    std::uint32_t bits = 0;
+    int count = 0;
+    for (std::size_t i = 0; i < in.size() - padding; ++i) {
+        int v = value(in[i]);
+        if (v < 0) {
+            return std::nullopt;
+        }
+        bits = (bits << 6) | static_cast<std::uint32_t>(v);
+        if (++count == 4) {
+            out.push_back(static_cast<char>((bits >> 16) & 0xff));
+            out.push_back(static_cast<char>((bits >> 8) & 0xff));
+            out.push_back(static_cast<char>(bits & 0xff));
+            bits = 0;
+            count = 0;
+        }
+    }
+    if (count == 3) {
+        out.push_back(static_cast<char>((bits >> 10) & 0xff));
+        out.push_back(static_cast<char>((bits >> 2) & 0xff));
+    } else if (count == 2) {
+        out.push_back(static_cast<char>((bits >> 4) & 0xff));
+    } else if (count != 0) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+/// The credentials of a `Basic` Authorization header value, nullopt if it is not one.
+std::optional<std::string> basic_credentials(std::string_view authorization) {
+    authorization = trim(authorization);
+    constexpr std::string_view scheme = "basic";
+    if (authorization.size() <= scheme.size() ||
+        !iequals(authorization.substr(0, scheme.size()), scheme) ||
+        (authorization[scheme.size()] != ' ' && authorization[scheme.size()] != '\t')) {
+        return std::nullopt;
+    }
+    return base64_decode(trim(authorization.substr(scheme.size())));
+}
+
+const json::string* string_field(const json::object& o, std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return v != nullptr ? v->if_string() : nullptr;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw std::runtime_error("stytch::mock: cannot open '" + path + "'");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        throw std::runtime_error("stytch::mock: cannot read '" + path + "'");
+    }
+    return std::move(text).str();
+}
+
+using stream_type = beast::ssl_stream<beast::tcp_stream>;
+
+/// One connection, shared between its coroutine and `stop()`, which closes it.
+struct session_state {
+    session_state(tcp::socket&& socket, ssl::context& ctx) : stream(std::move(socket), ctx) {}
+    stream_type stream;
+    bool stopping = false;  // guarded by the connection's strand
+};
+
+}  // namespace
+
+std::string recorded_request::header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+        if (iequals(key, name)) {
+            return value;
+        }
+    }
+    return {};
+}
+
+using hook_type = std::function<std::optional<reply>(const recorded_request&)>;
+
+struct server::impl {
+    explicit impl(server_options options);
+    ~impl() { stop(); }
+
+    void start_threads();
+    void stop();
+    asio::awaitable<void> accept_loop();
+    asio::awaitable<void> run_session(std::shared_ptr<session_state> state, std::uint64_t id);
+    asio::awaitable<void> serve(session_state& state, std::uint64_t id);
+    asio::awaitable<void> close_gracefully(session_state& state);
+    asio::awaitable<bool> send(session_state& state, const reply& r, bool request_keep_alive);
+
+    reply handle(const recorded_request& request);
+    reply error(int status, std::string_view type, std::string_view message);
+    std::string new_request_id();
+    json::object* find_locked(std::string_view key);
+    void add_locked(json::object organization);
+
+    server_options opts;
+    std::string prefix;
+    tls_identity identity;
+    std::string expected_credentials;
+    ssl::context ssl_ctx{ssl::context::tls_server};
+
+    std::atomic<std::size_t> accepted{0};
+    std::atomic<std::size_t> open{0};
+
+    mutable std::mutex mutex;  // guards everything below up to the next blank line
+    std::map<std::string, json::object, std::less<>> organizations;
+    std::vector<recorded_request> requests;
+    std::shared_ptr<const hook_type> hook;
+    std::map<std::uint64_t, std::weak_ptr<session_state>> sessions;
+    bool stopping = false;
+    std::mt19937_64 rng{std::random_device{}()};
+
+    std::mutex stop_mutex;
+    bool stopped = false;
+
+    std::mutex threads_mutex;
+    std::condition_variable threads_cv;
+    std::size_t running_threads = 0;
+    std::vector<std::thread> threads;
+    std::uint16_t bound_port = 0;
+
+    // Last: destroyed first, while everything its pending handlers may touch is alive.
+    std::optional<asio::io_context> ioc;
+    std::optional<tcp::acceptor> acceptor;
+};
+
+server::impl::impl(server_options options)
+    : opts(std::move(options)), prefix(normalize_prefix(opts.path_prefix)) {
+    identity = opts.identity ? *opts.identity : make_tls_identity();
+    expected_credentials = opts.project_id + ":" + opts.secret;
+    if (opts.threads == 0) {
+        opts.threads = 1;
+    }
+
+    ssl_ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                        ssl::context::single_dh_use);
+    SSL_CTX_set_min_proto_version(ssl_ctx.native_handle(), TLS1_2_VERSION);
+    try {
+        ssl_ctx.use_certificate_chain(asio::buffer(identity.certificate_pem));
+        ssl_ctx.use_private_key(asio::buffer(identity.private_key_pem), ssl::context::pem);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("stytch::mock::server: bad certificate or key: ") +
+                                 e.what());
+    }
+    if (SSL_CTX_check_private_key(ssl_ctx.native_handle()) != 1) {
+        throw std::runtime_error("stytch::mock::server: key and certificate do not match");
+    }
+
+    ioc.emplace(static_cast<int>(opts.threads));
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(opts.address, ec);
+    if (ec) {
+        throw std::runtime_error("stytch::mock::server: invalid address '" + opts.address + "'");
+    }
+    acceptor.emplace(asio::make_strand(*ioc));
+    tcp::endpoint endpoint{address, opts.port};
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(asio::socket_base::reuse_address(true));
+    acceptor->bind(endpoint);
+    acceptor->listen(asio::socket_base::max_listen_connections);
+    bound_port = acceptor->local_endpoint().port();
+
+    asio::co_spawn(acceptor->get_executor(), accept_loop(), asio::detached);
+
+    running_threads = opts.threads;
+    try {
+        start_threads();
+    } catch (...) {
+        ioc->stop();
+        for (auto& t : threads) {
+            t.join();
+        }
+        throw;
+    }
+}
+
+void server::impl::start_threads() {
+    for (std::size_t i = 0; i < opts.threads; ++i) {
+        threads.emplace_back([this] {
+            for (;;) {
+                try {
+                    ioc->run();
+                    break;
+                } catch (...) {
+                    // A handler threw: keep serving.
+                }
+            }
+            {
+                std::lock_guard lock(threads_mutex);
+                --running_threads;
+            }
+            threads_cv.notify_all();
+        });
+    }
+}
+
+void server::impl::stop() {
+    // `threads` does not change after construction: no lock needed to read it.
+    for (const auto& t : threads) {
+        if (t.get_id() == std::this_thread::get_id()) {
+            throw std::logic_error("stytch::mock::server::stop called from a server thread");
+        }
+    }
+    std::lock_guard stop_lock(stop_mutex);
+    if (stopped) {
+        return;
+    }
+    stopped = true;
+
+    std::vector<std::weak_ptr<session_state>> open_sessions;
+    {
+        std::lock_guard lock(mutex);
+        stopping = true;
+        for (auto& [id, session] : sessions) {
+            open_sessions.push_back(session);
+        }
+    }
+    asio::post(acceptor->get_executor(), [this] {
+        boost::system::error_code ignored;
+        acceptor->close(ignored);
+    });
+    for (auto& weak : open_sessions) {
+        if (auto session = weak.lock()) {
+            asio::post(session->stream.get_executor(), [weak] {
+                if (auto s = weak.lock()) {
+                    s->stopping = true;
+                    beast::get_lowest_layer(s->stream).close();
+                }
+            });
+        }
+    }
+
+    // Everything ends by itself once the sockets are closed; stop the io_context only if
+    // something still runs after a grace period.
+    {
+        std::unique_lock lock(threads_mutex);
+        if (!threads_cv.wait_for(lock, stop_grace, [&] { return running_threads == 0; })) {
+            ioc->stop();
+        }
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    acceptor.reset();
+    ioc.reset();  // destroys whatever handler was left, closing its connection
+}
+
+asio::awaitable<void> server::impl::accept_loop() {
+    for (;;) {
+        tcp::socket socket(asio::make_strand(*ioc));
+        auto [ec] = co_await acceptor->async_accept(socket, use_tuple);
+        if (!acceptor->is_open() || ec == asio::error::operation_aborted) {
+            co_return;
+        }
+        if (ec) {
+            // E.g. out of file descriptors: back off a little, then try again.
+            asio::steady_timer timer(co_await asio::this_coro::executor, 10ms);
+            co_await timer.async_wait(use_tuple);
+            continue;
+        }
+        const std::uint64_t id = accepted.fetch_add(1) + 1;
+        open.fetch_add(1);
+        std::shared_ptr<session_state> state;
+        try {
+            state = std::make_shared<session_state>(std::move(socket), ssl_ctx);
+        } catch (...) {
+            open.fetch_sub(1);
+            continue;
+        }
+        {
+            std::lock_guard lock(mutex);
+            if (stopping) {
+                beast::get_lowest_layer(state->stream).close();
+                open.fetch_sub(1);
+                continue;
+            }
+            sessions.emplace(id, state);
+        }
+        auto executor = state->stream.get_executor();
+        asio::co_spawn(executor, run_session(std::move(state), id), asio::detached);
+    }
+}
+
+asio::awaitable<void> server::impl::run_session(std::shared_ptr<session_state> state,
+                                                std::uint64_t id) {
+    try {
+        co_await serve(*state, id);
+    } catch (...) {
+        // Never let one connection take the server down.
+    }
+    beast::get_lowest_layer(state->stream).close();
+    {
+        std::lock_guard lock(mutex);
+        sessions.erase(id);
+    }
+    open.fetch_sub(1);
+}
+
+asio::awaitable<void> server::impl::close_gracefully(session_state& state) {
+    auto& tcp_layer = beast::get_lowest_layer(state.stream);
+    if (state.stopping) {
+        co_return;
+    }
+    // TLS close_notify; this also waits for the client's (or fails when the client sends
+    // more data or just closes).
+    tcp_layer.expires_after(shutdown_timeout);
+    auto [ec] = co_await state.stream.async_shutdown(use_tuple);
+    if (ec == beast::error::timeout || state.stopping) {
+        co_return;
+    }
+    // Lingering close: stop sending, then drain what the client may still be sending (e.g. the
+    // rest of a body too large to read). Closing with unread data would make the kernel send a
+    // TCP reset, which can destroy the answer before the client has read it.
+    boost::system::error_code ignored;
+    tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    tcp_layer.expires_after(linger_timeout);
+    std::array<char, 4096> sink;
+    std::size_t drained = 0;
+    while (drained < linger_limit && !state.stopping) {
+        auto [read_ec, n] = co_await tcp_layer.async_read_some(asio::buffer(sink), use_tuple);
+        if (read_ec) {
+            break;
+        }
+        drained += n;
+    }
+}
+
+asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id) {
+    auto& tcp_layer = beast::get_lowest_layer(state.stream);
+    tcp_layer.expires_after(handshake_timeout);
+    if (auto [ec] = co_await state.stream.async_handshake(ssl::stream_base::server, use_tuple);
+        ec) {
+        co_return;
+    }
+
+    beast::flat_buffer buffer;
+    while (!state.stopping) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(header_limit);
+        parser.body_limit(body_limit);
+        tcp_layer.expires_after(opts.keep_alive_timeout);
+        auto [ec, bytes] = co_await http::async_read(state.stream, buffer, parser, use_tuple);
+        (void)bytes;
+        if (ec == http::error::end_of_stream) {
+            co_await close_gracefully(state);
+            co_return;
+        }
+        if (ec) {
+            if (state.stopping ||
+                ec.category() != http::make_error_code(http::error::end_of_stream).category() ||
+                ec == http::error::partial_message) {
+                co_return;  // timeout, abrupt close, TLS failure, stop()
+            }
+            reply r;
+            if (ec == http::error::header_limit) {
+                r = error(431, "request_header_too_large", "Request headers are too large.");
+            } else if (ec == http::error::body_limit) {
+                r = error(413, "request_too_large", "Request body is too large.");
+            } else {
+                r = error(400, "bad_request", "Malformed HTTP request: " + ec.message() + ".");
+            }
+            r.close_after = true;
+            co_await send(state, r, false);
+            co_return;
+        }
+
+        auto& message = parser.get();
+        recorded_request request;
+        request.connection_id = id;
+        request.method = std::string(message.method_string());
+        request.target = std::string(message.target());
+        for (const auto& field : message) {
+            request.headers.emplace_back(std::string(field.name_string()),
+                                         std::string(field.value()));
+        }
+        request.body = std::move(message.body());
+        const bool keep_alive = message.keep_alive();
+
+        std::shared_ptr<const hook_type> current_hook;
+        {
+            std::lock_guard lock(mutex);
+            requests.push_back(request);
+            current_hook = hook;
+        }
+
+        std::optional<reply> answer;
+        if (current_hook && *current_hook) {
+            try {
+                answer = (*current_hook)(request);
+            } catch (const std::exception& e) {
+                answer = error(500, "internal_server_error",
+                               std::string("The override hook threw: ") + e.what());
+            } catch (...) {
+                answer = error(500, "internal_server_error", "The override hook threw.");
+            }
+        }
+        if (!answer) {
+            answer = handle(request);
+        }
+
+        switch (answer->action) {
+            case reply::kind::close_without_answer: {
+                boost::system::error_code ignored;
+                tcp_layer.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                co_return;
+            }
+            case reply::kind::stall: {
+                // Read (and drop) whatever comes until the client closes or stop() closes.
+                tcp_layer.expires_never();
+                std::array<char, 1024> sink;
+                for (;;) {
+                    auto [read_ec, n] =
+                        co_await state.stream.async_read_some(asio::buffer(sink), use_tuple);
+                    (void)n;
+                    if (read_ec) {
+                        co_return;
+                    }
+                }
+            }
+            case reply::kind::respond:
+                break;
+        }
+        if (!co_await send(state, *answer, keep_alive)) {
+            co_return;
+        }
+    }
+}
+
+/// Writes the answer; true when the connection stays open for the next request.
+asio::awaitable<bool> server::impl::send(session_state& state, const reply& r,
+                                         bool request_keep_alive) {
+    http::response<http::string_body> response;
+    bool keep_alive = false;
+    try {
+        response.version(11);
+        const unsigned status =
+            r.status >= 100 && r.status <= 999 ? static_cast<unsigned>(r.status) : 500u;
+        response.result(status);
+        response.set(http::field::content_type, "application/json");
+        response.body() = r.body;
+        response.prepare_payload();
+        for (const auto& [name, value] : r.headers) {
+            if (iequals(name, "Content-Type") || iequals(name, "Content-Length") ||
+                iequals(name, "Connection")) {
+                response.set(name, value);
+            } else {
+                response.insert(name, value);
+            }
+        }
+        keep_alive = request_keep_alive && !r.close_after && response.keep_alive();
+        response.keep_alive(keep_alive);
+    } catch (const std::exception&) {
+        response = {};
+        response.version(11);
+        response.result(http::status::internal_server_error);
+        response.set(http::field::content_type, "application/json");
+        response.body() = error(500, "internal_server_error", "Invalid override reply.").body;
+        response.prepare_payload();
+        response.keep_alive(false);
+        keep_alive = false;
+    }
+
+    auto& tcp_layer = beast::get_lowest_layer(state.stream);
+    tcp_layer.expires_after(write_timeout);
+    auto [ec, bytes] = co_await http::async_write(state.stream, response, use_tuple);
+    (void)bytes;
+    if (ec || state.stopping) {
+        co_return false;
+    }
+    if (!keep_alive) {
+        co_await close_gracefully(state);
+        co_return false;
+    }
+    co_return true;
+}
+
+std::string server::impl::new_request_id() {
+    std::uint64_t hi = 0;
+    std::uint64_t lo = 0;
+    {
+        std::lock_guard lock(mutex);
+        hi = rng();
+        lo = rng();
+    }
+    // A version-4 UUID layout.
+    hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+    lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+    char text[64];
+    std::snprintf(text, sizeof text, "request-id-test-%08x-%04x-%04x-%04x-%012llx",
+                  static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
+                  static_cast<unsigned>(hi & 0xffff), static_cast<unsigned>(lo >> 48),
+                  static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+    return text;
+}
+
+reply server::impl::error(int status, std::string_view type, std::string_view message) {
+    json::object body;
+    body["status_code"] = status;
+    body["request_id"] = new_request_id();
+    body["error_type"] = type;
+    body["error_message"] = message;
+    body["error_url"] =
+        "https://stytch.com/docs/api/errors/" + std::to_string(status) + "#" + std::string(type);
+    reply r;
+    r.status = status;
+    r.body = json::serialize(body);
+    return r;
+}
+
+reply server::impl::handle(const recorded_request& request) {
+    std::string_view path = request.target;
+    path = path.substr(0, path.find_first_of("?#"));
+    auto not_found = [&] {
+        return error(404, "route_not_found",
+                     "Route not found: " + request.method + " " + std::string(path) + ".");
+    };
+    std::string_view rest = path;
+    if (!prefix.empty()) {
+        if (!rest.starts_with(prefix)) {
+            return not_found();
+        }
+        rest.remove_prefix(prefix.size());
+    }
+    if (!rest.starts_with(api_path)) {
+        return not_found();
+    }
+    rest.remove_prefix(api_path.size());
+    const auto slash = rest.find('/');
+    if (slash == 0 || slash == std::string_view::npos || rest.substr(slash) != api_suffix) {
+        return not_found();
+    }
+    const std::string_view segment = rest.substr(0, slash);
+    if (request.method != "DELETE") {
+        reply r = error(405, "method_not_allowed",
+                        "Method " + request.method + " is not allowed on this route.");
+        r.headers.emplace_back("Allow", "DELETE");
+        return r;
+    }
+
+    const auto credentials = basic_credentials(request.header("Authorization"));
+    if (!credentials || *credentials != expected_credentials) {
+        return error(401, "unauthorized_credentials", "Unauthorized credentials.");
+    }
+
+    const auto id = percent_decode(segment);
+    if (!id || id->empty()) {
+        return error(400, "bad_request", "The organization_id in the path is malformed.");
+    }
+
+    std::optional<json::object> organization;
+    {
+        std::lock_guard lock(mutex);
+        if (json::object* stored = find_locked(*id)) {
+            (*stored)["organization_external_id"] = nullptr;
+            organization = *stored;
+        }
+    }
+    if (!organization) {
+        return error(404, "organization_not_found", "Organization could not be found.");
+    }
+
+    json::object body;
+    body["request_id"] = new_request_id();
+    body["status_code"] = 200;
+    body["organization"] = std::move(*organization);
+    reply r;
+    r.status = 200;
+    r.body = json::serialize(body);
+    return r;
+}
+
+json::object* server::impl::find_locked(std::string_view key) {
+    if (auto it = organizations.find(key); it != organizations.end()) {
+        return &it->second;
+    }
+    for (const char* field : {"organization_slug", "organization_external_id"}) {
+        for (auto& [id, organization] : organizations) {
+            const json::string* value = string_field(organization, field);
+            if (value != nullptr && *value == key) {
+                return &organization;
+            }
+        }
+    }
+    return nullptr;
+}
+
+void server::impl::add_locked(json::object organization) {
+    const json::string* id = string_field(organization, "organization_id");
+    std::string key(id->data(), id->size());
+    organizations.insert_or_assign(std::move(key), std::move(organization));
+}
+
+namespace {
+
+void validate_organization(const json::object& organization) {
+    const json::string* id = string_field(organization, "organization_id");
+    if (id == nullptr || id->empty()) {
+        throw std::invalid_argument(
+            "stytch::mock::server: an organization needs a non-empty string organization_id");
+    }
+}
+
+}  // namespace
+
+server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opts))) {}
+
+server::~server() {
+    if (impl_) {
+        impl_->stop();
+    }
+}
+
+void server::stop() {
+    impl_->stop();
+}
+
+std::uint16_t server::port() const {
+    return impl_->bound_port;
+}
+
+std::string server::base_url() const {
+    const std::string& address = impl_->opts.address;
+    const bool v6 = address.find(':') != std::string::npos;
+    return "https://" + (v6 ? "[" + address + "]" : address) + ":" +
+           std::to_string(impl_->bound_port) + impl_->prefix;
+}
+
+const tls_identity& server::identity() const {
+    return impl_->identity;
+}
+
+void server::write_ca_file(const std::string& path) const {
+    const std::string& pem = impl_->identity.ca_certificate_pem;
+    if (pem.empty()) {
+        throw std::runtime_error("stytch::mock::server: no CA certificate to write");
+    }
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << pem;
+    out.close();
+    if (!out) {
+        throw std::runtime_error("stytch::mock::server: cannot write '" + path + "'");
+    }
+}
+
+void server::add_organization(json::object organization) {
+    validate_organization(organization);
+    std::lock_guard lock(impl_->mutex);
+    impl_->add_locked(std::move(organization));
+}
+
+void server::load_organizations(const std::string& json_file) {
+    const std::string text = read_file(json_file);
+    boost::system::error_code ec;
+    json::value document = json::parse(text, ec);
+    if (ec) {
+        throw std::runtime_error("stytch::mock: '" + json_file + "' is not JSON: " + ec.message());
+    }
+    const json::array* list = document.if_array();
+    if (list == nullptr) {
+        if (const json::object* o = document.if_object()) {
+            if (const json::value* v = o->if_contains("organizations")) {
+                list = v->if_array();
+            }
+        }
+    }
+    if (list == nullptr) {
+        throw std::runtime_error("stytch::mock: '" + json_file +
+                                 "' holds neither an array of organizations nor "
+                                 "{\"organizations\": [...]}");
+    }
+    std::vector<json::object> loaded;
+    for (const json::value& v : *list) {
+        const json::object* o = v.if_object();
+        if (o == nullptr) {
+            throw std::runtime_error("stytch::mock: '" + json_file +
+                                     "': every organization must be a JSON object");
+        }
+        try {
+            validate_organization(*o);
+        } catch (const std::invalid_argument& e) {
+            throw std::runtime_error("stytch::mock: '" + json_file + "': " + e.what());
+        }
+        loaded.push_back(*o);
+    }
+    std::lock_guard lock(impl_->mutex);
+    for (auto& o : loaded) {
+        impl_->add_locked(std::move(o));
+    }
+}
+
+std::optional<json::object> server::find_organization(
+    std::string_view id_slug_or_external_id) const {
+    std::lock_guard lock(impl_->mutex);
+    if (const json::object* o = impl_->find_locked(id_slug_or_external_id)) {
+        return *o;
+    }
+    return std::nullopt;
+}
+
+void server::set_override(std::function<std::optional<reply>(const recorded_request&)> hook) {
+    auto shared = hook ? std::make_shared<const hook_type>(std::move(hook)) : nullptr;
+    std::lock_guard lock(impl_->mutex);
+    impl_->hook = std::move(shared);
+}
+
+std::size_t server::connections_accepted() const {
+    return impl_->accepted.load();
+}
+
+std::size_t server::connections_open() const {
+    return impl_->open.load();
+}
+
+std::vector<recorded_request> server::requests() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->requests;
+}
+
+void server::clear_requests() {
+    std::lock_guard lock(impl_->mutex);
+    impl_->requests.clear();
+}
+
+}  // namespace stytch::mock
