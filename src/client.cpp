@@ -5,7 +5,7 @@
 namespace stytch {
 
 client::client(executor_type ex, client_config cfg)
-    : impl_(std::make_shared<detail::client_impl>(std::move(ex), std::move(cfg))) {}
+    : impl_(detail::client_impl::create(std::move(ex), std::move(cfg))) {}
 
 client::client(client&&) noexcept = default;
 
@@ -25,12 +25,20 @@ client::~client() {
     }
 }
 
-client::executor_type client::get_executor() const { return impl_->get_executor(); }
+client::executor_type client::get_executor() const {
+    return impl_->get_executor();
+}
 
-const client_config& client::config() const { return impl_->config(); }
+const client_config& client::config() const {
+    return impl_->config();
+}
 
-b2b::organizations client::organizations() const { return b2b::organizations(impl_); }
+b2b::organizations client::organizations() const {
+    return b2b::organizations(impl_);
+}
 
-void client::close() { impl_->close(); }
+void client::close() {
+    impl_->close();
+}
 
 }  // namespace stytch

@@ -1,8 +1,8 @@
 #include "client_impl.hpp"
 
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
-#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -14,6 +14,7 @@
 #include <boost/throw_exception.hpp>
 
 #include "codec/response_decoder.hpp"
+#include "codec/retry_after.hpp"
 #include "net/tls_context.hpp"
 
 namespace stytch::detail {
@@ -29,8 +30,8 @@ endpoint checked_endpoint(const client_config& cfg) {
     if (auto ec = cfg.validate()) {
         BOOST_THROW_EXCEPTION(boost::system::system_error(ec, "stytch::client_config"));
     }
-    auto url = cfg.base_url.empty() ? default_base_url(cfg.project_id)
-                                    : std::string_view(cfg.base_url);
+    auto url =
+        cfg.base_url.empty() ? default_base_url(cfg.project_id) : std::string_view(cfg.base_url);
     return parse_base_url(url).value();
 }
 }  // namespace
@@ -60,16 +61,18 @@ struct client_impl::call {
     }
 
     asio::any_completion_handler<b2b::delete_external_id_signature> handler;
-    asio::executor_work_guard<asio::any_completion_executor> work;  // keeps the handler's executor busy
+    asio::executor_work_guard<asio::any_completion_executor>
+        work;  // keeps the handler's executor busy
     api_error* diag;
-    std::string request;       // encoded bytes
-    error_code invalid;        // validation failure: nothing is sent
+    std::string request;  // encoded bytes
+    error_code invalid;   // validation failure: nothing is sent
     clock::time_point deadline;
     asio::steady_timer timer;  // pool wait, then the watchdog for connect and exchange
     unsigned watchdog_generation = 0;
     error_code abort_reason;
-    bool waiting = false;         // waiting on `timer` for a connection
-    connection* io = nullptr;     // the connection doing I/O for this call
+    bool connect_expired = false;  // the connect timeout (not the deadline) closed `io`
+    bool waiting = false;          // waiting on `timer` for a connection
+    connection* io = nullptr;      // the connection doing I/O for this call
     std::list<call*>::iterator position;
 };
 
@@ -80,7 +83,30 @@ struct client_impl::outcome {
     error_code ec;
     b2b::delete_external_id_response response;
     api_error details;
+    int http_status = 0;
+    std::string retry_after;  // the answer's Retry-After, raw
+    bool retryable = false;   // per the retry policy, deadline aside
+    bool reused = false;      // a pooled connection was used
+    bool stale = false;       // that pooled connection had been closed by the server
 };
+
+namespace {
+
+// Connect failures worth another try; TLS failures (verification above all) are not.
+bool is_transient_connect_error(const error_code& ec) {
+    if (ec.category() == asio::error::get_netdb_category()) {
+        return ec == asio::error::host_not_found_try_again;
+    }
+    return ec.category() == boost::system::system_category() &&
+           ec != asio::error::operation_aborted;
+}
+
+bool is_retryable_status(int status, const retry_policy& policy) {
+    return status == 429 || status == 502 || status == 503 || status == 504 ||
+           (status == 500 && policy.retry_internal_server_error);
+}
+
+}  // namespace
 
 client_impl::client_impl(asio::any_io_executor ex, client_config cfg)
     : ex_(std::move(ex)),
@@ -89,7 +115,14 @@ client_impl::client_impl(asio::any_io_executor ex, client_config cfg)
       endpoint_(checked_endpoint(cfg_)),
       encoder_(endpoint_, cfg_.project_id, cfg_.secret, cfg_.user_agent),
       tls_(make_tls_context(cfg_)),
-      pool_(strand_, cfg_.max_connections, cfg_.idle_timeout) {}
+      pool_(strand_, cfg_.max_connections, cfg_.idle_timeout),
+      jitter_(std::random_device{}()) {}
+
+std::shared_ptr<client_impl> client_impl::create(asio::any_io_executor ex, client_config cfg) {
+    auto impl = std::make_shared<client_impl>(std::move(ex), std::move(cfg));
+    impl->pool_.set_owner(impl);
+    return impl;
+}
 
 void client_impl::start(asio::any_completion_handler<b2b::delete_external_id_signature> handler,
                         const b2b::delete_external_id_request& request,
@@ -129,38 +162,50 @@ asio::awaitable<client_impl::outcome> client_impl::run(std::shared_ptr<call> c) 
     }
     c->position = calls_.insert(calls_.end(), c.get());
     outcome o;
-    // A pooled connection the server closed while idle fails before any byte of an answer;
-    // retry at once on another. Bounded: each try discards one connection.
-    for (std::size_t tries = 0; tries <= cfg_.max_connections; ++tries) {
-        bool retry_stale = false;
-        o = co_await attempt(c, retry_stale);
-        if (!retry_stale) {
+    std::size_t stale_replaced = 0;
+    for (std::size_t attempt_no = 1;;) {
+        auto started = clock::now();
+        o = co_await attempt(c);
+        report(attempt_no, o, clock::now() - started);
+        // A pooled connection the server closed while idle: replace it at once, bounded since
+        // each try discards one connection.
+        if (o.stale && stale_replaced++ <= cfg_.max_connections) {
+            continue;
+        }
+        if (!o.retryable || attempt_no >= cfg_.retry.max_attempts) {
             break;
         }
+        auto resume = clock::now() + retry_delay(attempt_no, o);
+        if (resume >= c->deadline) {
+            break;
+        }
+        co_await sleep(c, resume);
+        if (c->abort_reason) {
+            o = outcome{c->abort_reason};
+            break;
+        }
+        ++attempt_no;
     }
     calls_.erase(c->position);
     co_return o;
 }
 
-asio::awaitable<client_impl::outcome> client_impl::attempt(const std::shared_ptr<call>& c,
-                                                           bool& retry_stale) {
+asio::awaitable<client_impl::outcome> client_impl::attempt(const std::shared_ptr<call>& c) {
     pool_waiter waiter(c->timer);
     if (!pool_.try_acquire(waiter)) {
         if (pool_.closed()) {
             co_return outcome{error::client_closed};
         }
-        ++c->watchdog_generation;  // the timer now serves the wait, not a watchdog
-        c->timer.expires_at(c->deadline);
-        c->waiting = true;
-        co_await c->timer.async_wait(use_tuple);
-        c->waiting = false;
+        co_await sleep(c, c->deadline);  // the pool cancels the timer when it grants
         if (c->abort_reason || !waiter.has_grant() || clock::now() >= c->deadline) {
             pool_.leave(waiter);
-            co_return outcome{c->abort_reason ? c->abort_reason : error_code(asio::error::timed_out)};
+            co_return outcome{c->abort_reason ? c->abort_reason
+                                              : error_code(asio::error::timed_out)};
         }
     }
 
     std::unique_ptr<connection> conn = std::move(waiter.granted);
+    const bool reused = conn != nullptr;
     if (!conn) {
         waiter.may_open = false;  // the new connection holds the pool slot from here on
         conn = std::make_unique<connection>(strand_, tls_);
@@ -171,7 +216,13 @@ asio::awaitable<client_impl::outcome> client_impl::attempt(const std::shared_ptr
         if (ec || c->abort_reason) {
             conn->close();
             pool_.release(std::move(conn));
-            co_return outcome{c->abort_reason ? c->abort_reason : ec};
+            if (c->abort_reason) {
+                co_return outcome{c->abort_reason};
+            }
+            // The connect timeout is a connect failure like any other, unlike the deadline.
+            outcome o{c->connect_expired ? error_code(asio::error::timed_out) : ec};
+            o.retryable = c->connect_expired || is_transient_connect_error(ec);
+            co_return o;
         }
     }
 
@@ -187,27 +238,77 @@ asio::awaitable<client_impl::outcome> client_impl::attempt(const std::shared_ptr
         pool_.release(std::move(conn));
         co_return outcome{c->abort_reason};
     }
-    retry_stale = ec && conn->failed_stale();
+    const bool no_answer = ec && conn->failed_without_answer();
     pool_.release(std::move(conn));
-    if (ec) {
-        co_return outcome{ec};
-    }
 
-    outcome o;
+    outcome o{ec};
+    o.reused = reused;
+    if (ec) {
+        o.stale = no_answer && reused;
+        o.retryable = no_answer;
+        co_return o;
+    }
+    o.http_status = answer.status;
     if (answer.status >= 200 && answer.status < 300) {
         o.ec = decode_delete_external_id(answer.status, answer.body, o.response);
     } else {
         o.ec = decode_api_error(answer.status, answer.body, o.details);
+        o.retryable = is_retryable_status(answer.status, cfg_.retry);
+        o.retry_after = std::move(answer.retry_after);
     }
     co_return o;
 }
 
+asio::awaitable<void> client_impl::sleep(const std::shared_ptr<call>& c, clock::time_point until) {
+    ++c->watchdog_generation;  // the timer now serves this wait, not a watchdog
+    c->timer.expires_at(until);
+    c->waiting = true;
+    co_await c->timer.async_wait(use_tuple);
+    c->waiting = false;
+}
+
+std::chrono::milliseconds client_impl::retry_delay(std::size_t attempt_no, const outcome& o) {
+    if (!o.retry_after.empty()) {
+        if (auto asked = parse_retry_after(o.retry_after, std::chrono::system_clock::now())) {
+            return *asked;
+        }
+    }
+    const auto& policy = cfg_.retry;
+    auto cap = policy.base_delay.count();
+    for (std::size_t i = 1; i < attempt_no && cap < policy.max_delay.count(); ++i) {
+        cap *= 2;
+    }
+    cap = std::min(cap, policy.max_delay.count());
+    std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(0, cap);
+    return std::chrono::milliseconds(pick(jitter_));
+}
+
+void client_impl::report(std::size_t attempt_no, const outcome& o, clock::duration took) {
+    if (!cfg_.on_attempt) {
+        return;
+    }
+    attempt_info info;
+    info.attempt = attempt_no;
+    info.result = o.ec;
+    info.http_status = o.http_status;
+    info.latency = std::chrono::duration_cast<std::chrono::microseconds>(took);
+    info.reused_connection = o.reused;
+    cfg_.on_attempt(info);
+}
+
 void client_impl::arm_watchdog(const std::shared_ptr<call>& c, clock::time_point at) {
     unsigned generation = ++c->watchdog_generation;
+    c->connect_expired = false;
     c->timer.expires_at(at);
     c->timer.async_wait([c, generation](error_code ec) {
-        if (!ec && generation == c->watchdog_generation) {
+        if (ec || generation != c->watchdog_generation) {
+            return;
+        }
+        if (clock::now() >= c->deadline) {
             c->abort(asio::error::timed_out);
+        } else if (c->io) {
+            c->connect_expired = true;  // only the connect timeout: the call may go on
+            c->io->close();
         }
     });
 }

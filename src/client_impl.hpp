@@ -10,6 +10,7 @@
 
 #include <list>
 #include <memory>
+#include <random>
 
 #include <stytch/b2b/organizations.hpp>
 #include <stytch/config.hpp>
@@ -21,9 +22,11 @@
 namespace stytch::detail {
 
 class client_impl : public std::enable_shared_from_this<client_impl> {
-public:
+  public:
     /// @throws boost::system::system_error for an invalid configuration or CA file.
-    client_impl(boost::asio::any_io_executor ex, client_config cfg);
+    static std::shared_ptr<client_impl> create(boost::asio::any_io_executor ex, client_config cfg);
+
+    client_impl(boost::asio::any_io_executor ex, client_config cfg);  // use create()
 
     const boost::asio::any_io_executor& get_executor() const noexcept { return ex_; }
     const client_config& config() const noexcept { return cfg_; }
@@ -36,12 +39,16 @@ public:
     /// See client::close(). Thread-safe.
     void close();
 
-private:
+  private:
     struct call;
     struct outcome;
 
     boost::asio::awaitable<outcome> run(std::shared_ptr<call> c);
-    boost::asio::awaitable<outcome> attempt(const std::shared_ptr<call>& c, bool& retry_stale);
+    boost::asio::awaitable<outcome> attempt(const std::shared_ptr<call>& c);
+    boost::asio::awaitable<void> sleep(const std::shared_ptr<call>& c,
+                                       std::chrono::steady_clock::time_point until);
+    std::chrono::milliseconds retry_delay(std::size_t attempt, const outcome& o);
+    void report(std::size_t attempt, const outcome& o, std::chrono::steady_clock::duration took);
     void arm_watchdog(const std::shared_ptr<call>& c, std::chrono::steady_clock::time_point at);
     void complete(call& c, outcome&& o);
     void close_on_strand();
@@ -54,6 +61,7 @@ private:
     boost::asio::ssl::context tls_;
     connection_pool pool_;
     std::list<call*> calls_;  // in flight, for close()
+    std::minstd_rand jitter_;
     bool closed_ = false;
 };
 

@@ -28,7 +28,9 @@ boost::system::error_code client_config::validate() const {
 
     using std::chrono::milliseconds;
     if (connect_timeout <= milliseconds::zero() || request_timeout <= milliseconds::zero() ||
-        idle_timeout <= milliseconds::zero() || max_connections == 0 || max_response_body == 0) {
+        idle_timeout <= milliseconds::zero() || max_connections == 0 || max_response_body == 0 ||
+        retry.max_attempts == 0 || retry.base_delay < milliseconds::zero() ||
+        retry.max_delay < retry.base_delay) {
         return error::invalid_config;
     }
     return {};

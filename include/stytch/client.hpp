@@ -23,7 +23,7 @@ namespace stytch {
 /// the caller is touched afterwards. The io_context must keep running until those calls have
 /// completed.
 class client {
-public:
+  public:
     using executor_type = boost::asio::any_io_executor;
 
     /// Creates a client. No connection is opened until the first call.
@@ -53,7 +53,7 @@ public:
     /// at once.
     void close();
 
-private:
+  private:
     std::shared_ptr<detail::client_impl> impl_;
 };
 

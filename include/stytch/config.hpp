@@ -7,11 +7,41 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include <stytch/version.hpp>
 
 namespace stytch {
+
+/// When a failed call is tried again, and how long it waits in between.
+///
+/// Retried: connect failures (refused, reset, unreachable, connect timeout); a connection that
+/// closed without any byte of an answer; HTTP 429, 502, 503, 504; and 500 only when
+/// `retry_internal_server_error` is set (off by default: a 500 may mean the request did
+/// something, and Stytch documents it as not transient). Never retried: other statuses, TLS
+/// failures (certificate verification included), decode errors, cancellation, and anything
+/// once the call's deadline has passed. A pooled connection found closed by the server is
+/// replaced at once and does not count as an attempt.
+///
+/// The delay before attempt n+1 is uniformly random in [0, min(max_delay, base_delay * 2^(n-1))]
+/// ("full jitter"), or what the answer's `Retry-After` asks for (seconds or HTTP-date). When
+/// the delay would end past the deadline, the call ends with the last failure instead.
+struct retry_policy {
+    std::size_t max_attempts = 3;  ///< attempts in all; 1 disables retries
+    std::chrono::milliseconds base_delay{100};
+    std::chrono::milliseconds max_delay{std::chrono::seconds(5)};
+    bool retry_internal_server_error = false;
+};
+
+/// What the optional per-attempt hook sees. Contains no credential, token or request data.
+struct attempt_info {
+    std::size_t attempt = 0;              ///< 1 for the first attempt
+    boost::system::error_code result;     ///< the attempt's outcome (empty on success)
+    int http_status = 0;                  ///< status of the answer, 0 when there was none
+    std::chrono::microseconds latency{};  ///< from borrowing a connection to the answer
+    bool reused_connection = false;       ///< whether a pooled connection was used
+};
 
 /// Everything a @ref client needs to know, fixed at construction.
 ///
@@ -49,10 +79,17 @@ struct client_config {
     /// trust store is always used too; peer verification cannot be turned off.
     std::string ca_file;
 
+    /// Retry policy (on by default: up to 3 attempts).
+    stytch::retry_policy retry;
+
+    /// Called on the client's strand after every attempt, when set. Must not block.
+    std::function<void(const attempt_info&)> on_attempt;
+
     /// Checks the configuration without building a client.
     /// @returns an empty code, or the first problem found (`error::missing_project_id`,
     /// `error::missing_secret`, `error::invalid_base_url`, `error::insecure_base_url`,
-    /// `error::invalid_header_value`, `error::invalid_config`).
+    /// `error::invalid_header_value`, `error::invalid_config`: a timeout or limit that is zero
+    /// or negative, `retry.max_attempts == 0`, or `retry.max_delay < retry.base_delay`).
     boost::system::error_code validate() const;
 };
 

@@ -81,12 +81,12 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 /// `error_description` → error_message, `error_uri` → error_url). A non-JSON body leaves
 /// everything but `status_code` (the HTTP status) empty.
 struct api_error {
-    int status_code = 0;                ///< HTTP status of the answer
-    std::string request_id;             ///< Stytch request id, when given
-    std::string error_type;             ///< machine-readable type, e.g. `organization_not_found`
-    std::string error_message;          ///< human-readable message
-    std::string error_url;              ///< documentation link
-    boost::json::value error_details;   ///< free-form details; null when absent
+    int status_code = 0;               ///< HTTP status of the answer
+    std::string request_id;            ///< Stytch request id, when given
+    std::string error_type;            ///< machine-readable type, e.g. `organization_not_found`
+    std::string error_message;         ///< human-readable message
+    std::string error_url;             ///< documentation link
+    boost::json::value error_details;  ///< free-form details; null when absent
 
     friend bool operator==(const api_error&, const api_error&) = default;
 };

@@ -12,7 +12,7 @@ namespace stytch::detail {
 
 /// A parsed https base URL.
 struct endpoint {
-    std::string host;         ///< for connect and SNI/verification; IPv6 without brackets
+    std::string host;  ///< for connect and SNI/verification; IPv6 without brackets
     std::uint16_t port = 443;
     std::string host_header;  ///< `Host` value: host, bracketed for IPv6, `:port` unless 443
     std::string path_prefix;  ///< "" or "/prefix" without trailing slash

@@ -25,7 +25,7 @@ std::string base64_encode(std::string_view s);
 /// Encodes requests for one client. The parts that never change (request-line prefix, Host,
 /// Authorization, User-Agent) are computed once at construction.
 class request_encoder {
-public:
+  public:
     /// Credentials and user agent must already be valid header values (checked by
     /// client_config::validate()).
     request_encoder(const endpoint& ep, std::string_view project_id, std::string_view secret,
@@ -40,8 +40,8 @@ public:
         const b2b::delete_external_id_request& request,
         const b2b::delete_external_id_options& options, std::string& out) const;
 
-private:
-    std::string path_prefix_;  // "<prefix>/v1/b2b/organizations/"
+  private:
+    std::string path_prefix_;    // "<prefix>/v1/b2b/organizations/"
     std::string fixed_headers_;  // Host .. User-Agent lines, each ending in CRLF
 };
 

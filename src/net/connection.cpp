@@ -5,9 +5,9 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/error.hpp>
 
 #include <charconv>
 #include <tuple>
@@ -18,8 +18,8 @@ namespace stytch::detail {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
-using boost::system::error_code;
 using asio::ip::tcp;
+using boost::system::error_code;
 
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
@@ -76,12 +76,12 @@ asio::awaitable<error_code> connection::async_open(const endpoint& ep) {
 }
 
 asio::awaitable<error_code> connection::async_exchange(std::string_view request,
-                                                      std::size_t body_limit, http_answer& out) {
+                                                       std::size_t body_limit, http_answer& out) {
     reusable_ = false;
-    failed_stale_ = false;
+    failed_without_answer_ = false;
     auto [wec, _] = co_await asio::async_write(stream_, asio::buffer(request), use_tuple);
     if (wec) {
-        failed_stale_ = exchanges_ > 0 && is_peer_gone(wec);
+        failed_without_answer_ = is_peer_gone(wec);
         co_return wec;
     }
 
@@ -90,7 +90,7 @@ asio::awaitable<error_code> connection::async_exchange(std::string_view request,
     parser.body_limit(body_limit);
     auto [rec, _n] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
     if (rec) {
-        failed_stale_ = exchanges_ > 0 && !parser.got_some() && is_peer_gone(rec);
+        failed_without_answer_ = !parser.got_some() && is_peer_gone(rec);
         co_return rec;
     }
 

@@ -27,7 +27,7 @@ struct http_answer {
 };
 
 class connection {
-public:
+  public:
     using clock = std::chrono::steady_clock;
 
     connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context& ctx);
@@ -49,9 +49,10 @@ public:
     /// True after an exchange that left the connection clean and keep-alive.
     bool reusable() const noexcept { return reusable_; }
 
-    /// True when the last failed exchange got no byte of an answer on a connection that had
-    /// served before: the server most likely closed it while it was idle in the pool.
-    bool failed_stale() const noexcept { return failed_stale_; }
+    /// True when the last exchange failed because the peer closed or reset the connection
+    /// before any byte of an answer. On a connection that had served before, the server most
+    /// likely closed it while it was idle in the pool.
+    bool failed_without_answer() const noexcept { return failed_without_answer_; }
 
     /// Number of completed exchanges.
     std::size_t exchanges() const noexcept { return exchanges_; }
@@ -59,14 +60,14 @@ public:
     /// When it was last put back into the pool.
     clock::time_point idle_since{};
 
-private:
+  private:
     boost::asio::ip::tcp::resolver resolver_;
     boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
     bool closed_ = false;
     boost::beast::flat_buffer buffer_;
     std::size_t exchanges_ = 0;
     bool reusable_ = false;
-    bool failed_stale_ = false;
+    bool failed_without_answer_ = false;
 };
 
 }  // namespace stytch::detail

@@ -2,7 +2,8 @@
 
 namespace stytch::detail {
 
-connection_pool::connection_pool(const boost::asio::any_io_executor& ex, std::size_t max_connections,
+connection_pool::connection_pool(const boost::asio::any_io_executor& ex,
+                                 std::size_t max_connections,
                                  std::chrono::milliseconds idle_timeout)
     : max_(max_connections), idle_timeout_(idle_timeout), sweep_timer_(ex) {}
 

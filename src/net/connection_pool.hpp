@@ -32,7 +32,7 @@ struct pool_waiter {
 };
 
 class connection_pool {
-public:
+  public:
     using clock = connection::clock;
 
     connection_pool(const boost::asio::any_io_executor& ex, std::size_t max_connections,
@@ -60,7 +60,7 @@ public:
     std::size_t open_connections() const noexcept { return open_; }
     std::size_t idle_connections() const noexcept { return idle_.size(); }
 
-private:
+  private:
     void grant(pool_waiter& w, std::unique_ptr<connection> c);
     void discard(std::unique_ptr<connection> c);
     void close_expired(clock::time_point now);

@@ -39,9 +39,9 @@ struct delete_external_id_options {
 
 /// A successful answer.
 struct delete_external_id_response {
-    std::string request_id;              ///< Stytch request id
-    int status_code = 0;                 ///< HTTP status (200)
-    b2b::organization organization;      ///< the organization, now without external id
+    std::string request_id;          ///< Stytch request id
+    int status_code = 0;             ///< HTTP status (200)
+    b2b::organization organization;  ///< the organization, now without external id
 
     friend bool operator==(const delete_external_id_response&,
                            const delete_external_id_response&) = default;
@@ -58,15 +58,18 @@ using delete_external_id_signature = void(boost::system::error_code, delete_exte
 /// client's shared state alive, and calls made after the client was closed fail with
 /// `error::client_closed`.
 class organizations {
-public:
+  public:
     /// Deletes the external id of an organization.
     ///
     /// @param request  copied; may be destroyed once this returns.
     /// @param options  copied; may be destroyed once this returns.
+    ///                 (Taken by reference, not by value: g++ 12 destroys by-value arguments
+    ///                 twice when the call is written inside `co_await` with a temporary.)
     /// @param diag     receives the server's details when the call fails with an API error
     ///                 (`ec == condition::api_error`); cleared otherwise. Must stay alive until
     ///                 the operation completes.
-    /// @param token    any Asio completion token for `void(error_code, delete_external_id_response)`:
+    /// @param token    any Asio completion token for `void(error_code,
+    /// delete_external_id_response)`:
     ///                 a callback, `use_future`, `deferred`, `use_awaitable`, `as_tuple(...)`.
     ///
     /// **Handler signature**: `void(boost::system::error_code, delete_external_id_response)`;
@@ -89,30 +92,39 @@ public:
     /// **Object lifetimes**: the client may be destroyed while the call runs; the call then
     /// completes with `error::client_closed`.
     template <class CompletionToken>
-    auto async_delete_external_id(delete_external_id_request request,
-                                  delete_external_id_options options, api_error& diag,
-                                  CompletionToken&& token) {
+    auto async_delete_external_id(const delete_external_id_request& request,
+                                  const delete_external_id_options& options, api_error& diag,
+                                  CompletionToken&& token) const {
         return boost::asio::async_initiate<CompletionToken, delete_external_id_signature>(
-            initiation{impl_}, token, std::move(request), std::move(options), &diag);
+            initiation{impl_}, token, request, options, &diag);
     }
 
     /// As above, without the error details.
     template <class CompletionToken>
-    auto async_delete_external_id(delete_external_id_request request,
-                                  delete_external_id_options options, CompletionToken&& token) {
+    auto async_delete_external_id(const delete_external_id_request& request,
+                                  const delete_external_id_options& options,
+                                  CompletionToken&& token) const {
         return boost::asio::async_initiate<CompletionToken, delete_external_id_signature>(
-            initiation{impl_}, token, std::move(request), std::move(options), nullptr);
+            initiation{impl_}, token, request, options, static_cast<api_error*>(nullptr));
     }
 
     /// Coroutine form: the response, or a @ref failure with the error code and, for API
     /// errors, the server's details. Never throws for a failed call. Cancellation, errors,
     /// thread-safety and lifetimes as for @ref async_delete_external_id.
     boost::asio::awaitable<result<delete_external_id_response>> delete_external_id(
-        delete_external_id_request request, delete_external_id_options options = {});
+        const delete_external_id_request& request,
+        const delete_external_id_options& options = {}) const;
 
-private:
+  private:
     friend class stytch::client;
     explicit organizations(std::shared_ptr<detail::client_impl> impl) : impl_(std::move(impl)) {}
+
+    struct result_initiation {
+        std::shared_ptr<detail::client_impl> impl;
+        void operator()(
+            boost::asio::any_completion_handler<void(result<delete_external_id_response>)> handler,
+            delete_external_id_request request, delete_external_id_options options) const;
+    };
 
     struct initiation {
         std::shared_ptr<detail::client_impl> impl;

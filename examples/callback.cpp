@@ -1,0 +1,44 @@
+// Callback use inside an event loop the application already runs.
+// Usage: STYTCH_PROJECT_ID=... STYTCH_SECRET=... example_callback ORGANIZATION_ID
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <stytch/stytch.hpp>
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::cerr << "usage: example_callback ORGANIZATION_ID\n";
+        return 2;
+    }
+    boost::asio::io_context ioc;  // the application's own loop
+    stytch::client_config cfg;
+    cfg.project_id = std::getenv("STYTCH_PROJECT_ID") ? std::getenv("STYTCH_PROJECT_ID") : "";
+    cfg.secret = std::getenv("STYTCH_SECRET") ? std::getenv("STYTCH_SECRET") : "";
+    if (const char* url = std::getenv("STYTCH_BASE_URL")) {
+        cfg.base_url = url;
+    }
+    if (const char* ca = std::getenv("STYTCH_CA_FILE")) {
+        cfg.ca_file = ca;
+    }
+    stytch::client client(ioc.get_executor(), cfg);
+
+    stytch::api_error details;  // must outlive the call
+    client.organizations().async_delete_external_id(
+        {argv[1]}, {}, details,
+        [&](boost::system::error_code ec, stytch::b2b::delete_external_id_response response) {
+            if (!ec) {
+                std::cout << "deleted external id of " << response.organization.organization_id
+                          << '\n';
+            } else if (ec == stytch::condition::api_error) {
+                std::cout << "API error " << details.status_code << ": " << details.error_type
+                          << '\n';
+            } else {
+                std::cout << "failed: " << ec.message() << '\n';
+            }
+            client.close();  // one call only: let ioc.run() return
+        });
+    ioc.run();
+}

@@ -1,0 +1,44 @@
+// Coroutine use: co_await one DeleteExternalId call.
+// Usage: STYTCH_PROJECT_ID=... STYTCH_SECRET=... example_coroutine ORGANIZATION_ID
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <stytch/stytch.hpp>
+
+namespace asio = boost::asio;
+
+asio::awaitable<void> run(stytch::client& client, std::string organization_id) {
+    auto result = co_await client.organizations().delete_external_id({organization_id});
+    if (result) {
+        std::cout << "deleted external id of " << result->organization.organization_name << '\n';
+    } else {
+        std::cout << "failed: " << result.error().code.message() << " ("
+                  << result.error().details.error_type << ")\n";
+    }
+    client.close();  // lets ioc.run() return now rather than after the idle timeout
+}
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::cerr << "usage: example_coroutine ORGANIZATION_ID\n";
+        return 2;
+    }
+    asio::io_context ioc;
+    stytch::client_config cfg;
+    cfg.project_id = std::getenv("STYTCH_PROJECT_ID") ? std::getenv("STYTCH_PROJECT_ID") : "";
+    cfg.secret = std::getenv("STYTCH_SECRET") ? std::getenv("STYTCH_SECRET") : "";
+    if (const char* url = std::getenv("STYTCH_BASE_URL")) {
+        cfg.base_url = url;
+    }
+    if (const char* ca = std::getenv("STYTCH_CA_FILE")) {
+        cfg.ca_file = ca;
+    }
+    stytch::client client(ioc.get_executor(), cfg);
+    asio::co_spawn(ioc, run(client, argv[1]), asio::detached);
+    ioc.run();
+}

@@ -1,0 +1,262 @@
+// One call end to end: success, API errors, validation, and every completion-token form.
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include <future>
+
+#include "integration/fixture.hpp"
+
+namespace asio = boost::asio;
+using namespace stytch;
+using stytch::test::first_org;
+using stytch::test::server_fixture;
+
+BOOST_AUTO_TEST_SUITE(calls)
+
+BOOST_AUTO_TEST_CASE(success_decodes_the_organization_and_sends_the_official_headers) {
+    server_fixture f;
+    client c(f.ioc.get_executor(), f.config());
+    b2b::delete_external_id_options opts;
+    opts.session_token = "session-token-abc";
+    auto r = f.run(c.organizations().delete_external_id({first_org}, opts));
+
+    BOOST_REQUIRE(r.has_value());
+    BOOST_TEST(r->status_code == 200);
+    BOOST_TEST(!r->request_id.empty());
+    BOOST_TEST(r->organization.organization_id == first_org);
+    BOOST_TEST(!r->organization.organization_external_id.has_value());
+    auto stored = f.server.find_organization(first_org);
+    BOOST_REQUIRE(stored.has_value());
+    BOOST_TEST(r->organization.organization_name ==
+               std::string_view(stored->at("organization_name").as_string()));
+
+    auto requests = f.server.requests();
+    BOOST_REQUIRE_EQUAL(requests.size(), 1u);
+    const auto& q = requests.front();
+    BOOST_TEST(q.method == "DELETE");
+    BOOST_TEST(q.target == std::string("/v1/b2b/organizations/") + first_org + "/external_id");
+    BOOST_TEST(q.header("Authorization") ==
+               "Basic " + std::string("cHJvamVjdC10ZXN0LTExMTExMTExLTIyMjItMzMzMy00NDQ0LTU1NTU1NTU1"
+                                      "NTU1NTpzZWNyZXQtdGVzdC1tb2Nr"));
+    BOOST_TEST(q.header("Content-Type") == "application/json");
+    BOOST_TEST(q.header("User-Agent") == "Stytch C++ v" STYTCH_VERSION_STRING);
+    BOOST_TEST(q.header("X-Stytch-Member-Session") == "session-token-abc");
+    BOOST_TEST(q.header("X-Stytch-Member-SessionJWT") == "");
+    BOOST_TEST(q.body.empty());
+}
+
+BOOST_AUTO_TEST_CASE(session_jwt_uses_its_own_header) {
+    server_fixture f;
+    client c(f.ioc.get_executor(), f.config());
+    b2b::delete_external_id_options opts;
+    opts.session_jwt = "eyJ.jwt.sig";
+    auto r = f.run(c.organizations().delete_external_id({first_org}, opts));
+    BOOST_REQUIRE(r.has_value());
+    auto q = f.server.requests().at(0);
+    BOOST_TEST(q.header("X-Stytch-Member-SessionJWT") == "eyJ.jwt.sig");
+    BOOST_TEST(q.header("X-Stytch-Member-Session") == "");
+}
+
+BOOST_AUTO_TEST_CASE(slug_and_path_prefix_reach_the_server) {
+    mock::server_options o;
+    o.path_prefix = "/stytch";
+    server_fixture f(o);
+    auto cfg = f.config();
+    cfg.base_url += "/";  // trailing slash is normalised
+    client c(f.ioc.get_executor(), cfg);
+    auto stored = f.server.find_organization(first_org);
+    std::string slug(stored->at("organization_slug").as_string());
+    auto r = f.run(c.organizations().delete_external_id({slug}));
+    BOOST_REQUIRE(r.has_value());
+    BOOST_TEST(r->organization.organization_id == first_org);
+    BOOST_TEST(f.server.requests().at(0).target ==
+               "/stytch/v1/b2b/organizations/" + slug + "/external_id");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_organization_is_an_api_error_with_details) {
+    server_fixture f;
+    client c(f.ioc.get_executor(), f.config());
+    auto r = f.run(c.organizations().delete_external_id({"organization-test-missing"}));
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().code == error::organization_not_found);
+    BOOST_TEST(r.error().code == condition::api_error);
+    BOOST_TEST(r.error().details.status_code == 404);
+    BOOST_TEST(r.error().details.error_type == "organization_not_found");
+    BOOST_TEST(!r.error().details.request_id.empty());
+    BOOST_TEST(!r.error().details.error_message.empty());
+}
+
+BOOST_AUTO_TEST_CASE(wrong_secret_is_unauthorized_credentials) {
+    server_fixture f;
+    auto cfg = f.config();
+    cfg.secret = "secret-test-wrong";
+    client c(f.ioc.get_executor(), cfg);
+    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().code == error::unauthorized_credentials);
+    BOOST_TEST(r.error().details.status_code == 401);
+}
+
+BOOST_AUTO_TEST_CASE(non_json_error_keeps_the_http_status) {
+    server_fixture f;
+    f.server.set_override([](const mock::recorded_request&) {
+        mock::reply r;
+        r.status = 502;
+        r.body = "<html><body>Bad Gateway</body></html>";
+        r.headers = {{"Content-Type", "text/html"}};
+        return std::optional<mock::reply>(r);
+    });
+    client c(f.ioc.get_executor(), f.config());
+    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().code == error::server_error);
+    BOOST_TEST(r.error().details.status_code == 502);
+    BOOST_TEST(r.error().details.error_type.empty());
+}
+
+BOOST_AUTO_TEST_CASE(undecodable_success_body_is_a_decode_error) {
+    server_fixture f;
+    f.server.set_override([](const mock::recorded_request&) {
+        mock::reply r;
+        r.body =
+            R"({"request_id": "r", "status_code": 200, "organization": {"organization_id": 7}})";
+        return std::optional<mock::reply>(r);
+    });
+    client c(f.ioc.get_executor(), f.config());
+    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().code == condition::decode_error);
+}
+
+BOOST_AUTO_TEST_CASE(oversized_body_fails_with_body_limit) {
+    server_fixture f;
+    f.server.set_override([](const mock::recorded_request&) {
+        mock::reply r;
+        r.body = std::string(64 * 1024, 'x');
+        return std::optional<mock::reply>(r);
+    });
+    auto cfg = f.config();
+    cfg.max_response_body = 16 * 1024;
+    client c(f.ioc.get_executor(), cfg);
+    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().code == boost::beast::http::error::body_limit);
+}
+
+BOOST_AUTO_TEST_CASE(invalid_requests_are_refused_before_any_io) {
+    server_fixture f;
+    client c(f.ioc.get_executor(), f.config());
+    auto orgs = c.organizations();
+
+    auto empty = f.run(orgs.delete_external_id({""}));
+    BOOST_TEST(empty.error().code == error::empty_organization_id);
+
+    b2b::delete_external_id_options both;
+    both.session_token = "a";
+    both.session_jwt = "b";
+    BOOST_TEST(f.run(orgs.delete_external_id({first_org}, both)).error().code ==
+               error::conflicting_authorization);
+
+    b2b::delete_external_id_options injected;
+    injected.session_token = "abc\r\nX-Evil: 1";
+    BOOST_TEST(f.run(orgs.delete_external_id({first_org}, injected)).error().code ==
+               error::invalid_header_value);
+
+    BOOST_TEST(f.server.connections_accepted() == 0u);
+    BOOST_TEST(f.server.requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(organization_id_cannot_leave_its_path_segment) {
+    server_fixture f;
+    client c(f.ioc.get_executor(), f.config());
+    auto r = f.run(c.organizations().delete_external_id({"../x/y?z#%"}));
+    BOOST_TEST(r.error().code == error::organization_not_found);
+    BOOST_TEST(f.server.requests().at(0).target ==
+               "/v1/b2b/organizations/..%2Fx%2Fy%3Fz%23%25/external_id");
+}
+
+BOOST_AUTO_TEST_CASE(invalid_configuration_throws_with_a_clear_code) {
+    asio::io_context ioc;
+    client_config cfg;
+    cfg.secret = "s";
+    try {
+        client c(ioc.get_executor(), cfg);
+        BOOST_FAIL("expected an exception");
+    } catch (const boost::system::system_error& e) {
+        BOOST_TEST(e.code() == error::missing_project_id);
+    }
+    cfg.project_id = "project-test-x";
+    cfg.base_url = "http://127.0.0.1:1";
+    BOOST_CHECK_EXCEPTION(client(ioc.get_executor(), cfg), boost::system::system_error,
+                          [](const auto& e) { return e.code() == error::insecure_base_url; });
+}
+
+BOOST_AUTO_TEST_CASE(connection_refused_keeps_the_asio_code) {
+    server_fixture f;
+    auto cfg = f.config();
+    cfg.base_url = "https://127.0.0.1:" + std::to_string(f.server.port());
+    f.server.stop();
+    client c(f.ioc.get_executor(), cfg);
+    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().code == asio::error::connection_refused);
+    BOOST_TEST(r.error().details.status_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(callback_form_reports_details_through_diag) {
+    server_fixture f;
+    client c(f.ioc.get_executor(), f.config());
+    api_error diag;
+    boost::system::error_code got;
+    int calls = 0;
+    c.organizations().async_delete_external_id(
+        {"organization-test-missing"}, {}, diag,
+        [&](boost::system::error_code ec, b2b::delete_external_id_response) {
+            got = ec;
+            ++calls;
+        });
+    BOOST_TEST(calls == 0);  // never completes inside the initiating call
+    f.run_until([&] { return calls == 1; });
+    BOOST_TEST(calls == 1);
+    BOOST_TEST(got == error::organization_not_found);
+    BOOST_TEST(diag.status_code == 404);
+}
+
+BOOST_AUTO_TEST_CASE(use_future_from_synchronous_code) {
+    server_fixture f;
+    std::thread runner;
+    {
+        auto guard = asio::make_work_guard(f.ioc);
+        runner = std::thread([&] { f.ioc.run(); });
+        client c(f.ioc.get_executor(), f.config());
+        std::future<b2b::delete_external_id_response> fut =
+            c.organizations().async_delete_external_id({first_org}, {}, asio::use_future);
+        BOOST_TEST(fut.get().organization.organization_id == first_org);
+
+        auto missing = c.organizations().async_delete_external_id({"nope"}, {}, asio::use_future);
+        BOOST_CHECK_EXCEPTION(missing.get(), boost::system::system_error, [](const auto& e) {
+            return e.code() == error::organization_not_found;
+        });
+    }
+    runner.join();
+}
+
+BOOST_AUTO_TEST_CASE(deferred_and_as_tuple_tokens) {
+    server_fixture f;
+    client c(f.ioc.get_executor(), f.config());
+    auto op = c.organizations().async_delete_external_id({first_org}, {}, asio::deferred);
+    auto [ec, resp] =
+        f.run([&]() -> asio::awaitable<
+                        std::tuple<boost::system::error_code, b2b::delete_external_id_response>> {
+            co_return co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
+        }());
+    BOOST_TEST(!ec);
+    BOOST_TEST(resp.organization.organization_id == first_org);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The stytch-b2b CLI against the stytch-mock binary: output and exit status of each outcome.
+set -u
+cli=$1
+mock=$2
+tmp=$(mktemp -d)
+trap 'kill $mock_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+
+mkfifo "$tmp/out"
+"$mock" --port 0 --ca-out "$tmp/ca.pem" >"$tmp/out" &
+mock_pid=$!
+read -r -t 30 line <"$tmp/out" || { echo "FAIL: stytch-mock did not start"; exit 1; }
+url=${line#listening on }
+
+export STYTCH_PROJECT_ID=project-test-11111111-2222-3333-4444-555555555555
+export STYTCH_SECRET=secret-test-mock
+export STYTCH_BASE_URL=$url STYTCH_CA_FILE=$tmp/ca.pem
+org=organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931
+
+passed=0 failed=0
+# expect NAME STATUS STDOUT_PATTERN STDERR_PATTERN -- command...
+expect() {
+    local name=$1 want=$2 out_re=$3 err_re=$4
+    shift 5
+    "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+    local got=$?
+    local ok=1
+    [[ $got -eq $want ]] || ok=0
+    grep -Eq -- "$out_re" "$tmp/stdout" || [[ -z $out_re && ! -s $tmp/stdout ]] || ok=0
+    grep -Eq -- "$err_re" "$tmp/stderr" || [[ -z $err_re && ! -s $tmp/stderr ]] || ok=0
+    if grep -q "secret-test" "$tmp/stdout" "$tmp/stderr"; then ok=0; echo "secret leaked"; fi
+    if ((ok)); then
+        passed=$((passed + 1)); echo "ok   $name"
+    else
+        failed=$((failed + 1)); echo "FAIL $name: status $got (want $want)"
+        sed 's/^/  stdout: /' "$tmp/stdout"; sed 's/^/  stderr: /' "$tmp/stderr"
+    fi
+}
+
+expect success 0 "\"organization_id\":\"$org\".*|\"request_id\":\"request-id" "" -- \
+    "$cli" delete-external-id "$org"
+expect one_json_line 0 '^\{.*"status_code":200.*"organization_external_id":null' "" -- \
+    "$cli" delete-external-id "$org" --session-token tok
+expect api_error 1 '"status_code":404.*"error_type":"organization_not_found"' "" -- \
+    "$cli" delete-external-id organization-test-missing
+STYTCH_SECRET=secret-test-wrong expect bad_secret 1 '"error_type":"unauthorized_credentials"' "" -- \
+    "$cli" delete-external-id "$org"
+expect help 0 "usage: stytch-b2b" "" -- "$cli" --help
+expect no_args 2 "" "stytch-b2b: " -- "$cli"
+expect missing_id 2 "" "ORGANIZATION_ID" -- "$cli" delete-external-id
+expect both_sessions 2 "" "mutually exclusive" -- \
+    "$cli" delete-external-id "$org" --session-token a --session-jwt b
+expect unknown_option 2 "" "unknown option" -- "$cli" delete-external-id "$org" --bogus
+expect header_injection 2 "" "invalid request" -- \
+    "$cli" delete-external-id "$org" --session-token $'a\r\nX-Evil: 1'
+STYTCH_PROJECT_ID= expect no_project 2 "" "configuration" -- "$cli" delete-external-id "$org"
+STYTCH_SECRET= expect no_secret 2 "" "configuration" -- "$cli" delete-external-id "$org"
+STYTCH_BASE_URL=http://127.0.0.1:1 expect http_refused 2 "" "configuration" -- \
+    "$cli" delete-external-id "$org"
+STYTCH_TIMEOUT_MS=abc expect bad_timeout 2 "" "STYTCH_TIMEOUT_MS" -- "$cli" delete-external-id "$org"
+STYTCH_CA_FILE= expect untrusted 3 "" "request failed: .*certificate verify failed" -- \
+    "$cli" delete-external-id "$org"
+STYTCH_BASE_URL=https://127.0.0.1:1 expect refused 3 "" "request failed" -- \
+    "$cli" delete-external-id "$org"
+
+echo "$passed passed, $failed failed"
+((failed == 0))

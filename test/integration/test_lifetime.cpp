@@ -1,0 +1,203 @@
+// Deadlines, per-operation cancellation, and closing or destroying the client mid-call.
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+
+#include <atomic>
+#include <future>
+#include <vector>
+
+#include "integration/fixture.hpp"
+
+namespace asio = boost::asio;
+using namespace stytch;
+using stytch::test::eventually;
+using stytch::test::first_org;
+using stytch::test::server_fixture;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+long long ms_since(clock_type::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - start).count();
+}
+
+void stall_everything(mock::server& s) {
+    s.set_override([](const mock::recorded_request&) -> std::optional<mock::reply> {
+        mock::reply r;
+        r.action = mock::reply::kind::stall;
+        return r;
+    });
+}
+
+struct completion {
+    boost::system::error_code ec;
+    int count = 0;
+};
+
+auto record(completion& c) {
+    return [&c](boost::system::error_code ec, b2b::delete_external_id_response) {
+        c.ec = ec;
+        ++c.count;
+    };
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(lifetime)
+
+BOOST_AUTO_TEST_CASE(deadline_ends_a_stalled_call_with_timed_out) {
+    server_fixture f;
+    stall_everything(f.server);
+    auto cfg = f.config();
+    cfg.request_timeout = std::chrono::milliseconds(300);
+    client c(f.ioc.get_executor(), cfg);
+    auto start = clock_type::now();
+    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    auto elapsed_ms = ms_since(start);
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().code == asio::error::timed_out);
+    BOOST_TEST(elapsed_ms >= 300);
+    BOOST_TEST(elapsed_ms < 3000);
+    // The timed-out connection was closed, not pooled.
+    BOOST_TEST(eventually([&] { return f.server.connections_open() == 0; }));
+}
+
+BOOST_AUTO_TEST_CASE(deadline_also_bounds_the_wait_for_a_connection) {
+    server_fixture f;
+    stall_everything(f.server);
+    auto cfg = f.config();
+    cfg.max_connections = 1;
+    cfg.request_timeout = std::chrono::milliseconds(200);
+    client c(f.ioc.get_executor(), cfg);
+    completion first, second;
+    c.organizations().async_delete_external_id({first_org}, {}, record(first));
+    c.organizations().async_delete_external_id({first_org}, {}, record(second));
+    f.run_until([&] { return first.count + second.count == 2; });
+    BOOST_TEST(first.ec == asio::error::timed_out);
+    BOOST_TEST(second.ec == asio::error::timed_out);
+    BOOST_TEST(f.server.requests().size() == 1u);  // the second never got a connection
+}
+
+BOOST_AUTO_TEST_CASE(connect_timeout_bounds_a_stalled_handshake) {
+    // A listener that accepts TCP but never speaks TLS.
+    asio::io_context server_ioc;
+    asio::ip::tcp::acceptor acceptor(server_ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    asio::ip::tcp::socket peer(server_ioc);
+    acceptor.async_accept(peer, [](boost::system::error_code) {});
+    std::thread server_thread([&] { server_ioc.run(); });
+
+    server_fixture f;
+    auto cfg = f.config();
+    cfg.base_url = "https://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
+    cfg.connect_timeout = std::chrono::milliseconds(200);
+    client c(f.ioc.get_executor(), cfg);
+    auto start = clock_type::now();
+    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    BOOST_TEST(r.error().code == asio::error::timed_out);
+    BOOST_TEST(ms_since(start) < 3000);
+    server_thread.join();
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_during_the_exchange_aborts_and_discards_the_connection) {
+    server_fixture f;
+    std::atomic<bool> stall{true};
+    f.server.set_override([&](const mock::recorded_request&) -> std::optional<mock::reply> {
+        if (!stall) {
+            return std::nullopt;
+        }
+        mock::reply r;
+        r.action = mock::reply::kind::stall;
+        return r;
+    });
+    client c(f.ioc.get_executor(), f.config());
+    asio::cancellation_signal signal;
+    completion done;
+    c.organizations().async_delete_external_id(
+        {first_org}, {}, asio::bind_cancellation_slot(signal.slot(), record(done)));
+    std::thread runner([&] { f.ioc.run_for(std::chrono::seconds(10)); });
+    BOOST_REQUIRE(eventually([&] { return f.server.requests().size() == 1; }));
+    auto start = clock_type::now();
+    asio::post(f.ioc, [&] { signal.emit(asio::cancellation_type::terminal); });
+    runner.join();
+    BOOST_TEST(done.count == 1);
+    BOOST_TEST(done.ec == asio::error::operation_aborted);
+    BOOST_TEST(ms_since(start) < 5000);
+
+    stall = false;
+    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    BOOST_TEST(r.has_value());
+    BOOST_TEST(f.server.connections_accepted() == 2u);  // the aborted connection was not reused
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_while_waiting_for_a_connection_passes_the_turn_on) {
+    server_fixture f;
+    auto cfg = f.config();
+    cfg.max_connections = 1;
+    client c(f.ioc.get_executor(), cfg);
+    asio::cancellation_signal signal;
+    completion first, cancelled, third;
+    auto orgs = c.organizations();
+    orgs.async_delete_external_id({first_org}, {}, record(first));
+    orgs.async_delete_external_id({first_org}, {},
+                                  asio::bind_cancellation_slot(signal.slot(), record(cancelled)));
+    orgs.async_delete_external_id({first_org}, {}, record(third));
+    // Cancel the second caller before anything ran: it is queued behind the first.
+    asio::post(f.ioc, [&] { signal.emit(asio::cancellation_type::terminal); });
+    f.run_until([&] { return first.count + cancelled.count + third.count == 3; });
+    BOOST_TEST(!first.ec);
+    BOOST_TEST(cancelled.ec == asio::error::operation_aborted);
+    BOOST_TEST(!third.ec);
+    BOOST_TEST(f.server.requests().size() == 2u);
+    BOOST_TEST(f.server.connections_accepted() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(destroying_the_client_completes_every_call) {
+    server_fixture f;
+    stall_everything(f.server);
+    auto cfg = f.config();
+    cfg.max_connections = 2;
+    std::vector<completion> done(6);
+    auto c = std::make_unique<client>(f.ioc.get_executor(), cfg);
+    for (auto& d : done) {
+        c->organizations().async_delete_external_id({first_org}, {}, record(d));
+    }
+    auto work = asio::make_work_guard(f.ioc);
+    std::thread runner([&] { f.ioc.run(); });
+    BOOST_REQUIRE(eventually([&] { return f.server.requests().size() == 2; }));
+    asio::post(f.ioc, [&] { c.reset(); });
+    BOOST_REQUIRE(eventually([&] {
+        // The completions run on the io_context thread; read them there.
+        std::promise<bool> all;
+        asio::post(f.ioc, [&] {
+            bool ok = true;
+            for (auto& d : done) {
+                ok = ok && d.count == 1;
+            }
+            all.set_value(ok);
+        });
+        return all.get_future().get();
+    }));
+    work.reset();
+    runner.join();
+    for (auto& d : done) {
+        BOOST_TEST(d.ec == error::client_closed);
+    }
+    BOOST_TEST(eventually([&] { return f.server.connections_open() == 0; }));
+}
+
+BOOST_AUTO_TEST_CASE(handle_outliving_the_client_fails_cleanly) {
+    server_fixture f;
+    std::optional<b2b::organizations> orgs;
+    {
+        client c(f.ioc.get_executor(), f.config());
+        orgs = c.organizations();
+    }
+    auto r = f.run(orgs->delete_external_id({first_org}));
+    BOOST_TEST(r.error().code == error::client_closed);
+    BOOST_TEST(f.server.connections_accepted() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

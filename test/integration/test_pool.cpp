@@ -1,0 +1,187 @@
+// The connection pool: reuse, bounded size with FIFO waiters, idle timeout, stale connections,
+// and several threads on one io_context.
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <latch>
+#include <vector>
+
+#include "integration/fixture.hpp"
+
+namespace asio = boost::asio;
+using namespace stytch;
+using stytch::test::eventually;
+using stytch::test::first_org;
+using stytch::test::server_fixture;
+
+BOOST_AUTO_TEST_SUITE(pool)
+
+BOOST_AUTO_TEST_CASE(sequential_calls_reuse_one_connection) {
+    server_fixture f;
+    client c(f.ioc.get_executor(), f.config());
+    auto n = f.run([&]() -> asio::awaitable<int> {
+        int ok = 0;
+        // A named request, not a temporary inside co_await: g++ 12 destroys such temporaries
+        // twice in a loop (a compiler bug, see README).
+        const b2b::delete_external_id_request request{first_org};
+        for (int i = 0; i < 20; ++i) {
+            auto r = co_await c.organizations().delete_external_id(request);
+            ok += r.has_value();
+        }
+        co_return ok;
+    }());
+    BOOST_TEST(n == 20);
+    BOOST_TEST(f.server.connections_accepted() == 1u);
+    BOOST_TEST(f.server.requests().size() == 20u);
+}
+
+BOOST_AUTO_TEST_CASE(many_concurrent_callers_share_a_small_pool) {
+    server_fixture f;
+    auto cfg = f.config();
+    cfg.max_connections = 4;
+    client c(f.ioc.get_executor(), cfg);
+    constexpr int callers = 1000;
+    int ok = 0, done = 0;
+    for (int i = 0; i < callers; ++i) {
+        c.organizations().async_delete_external_id(
+            {first_org}, {}, [&](boost::system::error_code ec, b2b::delete_external_id_response r) {
+                ok += !ec && r.organization.organization_id == first_org;
+                ++done;
+            });
+    }
+    f.run_until([&] { return done == callers; });
+    BOOST_TEST(done == callers);
+    BOOST_TEST(ok == callers);
+    BOOST_TEST(f.server.connections_accepted() <= 4u);
+}
+
+BOOST_AUTO_TEST_CASE(waiters_are_served_in_fifo_order) {
+    server_fixture f;
+    auto cfg = f.config();
+    cfg.max_connections = 1;
+    client c(f.ioc.get_executor(), cfg);
+    std::vector<int> order;
+    for (int i = 0; i < 10; ++i) {
+        c.organizations().async_delete_external_id(
+            {"org-" + std::to_string(i)}, {},
+            [&, i](boost::system::error_code, b2b::delete_external_id_response) {
+                order.push_back(i);
+            });
+    }
+    f.run_until([&] { return order.size() == 10; });
+    std::vector<int> expected{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    BOOST_TEST(order == expected, boost::test_tools::per_element());
+    auto requests = f.server.requests();
+    BOOST_REQUIRE_EQUAL(requests.size(), 10u);
+    for (int i = 0; i < 10; ++i) {
+        BOOST_TEST(requests[i].target ==
+                   "/v1/b2b/organizations/org-" + std::to_string(i) + "/external_id");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(idle_connections_are_closed_after_the_idle_timeout) {
+    server_fixture f;
+    auto cfg = f.config();
+    cfg.idle_timeout = std::chrono::milliseconds(100);
+    client c(f.ioc.get_executor(), cfg);
+    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).has_value());
+    BOOST_TEST(f.server.connections_open() == 1u);
+    // The client's sweep timer must close the idle connection by itself.
+    std::thread runner([&] {
+        f.ioc.restart();
+        f.ioc.run_for(std::chrono::seconds(5));
+    });
+    BOOST_TEST(eventually([&] { return f.server.connections_open() == 0; }));
+    c.close();
+    runner.join();
+    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).error().code ==
+               error::client_closed);
+}
+
+BOOST_AUTO_TEST_CASE(expired_idle_connection_is_not_reused) {
+    server_fixture f;
+    auto cfg = f.config();
+    cfg.idle_timeout = std::chrono::milliseconds(50);
+    client c(f.ioc.get_executor(), cfg);
+    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).has_value());
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));  // let the connection expire
+    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).has_value());
+    BOOST_TEST(f.server.connections_accepted() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(connection_closed_by_the_server_is_replaced_transparently) {
+    mock::server_options o;
+    o.keep_alive_timeout = std::chrono::milliseconds(100);
+    server_fixture f(o);
+    client c(f.ioc.get_executor(), f.config());
+    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).has_value());
+    BOOST_REQUIRE(eventually([&] { return f.server.connections_open() == 0; }));
+    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    BOOST_TEST(r.has_value(), (r ? "" : r.error().code.message()));
+    BOOST_TEST(f.server.connections_accepted() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(connection_close_answer_is_not_pooled) {
+    server_fixture f;
+    std::atomic<int> n{0};
+    f.server.set_override([&](const mock::recorded_request&) -> std::optional<mock::reply> {
+        if (n++ == 0) {
+            mock::reply r;
+            r.status = 404;
+            r.body =
+                R"({"status_code":404,"request_id":"r","error_type":"organization_not_found"})";
+            r.close_after = true;
+            return r;
+        }
+        return std::nullopt;
+    });
+    client c(f.ioc.get_executor(), f.config());
+    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).error().code ==
+               error::organization_not_found);
+    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).has_value());
+    BOOST_TEST(f.server.connections_accepted() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(several_threads_run_one_io_context) {
+    mock::server_options o;
+    o.threads = 2;
+    server_fixture f(o);
+    auto cfg = f.config();
+    cfg.max_connections = 8;
+    client c(f.ioc.get_executor(), cfg);
+    constexpr int callers = 400;
+    std::atomic<int> ok{0}, done{0};
+    auto work = asio::make_work_guard(f.ioc);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&] { f.ioc.run(); });
+    }
+    // Start calls from several foreign threads too.
+    std::vector<std::thread> starters;
+    for (int s = 0; s < 4; ++s) {
+        starters.emplace_back([&] {
+            for (int i = 0; i < callers / 4; ++i) {
+                c.organizations().async_delete_external_id(
+                    {first_org}, {},
+                    [&](boost::system::error_code ec, b2b::delete_external_id_response r) {
+                        ok += !ec && r.organization.organization_id == first_org;
+                        ++done;
+                    });
+            }
+        });
+    }
+    for (auto& t : starters) {
+        t.join();
+    }
+    BOOST_TEST(eventually([&] { return done.load() == callers; }, std::chrono::seconds(60)));
+    c.close();  // ends the idle sweep, so run() can return
+    work.reset();
+    for (auto& t : threads) {
+        t.join();
+    }
+    BOOST_TEST(ok.load() == callers);
+    BOOST_TEST(f.server.connections_accepted() <= 8u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
