@@ -1,0 +1,512 @@
+// stytch-bench: drives DeleteExternalId calls against a local HTTPS server and reports
+// throughput, latency percentiles, client CPU time per call, peak RSS and errors.
+//
+// Two contenders:
+//   default   the library's client (public API only): a pool of --connections keep-alive TLS
+//             connections, --concurrency calls in flight.
+//   --naive   a baseline written here with plain Beast: every call opens a new TCP + TLS
+//             connection, sends the request, reads the answer, parses it into a Boost.JSON DOM
+//             and closes the connection. min(--concurrency, --connections) calls in flight.
+
+#include <sys/resource.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <stytch/stytch.hpp>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+struct options {
+    std::string url;
+    std::string ca_file;
+    std::size_t connections = 64;
+    std::size_t concurrency = 256;
+    std::uint64_t requests = 0;  // 0: use duration
+    double duration = 10.0;
+    unsigned threads = 1;
+    bool json = false;
+    bool naive = false;
+    std::string project_id = "project-test-11111111-2222-3333-4444-555555555555";
+    std::string secret = "secret-test-mock";
+    std::string org = "organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931";
+};
+
+[[noreturn]] void usage(int status) {
+    std::fprintf(status == 0 ? stdout : stderr,
+                 "usage: stytch-bench --url https://127.0.0.1:PORT [--ca-file PEM]\n"
+                 "       [--connections N] [--concurrency C] [--requests N | --duration S]\n"
+                 "       [--threads T] [--json] [--naive] [--project-id ID] [--secret S]\n"
+                 "       [--org ID]\n"
+                 "defaults: --connections 64 --concurrency 256 --duration 10 --threads 1\n"
+                 "--naive: a new TLS connection per call (plain Beast, no pool), with\n"
+                 "         min(concurrency, connections) calls in flight\n");
+    std::exit(status);
+}
+
+options parse_args(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "stytch-bench: %s needs a value\n", a.c_str());
+                usage(2);
+            }
+            return argv[++i];
+        };
+        auto number = [&]() -> double {
+            const std::string v = next();
+            char* end = nullptr;
+            const double d = std::strtod(v.c_str(), &end);
+            if (end == v.c_str() || *end != '\0' || d < 0) {
+                std::fprintf(stderr, "stytch-bench: bad number for %s: %s\n", a.c_str(), v.c_str());
+                usage(2);
+            }
+            return d;
+        };
+        if (a == "--url") {
+            o.url = next();
+        } else if (a == "--ca-file") {
+            o.ca_file = next();
+        } else if (a == "--connections") {
+            o.connections = static_cast<std::size_t>(number());
+        } else if (a == "--concurrency") {
+            o.concurrency = static_cast<std::size_t>(number());
+        } else if (a == "--requests") {
+            o.requests = static_cast<std::uint64_t>(number());
+        } else if (a == "--duration") {
+            o.duration = number();
+            o.requests = 0;
+        } else if (a == "--threads") {
+            o.threads = static_cast<unsigned>(number());
+        } else if (a == "--json") {
+            o.json = true;
+        } else if (a == "--naive") {
+            o.naive = true;
+        } else if (a == "--project-id") {
+            o.project_id = next();
+        } else if (a == "--secret") {
+            o.secret = next();
+        } else if (a == "--org") {
+            o.org = next();
+        } else if (a == "--help" || a == "-h") {
+            usage(0);
+        } else {
+            std::fprintf(stderr, "stytch-bench: unknown option %s\n", a.c_str());
+            usage(2);
+        }
+    }
+    if (o.url.empty() || o.connections == 0 || o.concurrency == 0 || o.threads == 0 ||
+        (o.requests == 0 && o.duration <= 0)) {
+        usage(2);
+    }
+    return o;
+}
+
+// Shared run state: when to stop, what was done.
+struct run_state {
+    const options& opt;
+    clock_type::time_point start;
+    clock_type::time_point stop_at;
+    std::atomic<std::uint64_t> issued{0};
+    std::atomic<std::uint64_t> completed{0};
+    std::atomic<std::uint64_t> errors{0};
+    std::atomic<std::size_t> workers_left{0};
+    std::mutex first_error_mutex;
+    std::string first_error;
+
+    explicit run_state(const options& o) : opt(o) {}
+
+    // Claims the next call; false when the run is over.
+    bool claim() {
+        if (opt.requests != 0) {
+            return issued.fetch_add(1, std::memory_order_relaxed) < opt.requests;
+        }
+        if (clock_type::now() >= stop_at) {
+            return false;
+        }
+        issued.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+
+    void record_error(const std::string& what) {
+        errors.fetch_add(1, std::memory_order_relaxed);
+        const std::lock_guard lock(first_error_mutex);
+        if (first_error.empty()) {
+            first_error = what;
+        }
+    }
+};
+
+// One sequence of calls, one at a time; its latencies are its own (no locking).
+struct worker_latencies {
+    std::vector<std::uint32_t> us;
+};
+
+// ---- the library's client ------------------------------------------------------------------
+
+struct client_worker : std::enable_shared_from_this<client_worker> {
+    run_state& st;
+    stytch::client& client;
+    worker_latencies& lat;
+    std::function<void()> on_done;
+    stytch::b2b::delete_external_id_request request;
+    stytch::b2b::delete_external_id_options call_options;
+    clock_type::time_point t0;
+
+    client_worker(run_state& s, stytch::client& c, worker_latencies& l, std::function<void()> d)
+        : st(s), client(c), lat(l), on_done(std::move(d)) {
+        request.organization_id = st.opt.org;
+    }
+
+    void next() {
+        if (!st.claim()) {
+            on_done();
+            return;
+        }
+        t0 = clock_type::now();
+        client.organizations().async_delete_external_id(
+            request, call_options,
+            [self = shared_from_this()](boost::system::error_code ec,
+                                        stytch::b2b::delete_external_id_response response) {
+                const auto took = clock_type::now() - self->t0;
+                if (ec) {
+                    self->st.record_error(ec.message());
+                } else if (response.organization.organization_id.empty()) {
+                    self->st.record_error("empty organization in the answer");
+                } else {
+                    self->lat.us.push_back(static_cast<std::uint32_t>(
+                        std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
+                }
+                self->st.completed.fetch_add(1, std::memory_order_relaxed);
+                self->next();
+            });
+    }
+};
+
+// ---- the naive baseline: plain Beast, one TLS connection per call --------------------------
+
+struct target {
+    std::string host;
+    std::string port;
+    std::string target_path;
+    std::string authorization;
+};
+
+std::string base64(std::string_view in) {
+    static constexpr char table[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        const unsigned v =
+            (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+        out += table[v >> 18];
+        out += table[(v >> 12) & 63];
+        out += table[(v >> 6) & 63];
+        out += table[v & 63];
+    }
+    if (i + 1 == in.size()) {
+        const unsigned v = (unsigned char)in[i] << 16;
+        out += table[v >> 18];
+        out += table[(v >> 12) & 63];
+        out += "==";
+    } else if (i + 2 == in.size()) {
+        const unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
+        out += table[v >> 18];
+        out += table[(v >> 12) & 63];
+        out += table[(v >> 6) & 63];
+        out += '=';
+    }
+    return out;
+}
+
+std::string percent_encode(std::string_view s) {
+    std::string out;
+    for (const unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", c);
+            out += buf;
+        }
+    }
+    return out;
+}
+
+asio::awaitable<void> naive_worker(run_state& st, ssl::context& tls, const target& t,
+                                   const asio::ip::tcp::resolver::results_type& endpoints,
+                                   worker_latencies& lat) {
+    auto ex = co_await asio::this_coro::executor;
+    http::request<http::empty_body> req{http::verb::delete_, t.target_path, 11};
+    req.set(http::field::host, t.host);
+    req.set(http::field::authorization, t.authorization);
+    req.set(http::field::content_type, "application/json");
+    req.set(http::field::user_agent, "stytch-bench naive");
+    req.content_length(0);
+    while (st.claim()) {
+        const auto t0 = clock_type::now();
+        try {
+            beast::ssl_stream<beast::tcp_stream> stream(ex, tls);
+            if (!SSL_set_tlsext_host_name(stream.native_handle(), t.host.c_str())) {
+                throw boost::system::system_error(static_cast<int>(::ERR_get_error()),
+                                                  asio::error::get_ssl_category());
+            }
+            stream.set_verify_callback(ssl::host_name_verification(t.host));
+            beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
+            co_await beast::get_lowest_layer(stream).async_connect(endpoints, asio::use_awaitable);
+            co_await stream.async_handshake(ssl::stream_base::client, asio::use_awaitable);
+            co_await http::async_write(stream, req, asio::use_awaitable);
+            beast::flat_buffer buffer;
+            http::response<http::string_body> res;
+            co_await http::async_read(stream, buffer, res, asio::use_awaitable);
+            if (res.result_int() / 100 != 2) {
+                st.record_error("HTTP status " + std::to_string(res.result_int()));
+            } else {
+                boost::system::error_code ec;
+                const auto dom = boost::json::parse(res.body(), ec);
+                if (ec || !dom.is_object() || !dom.as_object().contains("organization")) {
+                    st.record_error("bad body");
+                } else {
+                    lat.us.push_back(static_cast<std::uint32_t>(
+                        std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() -
+                                                                              t0)
+                            .count()));
+                }
+            }
+            boost::system::error_code ignored;
+            beast::get_lowest_layer(stream).socket().shutdown(asio::ip::tcp::socket::shutdown_both,
+                                                              ignored);
+            beast::get_lowest_layer(stream).close();
+        } catch (const std::exception& e) {
+            st.record_error(e.what());
+        }
+        st.completed.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+// ---- reporting -----------------------------------------------------------------------------
+
+double cpu_seconds() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+long peak_rss_kib() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+struct progress {
+    asio::steady_timer timer;
+    run_state& st;
+    std::uint64_t last = 0;
+    bool stopped = false;
+
+    progress(asio::io_context& ioc, run_state& s) : timer(ioc), st(s) {}
+
+    void arm() {
+        timer.expires_after(std::chrono::seconds(1));
+        timer.async_wait([this](boost::system::error_code ec) {
+            if (ec || stopped) {
+                return;
+            }
+            const auto done = st.completed.load();
+            const double elapsed =
+                std::chrono::duration<double>(clock_type::now() - st.start).count();
+            std::fprintf(stderr, "\r[%5.1fs] %llu calls, %llu/s now, %llu errors   ", elapsed,
+                         static_cast<unsigned long long>(done),
+                         static_cast<unsigned long long>(done - last),
+                         static_cast<unsigned long long>(st.errors.load()));
+            std::fflush(stderr);
+            last = done;
+            arm();
+        });
+    }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const options opt = parse_args(argc, argv);
+
+    asio::io_context ioc(static_cast<int>(opt.threads));
+    run_state st(opt);
+
+    std::optional<stytch::client> client;
+    std::unique_ptr<ssl::context> tls;
+    target t;
+    asio::ip::tcp::resolver::results_type endpoints;
+    try {
+        if (opt.naive) {
+            const auto u = boost::urls::parse_uri(opt.url);
+            if (!u || u->scheme() != "https" || u->host().empty()) {
+                std::fprintf(stderr, "stytch-bench: --url must be https://host[:port][/prefix]\n");
+                return 2;
+            }
+            t.host = std::string(u->encoded_host());
+            t.port = u->has_port() ? std::string(u->port()) : "443";
+            std::string prefix(u->encoded_path());
+            while (!prefix.empty() && prefix.back() == '/') {
+                prefix.pop_back();
+            }
+            t.target_path =
+                prefix + "/v1/b2b/organizations/" + percent_encode(opt.org) + "/external_id";
+            t.authorization = "Basic " + base64(opt.project_id + ":" + opt.secret);
+            tls = std::make_unique<ssl::context>(ssl::context::tls_client);
+            tls->set_default_verify_paths();
+            if (!opt.ca_file.empty()) {
+                tls->load_verify_file(opt.ca_file);
+            }
+            tls->set_verify_mode(ssl::verify_peer);
+            tls->set_options(ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+            asio::ip::tcp::resolver resolver(ioc);
+            endpoints = resolver.resolve(t.host, t.port);
+        } else {
+            stytch::client_config cfg;
+            cfg.project_id = opt.project_id;
+            cfg.secret = opt.secret;
+            cfg.base_url = opt.url;
+            cfg.ca_file = opt.ca_file;
+            cfg.max_connections = opt.connections;
+            client.emplace(ioc.get_executor(), std::move(cfg));
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "stytch-bench: %s\n", e.what());
+        return 2;
+    }
+
+    const std::size_t workers =
+        opt.naive ? std::min(opt.concurrency, opt.connections) : opt.concurrency;
+    std::vector<worker_latencies> lat(workers);
+    progress prog(ioc, st);
+    st.workers_left = workers;
+    auto worker_done = [&] {
+        if (st.workers_left.fetch_sub(1) == 1) {
+            // The last worker: stop the progress timer and the client's idle sweep.
+            asio::post(ioc, [&] {
+                prog.stopped = true;
+                prog.timer.cancel();
+                if (client) {
+                    client->close();
+                }
+            });
+        }
+    };
+
+    const double cpu0 = cpu_seconds();
+    st.start = clock_type::now();
+    st.stop_at = st.start + std::chrono::duration_cast<clock_type::duration>(
+                                std::chrono::duration<double>(opt.duration));
+    if (!opt.json) {
+        prog.arm();
+    }
+    for (std::size_t i = 0; i < workers; ++i) {
+        if (opt.naive) {
+            asio::co_spawn(ioc, naive_worker(st, *tls, t, endpoints, lat[i]),
+                           [&](std::exception_ptr) { worker_done(); });
+        } else {
+            std::make_shared<client_worker>(st, *client, lat[i], worker_done)->next();
+        }
+    }
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < opt.threads; ++i) {
+        threads.emplace_back([&] { ioc.run(); });
+    }
+    ioc.run();
+    for (auto& th : threads) {
+        th.join();
+    }
+    const auto end = clock_type::now();
+    const double cpu = cpu_seconds() - cpu0;
+    if (!opt.json) {
+        std::fprintf(stderr, "\n");
+    }
+
+    std::vector<std::uint32_t> all;
+    for (auto& l : lat) {
+        all.insert(all.end(), l.us.begin(), l.us.end());
+    }
+    std::sort(all.begin(), all.end());
+    auto pct = [&](double p) -> std::uint32_t {
+        if (all.empty()) {
+            return 0;
+        }
+        const auto idx = static_cast<std::size_t>(p * static_cast<double>(all.size() - 1) + 0.5);
+        return all[std::min(idx, all.size() - 1)];
+    };
+    const std::uint64_t completed = st.completed.load();
+    const std::uint64_t errors = st.errors.load();
+    const std::uint64_t ok = completed - errors;
+    const double seconds = std::chrono::duration<double>(end - st.start).count();
+    const double rps = seconds > 0 ? static_cast<double>(ok) / seconds : 0;
+    const double cpu_per = completed ? cpu * 1e6 / static_cast<double>(completed) : 0;
+    const long rss = peak_rss_kib();
+    const char* mode = opt.naive ? "naive" : "client";
+
+    if (!opt.json) {
+        std::printf("mode            %s (%zu connections, %zu in flight, %u thread%s)\n", mode,
+                    opt.naive ? workers : opt.connections, workers, opt.threads,
+                    opt.threads == 1 ? "" : "s");
+        std::printf("requests        %llu ok, %llu errors in %.2f s\n",
+                    static_cast<unsigned long long>(ok), static_cast<unsigned long long>(errors),
+                    seconds);
+        std::printf("throughput      %.0f requests/s\n", rps);
+        std::printf("latency         p50 %u us, p90 %u us, p99 %u us, max %u us\n", pct(0.50),
+                    pct(0.90), pct(0.99), all.empty() ? 0 : all.back());
+        std::printf("client CPU      %.1f us/request (%.2f s user+sys)\n", cpu_per, cpu);
+        std::printf("peak RSS        %ld KiB\n", rss);
+        if (!st.first_error.empty()) {
+            std::printf("first error     %s\n", st.first_error.c_str());
+        }
+    } else {
+        std::printf(
+            "{\"mode\":\"%s\",\"connections\":%zu,\"concurrency\":%zu,\"threads\":%u,"
+            "\"requests\":%llu,\"errors\":%llu,\"seconds\":%.3f,\"requests_per_second\":%.1f,"
+            "\"p50_us\":%u,\"p90_us\":%u,\"p99_us\":%u,\"max_us\":%u,"
+            "\"cpu_us_per_request\":%.2f,\"peak_rss_kib\":%ld}\n",
+            mode, opt.naive ? workers : opt.connections, workers, opt.threads,
+            static_cast<unsigned long long>(ok), static_cast<unsigned long long>(errors), seconds,
+            rps, pct(0.50), pct(0.90), pct(0.99), all.empty() ? 0 : all.back(), cpu_per, rss);
+    }
+    std::fflush(stdout);
+    return errors != 0 && ok == 0 ? 1 : 0;
+}
