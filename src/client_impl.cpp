@@ -186,6 +186,9 @@ asio::awaitable<client_impl::outcome> client_impl::run(std::shared_ptr<call> c) 
         }
         ++attempt_no;
     }
+    // A watchdog still pending (after a failed connect) would keep the io_context busy.
+    ++c->watchdog_generation;
+    c->timer.cancel();
     calls_.erase(c->position);
     co_return o;
 }
@@ -238,24 +241,25 @@ asio::awaitable<client_impl::outcome> client_impl::attempt(const std::shared_ptr
         pool_.release(std::move(conn));
         co_return outcome{c->abort_reason};
     }
-    const bool no_answer = ec && conn->failed_without_answer();
-    pool_.release(std::move(conn));
-
     outcome o{ec};
     o.reused = reused;
     if (ec) {
-        o.stale = no_answer && reused;
-        o.retryable = no_answer;
-        co_return o;
-    }
-    o.http_status = answer.status;
-    if (answer.status >= 200 && answer.status < 300) {
-        o.ec = decode_delete_external_id(answer.status, answer.body, o.response);
+        o.stale = reused && conn->failed_without_answer();
+        o.retryable = conn->failed_without_answer();
     } else {
-        o.ec = decode_api_error(answer.status, answer.body, o.details);
-        o.retryable = is_retryable_status(answer.status, cfg_.retry);
-        o.retry_after = std::move(answer.retry_after);
+        // Decode before the release: the answer lives in the connection's buffers.
+        o.http_status = answer.status;
+        if (answer.status >= 200 && answer.status < 300) {
+            o.ec = decode_delete_external_id(answer.status, answer.body, o.response);
+        } else {
+            o.ec = decode_api_error(answer.status, answer.body, o.details);
+            o.retryable = is_retryable_status(answer.status, cfg_.retry);
+            if (o.retryable) {
+                o.retry_after = answer.retry_after;
+            }
+        }
     }
+    pool_.release(std::move(conn));
     co_return o;
 }
 

@@ -7,11 +7,11 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <charconv>
 #include <tuple>
 
+#include "net/answer_parser.hpp"
 #include "net/tls_context.hpp"
 
 namespace stytch::detail {
@@ -85,7 +85,7 @@ asio::awaitable<error_code> connection::async_exchange(std::string_view request,
         co_return wec;
     }
 
-    http::response_parser<http::string_body> parser;
+    answer_parser parser(body_, retry_after_);
     parser.header_limit(header_limit);
     parser.body_limit(body_limit);
     auto [rec, _n] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
@@ -94,16 +94,11 @@ asio::awaitable<error_code> connection::async_exchange(std::string_view request,
         co_return rec;
     }
 
-    auto& msg = parser.get();
-    out.status = static_cast<int>(msg.result_int());
-    if (auto it = msg.find(http::field::retry_after); it != msg.end()) {
-        out.retry_after.assign(it->value().data(), it->value().size());
-    } else {
-        out.retry_after.clear();
-    }
+    out.status = parser.status();
+    out.body = body_;
+    out.retry_after = retry_after_;
     // Leftover bytes mean the server sent more than one answer: not safe to reuse.
-    reusable_ = msg.keep_alive() && buffer_.size() == 0;
-    out.body = std::move(msg.body());
+    reusable_ = parser.keep_alive() && buffer_.size() == 0;
     ++exchanges_;
     co_return error_code{};
 }

@@ -19,11 +19,12 @@
 
 namespace stytch::detail {
 
-/// What came back for one request.
+/// What came back for one request. The views point into the connection's buffers and stay
+/// valid until its next exchange.
 struct http_answer {
     int status = 0;
-    std::string body;
-    std::string retry_after;  ///< raw `Retry-After` header, empty when absent
+    std::string_view body;
+    std::string_view retry_after;  ///< raw `Retry-After` header, empty when absent
 };
 
 class connection {
@@ -65,6 +66,8 @@ class connection {
     boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
     bool closed_ = false;
     boost::beast::flat_buffer buffer_;
+    std::string body_;  // reused: its capacity stays with the connection
+    std::string retry_after_;
     std::size_t exchanges_ = 0;
     bool reusable_ = false;
     bool failed_without_answer_ = false;
