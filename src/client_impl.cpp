@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -73,7 +74,8 @@ struct client_impl::call {
     bool connect_expired = false;  // the connect timeout (not the deadline) closed `io`
     bool waiting = false;          // waiting on `timer` for a connection
     connection* io = nullptr;      // the connection doing I/O for this call
-    std::list<call*>::iterator position;
+    call* prev = nullptr;          // the in-flight list, intrusive: no allocation per call
+    call* next = nullptr;
 };
 
 struct client_impl::outcome {
@@ -127,7 +129,9 @@ std::shared_ptr<client_impl> client_impl::create(asio::any_io_executor ex, clien
 void client_impl::start(asio::any_completion_handler<b2b::delete_external_id_signature> handler,
                         const b2b::delete_external_id_request& request,
                         const b2b::delete_external_id_options& options, api_error* diag) {
-    auto c = std::make_shared<call>(strand_, std::move(handler), diag, ex_);
+    // The per-thread recycling cache makes this allocation free in steady state.
+    auto c = std::allocate_shared<call>(asio::recycling_allocator<call>(), strand_,
+                                        std::move(handler), diag, ex_);
     c->invalid = encoder_.encode_delete_external_id(request, options, c->request);
     c->deadline = clock::now() + cfg_.request_timeout;
 
@@ -160,7 +164,7 @@ asio::awaitable<client_impl::outcome> client_impl::run(std::shared_ptr<call> c) 
     if (closed_) {
         co_return outcome{error::client_closed};
     }
-    c->position = calls_.insert(calls_.end(), c.get());
+    link(*c);
     outcome o;
     std::size_t stale_replaced = 0;
     for (std::size_t attempt_no = 1;;) {
@@ -189,11 +193,14 @@ asio::awaitable<client_impl::outcome> client_impl::run(std::shared_ptr<call> c) 
     // A watchdog still pending (after a failed connect) would keep the io_context busy.
     ++c->watchdog_generation;
     c->timer.cancel();
-    calls_.erase(c->position);
+    unlink(*c);
     co_return o;
 }
 
 asio::awaitable<client_impl::outcome> client_impl::attempt(const std::shared_ptr<call>& c) {
+    if (c->abort_reason) {
+        co_return outcome{c->abort_reason};  // cancelled before it could start waiting
+    }
     pool_waiter waiter(c->timer);
     if (!pool_.try_acquire(waiter)) {
         if (pool_.closed()) {
@@ -335,6 +342,22 @@ void client_impl::complete(call& c, outcome&& o) {
     c.work.reset();
 }
 
+void client_impl::link(call& c) {
+    c.next = calls_;
+    if (calls_) {
+        calls_->prev = &c;
+    }
+    calls_ = &c;
+}
+
+void client_impl::unlink(call& c) {
+    (c.prev ? c.prev->next : calls_) = c.next;
+    if (c.next) {
+        c.next->prev = c.prev;
+    }
+    c.prev = c.next = nullptr;
+}
+
 void client_impl::close() {
     asio::dispatch(strand_, [self = shared_from_this()] { self->close_on_strand(); });
 }
@@ -345,7 +368,7 @@ void client_impl::close_on_strand() {
     }
     closed_ = true;
     pool_.close();
-    for (call* c : calls_) {
+    for (call* c = calls_; c != nullptr; c = c->next) {
         c->abort(error::client_closed);
     }
 }

@@ -8,7 +8,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 
-#include <list>
 #include <memory>
 #include <random>
 
@@ -60,7 +59,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     request_encoder encoder_;
     boost::asio::ssl::context tls_;
     connection_pool pool_;
-    std::list<call*> calls_;  // in flight, for close()
+    call* calls_ = nullptr;  // in flight, for close(): an intrusive list through call
+    void link(call& c);
+    void unlink(call& c);
     std::minstd_rand jitter_;
     bool closed_ = false;
 };

@@ -13,9 +13,11 @@ namespace stytch::b2b {
 
 namespace asio = boost::asio;
 
-void organizations::initiation::operator()(
+void organizations::initiation::start(
+    const std::shared_ptr<detail::client_impl>& impl,
     asio::any_completion_handler<delete_external_id_signature> handler,
-    delete_external_id_request request, delete_external_id_options options, api_error* diag) const {
+    const delete_external_id_request& request, const delete_external_id_options& options,
+    api_error* diag) {
     impl->start(std::move(handler), request, options, diag);
 }
 

@@ -154,6 +154,19 @@ BOOST_AUTO_TEST_CASE(cancellation_while_waiting_for_a_connection_passes_the_turn
     BOOST_TEST(f.server.connections_accepted() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(cancellation_right_after_initiation_sends_nothing) {
+    server_fixture f;
+    client c(f.ioc.get_executor(), f.config());
+    asio::cancellation_signal signal;
+    completion done;
+    c.organizations().async_delete_external_id(
+        {first_org}, {}, asio::bind_cancellation_slot(signal.slot(), record(done)));
+    signal.emit(asio::cancellation_type::terminal);
+    f.run_until([&] { return done.count == 1; });
+    BOOST_TEST(done.ec == asio::error::operation_aborted);
+    BOOST_TEST(f.server.requests().empty());
+}
+
 BOOST_AUTO_TEST_CASE(destroying_the_client_completes_every_call) {
     server_fixture f;
     stall_everything(f.server);

@@ -4,12 +4,16 @@
 /// Organizations.DeleteExternalId: `DELETE /v1/b2b/organizations/{organization_id}/external_id`.
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include <stytch/b2b/organization.hpp>
 #include <stytch/error.hpp>
@@ -128,9 +132,27 @@ class organizations {
 
     struct initiation {
         std::shared_ptr<detail::client_impl> impl;
-        void operator()(boost::asio::any_completion_handler<delete_external_id_signature> handler,
-                        delete_external_id_request request, delete_external_id_options options,
-                        api_error* diag) const;
+
+        template <class Handler>
+        void operator()(Handler&& handler, const delete_external_id_request& request,
+                        const delete_external_id_options& options, api_error* diag) const {
+            // The handler is type-erased once per call; without an allocator of its own, the
+            // per-thread recycling cache makes that allocation free in steady state.
+            using allocator = boost::asio::associated_allocator_t<std::decay_t<Handler>>;
+            if constexpr (std::is_same_v<allocator, std::allocator<void>>) {
+                start(impl,
+                      boost::asio::bind_allocator(boost::asio::recycling_allocator<void>(),
+                                                  std::forward<Handler>(handler)),
+                      request, options, diag);
+            } else {
+                start(impl, std::forward<Handler>(handler), request, options, diag);
+            }
+        }
+
+        static void start(const std::shared_ptr<detail::client_impl>& impl,
+                          boost::asio::any_completion_handler<delete_external_id_signature> handler,
+                          const delete_external_id_request& request,
+                          const delete_external_id_options& options, api_error* diag);
     };
 
     std::shared_ptr<detail::client_impl> impl_;
