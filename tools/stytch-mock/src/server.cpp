@@ -15,7 +15,10 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -235,6 +238,9 @@ struct server::impl {
     asio::awaitable<void> serve(session_state& state, std::uint64_t id);
     asio::awaitable<void> close_gracefully(session_state& state);
     asio::awaitable<bool> send(session_state& state, const reply& r, bool request_keep_alive);
+    asio::awaitable<bool> send_fault(session_state& state, const reply& r, bool request_keep_alive);
+    asio::awaitable<void> drain(session_state& state);
+    asio::awaitable<void> reset(session_state& state);
 
     reply handle(const recorded_request& request);
     reply error(int status, std::string_view type, std::string_view message);
@@ -250,6 +256,7 @@ struct server::impl {
 
     std::atomic<std::size_t> accepted{0};
     std::atomic<std::size_t> open{0};
+    std::atomic<std::size_t> received{0};
 
     mutable std::mutex mutex;  // guards everything below up to the next blank line
     std::map<std::string, json::object, std::less<>> organizations;
@@ -477,6 +484,19 @@ asio::awaitable<void> server::impl::close_gracefully(session_state& state) {
 
 asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id) {
     auto& tcp_layer = beast::get_lowest_layer(state.stream);
+    if (opts.stall_tls_handshake) {
+        // Fault: TCP is accepted, TLS never completes. Drop what comes until the client leaves.
+        tcp_layer.expires_never();
+        std::array<char, 1024> sink;
+        while (!state.stopping) {
+            auto [read_ec, n] = co_await tcp_layer.async_read_some(asio::buffer(sink), use_tuple);
+            (void)n;
+            if (read_ec) {
+                co_return;
+            }
+        }
+        co_return;
+    }
     tcp_layer.expires_after(handshake_timeout);
     if (auto [ec] = co_await state.stream.async_handshake(ssl::stream_base::server, use_tuple);
         ec) {
@@ -527,9 +547,12 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
         const bool keep_alive = message.keep_alive();
 
         std::shared_ptr<const hook_type> current_hook;
+        received.fetch_add(1);
         {
             std::lock_guard lock(mutex);
-            requests.push_back(request);
+            if (opts.record_requests) {
+                requests.push_back(request);
+            }
             current_hook = hook;
         }
 
@@ -554,21 +577,16 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
                 tcp_layer.socket().shutdown(tcp::socket::shutdown_both, ignored);
                 co_return;
             }
-            case reply::kind::stall: {
-                // Read (and drop) whatever comes until the client closes or stop() closes.
-                tcp_layer.expires_never();
-                std::array<char, 1024> sink;
-                for (;;) {
-                    auto [read_ec, n] =
-                        co_await state.stream.async_read_some(asio::buffer(sink), use_tuple);
-                    (void)n;
-                    if (read_ec) {
-                        co_return;
-                    }
-                }
-            }
+            case reply::kind::stall:
+                co_await drain(state);
+                co_return;
             case reply::kind::respond:
                 break;
+            default:
+                if (!co_await send_fault(state, *answer, keep_alive)) {
+                    co_return;
+                }
+                continue;
         }
         if (!co_await send(state, *answer, keep_alive)) {
             co_return;
@@ -576,11 +594,13 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
     }
 }
 
-/// Writes the answer; true when the connection stays open for the next request.
-asio::awaitable<bool> server::impl::send(session_state& state, const reply& r,
-                                         bool request_keep_alive) {
+namespace {
+
+/// The response `r` describes; `keep_alive` tells whether the connection stays open after it.
+http::response<http::string_body> build_response(const reply& r, bool request_keep_alive,
+                                                 bool& keep_alive, std::string_view fallback) {
     http::response<http::string_body> response;
-    bool keep_alive = false;
+    keep_alive = false;
     try {
         response.version(11);
         const unsigned status =
@@ -604,11 +624,30 @@ asio::awaitable<bool> server::impl::send(session_state& state, const reply& r,
         response.version(11);
         response.result(http::status::internal_server_error);
         response.set(http::field::content_type, "application/json");
-        response.body() = error(500, "internal_server_error", "Invalid override reply.").body;
+        response.body() = std::string(fallback);
         response.prepare_payload();
         response.keep_alive(false);
         keep_alive = false;
     }
+    return response;
+}
+
+/// The status line and header section of `response`, CRLF CRLF included.
+std::string header_bytes(const http::response<http::string_body>& response) {
+    std::ostringstream out;
+    out << response.base();
+    return std::move(out).str();
+}
+
+}  // namespace
+
+/// Writes the answer; true when the connection stays open for the next request.
+asio::awaitable<bool> server::impl::send(session_state& state, const reply& r,
+                                         bool request_keep_alive) {
+    bool keep_alive = false;
+    auto response =
+        build_response(r, request_keep_alive, keep_alive,
+                       error(500, "internal_server_error", "Invalid override reply.").body);
 
     auto& tcp_layer = beast::get_lowest_layer(state.stream);
     tcp_layer.expires_after(write_timeout);
@@ -622,6 +661,117 @@ asio::awaitable<bool> server::impl::send(session_state& state, const reply& r,
         co_return false;
     }
     co_return true;
+}
+
+/// Reads (and drops) whatever comes until the client closes or stop() closes.
+asio::awaitable<void> server::impl::drain(session_state& state) {
+    beast::get_lowest_layer(state.stream).expires_never();
+    std::array<char, 1024> sink;
+    while (!state.stopping) {
+        auto [read_ec, n] = co_await state.stream.async_read_some(asio::buffer(sink), use_tuple);
+        (void)n;
+        if (read_ec) {
+            co_return;
+        }
+    }
+}
+
+/// Resets the TCP connection (RST) once the peer has acknowledged everything sent, so the
+/// bytes already written reach the client before the reset does.
+asio::awaitable<void> server::impl::reset(session_state& state) {
+    auto& socket = beast::get_lowest_layer(state.stream).socket();
+    asio::steady_timer timer(socket.get_executor());
+    for (int i = 0; i < 1000 && !state.stopping; ++i) {  // bounded: at most ~1 s
+        tcp_info info{};
+        socklen_t size = sizeof info;
+        if (::getsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
+            info.tcpi_unacked == 0) {
+            break;
+        }
+        timer.expires_after(1ms);
+        co_await timer.async_wait(use_tuple);
+    }
+    boost::system::error_code ignored;
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+}
+
+/// The faults of `reply::kind`; true when the connection stays open for the next request.
+asio::awaitable<bool> server::impl::send_fault(session_state& state, const reply& r,
+                                               bool request_keep_alive) {
+    auto& tcp_layer = beast::get_lowest_layer(state.stream);
+    bool keep_alive = false;
+    auto response =
+        build_response(r, request_keep_alive, keep_alive,
+                       error(500, "internal_server_error", "Invalid override reply.").body);
+    auto write = [&](std::string_view bytes) -> asio::awaitable<bool> {
+        tcp_layer.expires_after(write_timeout);
+        auto [ec, n] = co_await asio::async_write(state.stream, asio::buffer(bytes), use_tuple);
+        (void)n;
+        co_return !ec && !state.stopping;
+    };
+
+    switch (r.action) {
+        case reply::kind::reset_mid_answer: {
+            std::string all = header_bytes(response) + response.body();
+            all.resize(std::min(all.size(), r.partial_bytes));
+            if (all.empty() || co_await write(all)) {
+                co_await reset(state);
+            }
+            co_return false;
+        }
+        case reply::kind::headers_then_stall:
+            if (co_await write(header_bytes(response))) {
+                co_await drain(state);
+            }
+            co_return false;
+        case reply::kind::truncated_body: {
+            std::string all = header_bytes(response);
+            all.append(response.body(), 0, std::min(response.body().size(), r.partial_bytes));
+            if (co_await write(all)) {
+                co_await close_gracefully(state);
+            }
+            co_return false;
+        }
+        case reply::kind::raw:
+            if (!co_await write(r.raw)) {
+                co_return false;
+            }
+            if (r.close_after) {
+                co_await close_gracefully(state);
+                co_return false;
+            }
+            co_return true;
+        case reply::kind::stream_body: {
+            response.body().clear();
+            response.content_length(r.stream_size);
+            if (!co_await write(header_bytes(response))) {
+                co_return false;
+            }
+            const std::size_t chunk = std::max<std::size_t>(1, r.chunk_size);
+            std::string buffer;
+            std::size_t sent = 0;
+            while (sent < r.stream_size) {
+                const std::size_t n = std::min(chunk, r.stream_size - sent);
+                buffer.assign(n, ' ');
+                if (sent < r.body.size()) {
+                    const std::size_t k = std::min(n, r.body.size() - sent);
+                    buffer.replace(0, k, r.body, sent, k);
+                }
+                if (!co_await write(buffer)) {
+                    co_return false;
+                }
+                sent += n;
+            }
+            if (!keep_alive) {
+                co_await close_gracefully(state);
+                co_return false;
+            }
+            co_return true;
+        }
+        default:
+            co_return false;
+    }
 }
 
 std::string server::impl::new_request_id() {
@@ -859,6 +1009,10 @@ std::size_t server::connections_accepted() const {
 
 std::size_t server::connections_open() const {
     return impl_->open.load();
+}
+
+std::size_t server::requests_received() const {
+    return impl_->received.load();
 }
 
 std::vector<recorded_request> server::requests() const {

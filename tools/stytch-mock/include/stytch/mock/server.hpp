@@ -42,6 +42,12 @@ struct server_options {
     std::chrono::milliseconds keep_alive_timeout{std::chrono::seconds(30)};
     /// Threads running the server's io_context (0 is taken as 1).
     std::size_t threads = 1;
+    /// Fault: accept TCP connections but never complete the TLS handshake (bytes the client
+    /// sends are read and dropped until it closes or the server stops).
+    bool stall_tls_handshake = false;
+    /// Keep every request for `requests()`. Turn off for long runs (soak tests): memory then
+    /// stays flat, and `requests_received()` still counts them.
+    bool record_requests = true;
 };
 
 /// One request as the server received it.
@@ -65,6 +71,22 @@ struct reply {
         respond,               ///< answer with `status`, `body`, `headers`
         close_without_answer,  ///< close the TCP connection at once, without TLS close_notify
         stall,                 ///< never answer (until the client gives up or the server stops)
+        /// Send the first `partial_bytes` bytes of the answer, then reset the TCP connection
+        /// (SO_LINGER 0: RST, no FIN, no TLS close_notify).
+        reset_mid_answer,
+        /// Send the status line and headers of the answer (Content-Length of the whole body),
+        /// then nothing more, like `stall`.
+        headers_then_stall,
+        /// Send the headers with the Content-Length of the whole `body` but only its first
+        /// `partial_bytes` bytes, then close the connection (TLS close_notify, then TCP).
+        truncated_body,
+        /// Send `raw` as-is (invalid HTTP, oversized headers, ...). The connection is closed
+        /// afterwards only with `close_after`; otherwise the next request is read from it.
+        raw,
+        /// Answer `status` with `Content-Length: stream_size` and a body of `body` followed by
+        /// spaces up to `stream_size` bytes, generated and written in chunks of `chunk_size`:
+        /// memory stays bounded whatever the size. Stops when the client goes away.
+        stream_body,
     };
     kind action = kind::respond;
     int status = 200;
@@ -74,6 +96,13 @@ struct reply {
     std::vector<std::pair<std::string, std::string>> headers{};
     /// Send `Connection: close` and close the connection after the answer.
     bool close_after = false;
+    /// For `reset_mid_answer` and `truncated_body`: how many bytes go out before the fault.
+    std::size_t partial_bytes = 0;
+    /// For `raw`: the exact bytes sent.
+    std::string raw{};
+    /// For `stream_body`: the body size announced and sent, and the size of each write.
+    std::size_t stream_size = 0;
+    std::size_t chunk_size = 64 * 1024;
 };
 
 /// The mock server. It binds and listens in the constructor and serves until `stop()` or
@@ -142,6 +171,8 @@ class server {
     std::size_t connections_accepted() const;
     /// TCP connections currently open.
     std::size_t connections_open() const;
+    /// Complete requests received so far (counted even when `record_requests` is off).
+    std::size_t requests_received() const;
     /// Every complete request received, in order of arrival.
     std::vector<recorded_request> requests() const;
     void clear_requests();

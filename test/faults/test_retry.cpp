@@ -1,0 +1,308 @@
+// The retry policy: what is retried, how often, how long it waits, and never past the deadline.
+
+#include <boost/asio/ssl/error.hpp>
+
+#include <openssl/ssl.h>
+
+#include <ctime>
+
+#include "faults/support.hpp"
+
+namespace asio = boost::asio;
+using namespace stytch;
+using namespace stytch::test;
+using std::chrono::milliseconds;
+
+namespace {
+
+/// Answers `status` (Stytch error shape, unknown type unless given) to the first `times`
+/// requests, then normally.
+void answer_status(server_fixture& f, int status, std::size_t times = SIZE_MAX,
+                   std::vector<std::pair<std::string, std::string>> headers = {},
+                   std::string type = "injected_failure") {
+    auto left = std::make_shared<std::atomic<std::size_t>>(times);
+    f.server.set_override([=](const mock::recorded_request&) -> std::optional<mock::reply> {
+        if (left->fetch_sub(1) == 0) {
+            left->store(0);
+            return std::nullopt;
+        }
+        mock::reply r;
+        r.status = status;
+        r.body = error_body(status, type);
+        r.headers = headers;
+        return r;
+    });
+}
+
+std::string http_date(std::chrono::system_clock::time_point t) {
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    static const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    char text[64];
+    std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
+                  tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    return text;
+}
+
+/// Time between the end of attempt i and the start of attempt i+1.
+milliseconds gap(const std::vector<attempt_log::entry>& e, std::size_t i) {
+    return std::chrono::duration_cast<milliseconds>(e[i + 1].started() - e[i].at);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(retry)
+
+BOOST_AUTO_TEST_CASE(retry_after_in_seconds_is_honoured) {
+    server_fixture f;
+    answer_status(f, 429, 1, {{"Retry-After", "1"}}, "too_many_requests");
+    auto cfg = fast_config(f);
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    auto r = call(f, c);
+    BOOST_TEST(r.has_value());
+    auto e = log.entries();
+    BOOST_REQUIRE(e.size() == 2u);
+    BOOST_TEST(e[0].info.http_status == 429);
+    BOOST_TEST(e[0].info.result == error::too_many_requests);
+    BOOST_TEST((gap(e, 0) >= milliseconds(1000)));
+    BOOST_TEST((gap(e, 0) < milliseconds(1500)));
+}
+
+BOOST_AUTO_TEST_CASE(retry_after_as_http_date_is_honoured) {
+    server_fixture f;
+    auto when = http_date(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    answer_status(f, 503, 1, {{"Retry-After", when}});
+    auto cfg = fast_config(f);
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    auto r = call(f, c);
+    BOOST_TEST(r.has_value());
+    auto e = log.entries();
+    BOOST_REQUIRE(e.size() == 2u);
+    // One-second resolution: the date is 1 to 2 s ahead when the answer is read.
+    BOOST_TEST((gap(e, 0) >= milliseconds(900)));
+    BOOST_TEST((gap(e, 0) < milliseconds(2500)));
+}
+
+BOOST_AUTO_TEST_CASE(retry_after_beyond_the_deadline_ends_the_call_at_once) {
+    server_fixture f;
+    answer_status(f, 429, SIZE_MAX, {{"Retry-After", "30"}}, "too_many_requests");
+    auto cfg = fast_config(f);
+    cfg.request_timeout = milliseconds(2000);
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    auto started = steady::now();
+    auto r = call(f, c);
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().code == error::too_many_requests);
+    BOOST_TEST(r.error().details.status_code == 429);
+    BOOST_TEST(log.size() == 1u);
+    BOOST_TEST((steady::now() - started < milliseconds(1000)));  // no pointless wait either
+}
+
+BOOST_AUTO_TEST_CASE(gateway_errors_are_retried_up_to_max_attempts) {
+    for (int status : {502, 503, 504}) {
+        BOOST_TEST_CONTEXT("status " << status) {
+            server_fixture f;
+            answer_status(f, status);
+            auto cfg = fast_config(f);
+            attempt_log log;
+            log.attach(cfg);
+            client c(f.ioc.get_executor(), cfg);
+            auto r = call(f, c);
+            BOOST_REQUIRE(!r.has_value());
+            BOOST_TEST(r.error().code == error::server_error);
+            BOOST_TEST(r.error().details.status_code == status);
+            BOOST_TEST(log.size() == 3u);
+            BOOST_TEST(f.server.requests_received() == 3u);
+            auto e = log.entries();
+            for (std::size_t i = 0; i < e.size(); ++i) {
+                BOOST_TEST(e[i].info.attempt == i + 1);
+                BOOST_TEST(e[i].info.http_status == status);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(max_attempts_is_configurable) {
+    server_fixture f;
+    answer_status(f, 503);
+    auto cfg = fast_config(f);
+    cfg.retry.max_attempts = 5;
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    BOOST_TEST(!call(f, c).has_value());
+    BOOST_TEST(log.size() == 5u);
+    cfg.retry.max_attempts = 1;
+    attempt_log one;
+    one.attach(cfg);
+    client single(f.ioc.get_executor(), cfg);
+    BOOST_TEST(!call(f, single).has_value());
+    BOOST_TEST(one.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(internal_server_error_is_retried_only_when_asked) {
+    server_fixture f;
+    answer_status(f, 500, SIZE_MAX, {}, "internal_server_error");
+    auto cfg = fast_config(f);
+    attempt_log plain;
+    plain.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    auto r = call(f, c);
+    BOOST_TEST(code_of(r) == error::internal_server_error);
+    BOOST_TEST(plain.size() == 1u);
+
+    cfg.retry.retry_internal_server_error = true;
+    attempt_log retried;
+    retried.attach(cfg);
+    client c2(f.ioc.get_executor(), cfg);
+    auto r2 = call(f, c2);
+    BOOST_TEST(code_of(r2) == error::internal_server_error);
+    BOOST_TEST(retried.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(other_client_errors_are_not_retried) {
+    for (int status : {400, 401, 403, 404, 409, 422}) {
+        BOOST_TEST_CONTEXT("status " << status) {
+            server_fixture f;
+            answer_status(f, status);
+            auto cfg = fast_config(f);
+            attempt_log log;
+            log.attach(cfg);
+            client c(f.ioc.get_executor(), cfg);
+            auto r = call(f, c);
+            BOOST_REQUIRE(!r.has_value());
+            BOOST_TEST(r.error().code == error::client_error);
+            BOOST_TEST(r.error().details.status_code == status);
+            BOOST_TEST(log.size() == 1u);
+            BOOST_TEST(f.server.requests_received() == 1u);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(tls_verification_failure_is_never_retried) {
+    server_fixture f;
+    auto cfg = fast_config(f);
+    cfg.ca_file.clear();
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    auto r = call(f, c);
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST((r.error().code.category() == asio::error::get_ssl_category()));
+    BOOST_TEST(ERR_GET_REASON(static_cast<unsigned long>(r.error().code.value())) ==
+               SSL_R_CERTIFICATE_VERIFY_FAILED);
+    BOOST_TEST(log.size() == 1u);
+    BOOST_TEST(eventually([&] { return f.server.connections_accepted() == 1u; }));
+    BOOST_TEST(f.server.requests_received() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(decode_errors_are_not_retried) {
+    for (std::string body : {"not json", "[]", "{\"request_id\":\"r\",\"status_code\":200}",
+                             "{\"request_id\":7,\"status_code\":200,\"organization\":{}}"}) {
+        BOOST_TEST_CONTEXT("body " << body) {
+            server_fixture f;
+            f.server.set_override([body](const mock::recorded_request&) {
+                mock::reply r;
+                r.body = body;
+                return std::optional<mock::reply>(r);
+            });
+            auto cfg = fast_config(f);
+            attempt_log log;
+            log.attach(cfg);
+            client c(f.ioc.get_executor(), cfg);
+            auto r = call(f, c);
+            BOOST_REQUIRE(!r.has_value());
+            BOOST_TEST(r.error().code == condition::decode_error, r.error().code.message());
+            BOOST_TEST(log.size() == 1u);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(connect_refused_is_retried) {
+    server_fixture f;
+    auto cfg = fast_config(f);
+    cfg.base_url = "https://127.0.0.1:" + std::to_string(closed_port());
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    auto r = call(f, c);
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().code == asio::error::connection_refused, r.error().code.message());
+    BOOST_TEST(log.size() == 3u);
+    for (const auto& e : log.entries()) {
+        BOOST_TEST(e.info.result == asio::error::connection_refused);
+        BOOST_TEST(!e.info.reused_connection);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(nothing_is_attempted_after_the_deadline) {
+    server_fixture f;
+    answer_status(f, 503);
+    auto cfg = fast_config(f);
+    cfg.retry.max_attempts = 1000;
+    cfg.retry.base_delay = milliseconds(20);
+    cfg.retry.max_delay = milliseconds(40);
+    cfg.request_timeout = milliseconds(400);
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    auto started = steady::now();
+    auto r = call(f, c);
+    auto ended = steady::now();
+    BOOST_TEST(code_of(r) == error::server_error);
+    BOOST_TEST(log.size() > 1u);
+    BOOST_TEST(log.size() < 1000u);
+    for (const auto& e : log.entries()) {
+        BOOST_TEST((e.started() < started + cfg.request_timeout));
+    }
+    BOOST_TEST((ended - started < cfg.request_timeout + milliseconds(100)));
+}
+
+BOOST_AUTO_TEST_CASE(backoff_is_exponential_with_full_jitter) {
+    server_fixture f;
+    answer_status(f, 503);
+    auto cfg = fast_config(f);
+    cfg.retry.max_attempts = 5;
+    cfg.retry.base_delay = milliseconds(10);
+    cfg.retry.max_delay = milliseconds(40);
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    constexpr int calls = 30;
+    // Caps before attempts 2..5: min(max_delay, base_delay * 2^(n-1)).
+    const milliseconds caps[] = {milliseconds(10), milliseconds(20), milliseconds(40),
+                                 milliseconds(40)};
+    const milliseconds slack(40);  // timer and scheduling latency on a busy machine
+    milliseconds longest_late{0}, shortest_late{1000};
+    for (int i = 0; i < calls; ++i) {
+        log.clear();
+        BOOST_TEST(!call(f, c).has_value());
+        auto e = log.entries();
+        BOOST_REQUIRE(e.size() == 5u);
+        for (std::size_t n = 0; n + 1 < e.size(); ++n) {
+            auto g = gap(e, n);
+            BOOST_TEST((g >= milliseconds(0)));
+            BOOST_TEST((g <= caps[n] + slack),
+                       "gap " << g.count() << " ms after attempt " << n + 1);
+            if (n >= 2) {
+                longest_late = std::max(longest_late, g);
+                shortest_late = std::min(shortest_late, g);
+            }
+        }
+    }
+    // Full jitter: over 60 draws in [0, 40] ms, both halves are hit (each miss has p = 2^-60).
+    BOOST_TEST((longest_late > milliseconds(20)));
+    BOOST_TEST((shortest_late < milliseconds(20)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

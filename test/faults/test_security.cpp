@@ -1,0 +1,412 @@
+// Fail closed: TLS verification, insecure URLs, header injection, path containment, bounded
+// answers; and no credential in any message, detail, exception, hook argument or CLI output.
+
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/json/value_from.hpp>
+
+#include <openssl/ssl.h>
+
+#include <sys/wait.h>
+#include <array>
+#include <cstdio>
+
+#include "codec/request_encoder.hpp"
+#include "faults/support.hpp"
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using namespace stytch;
+using namespace stytch::test;
+using std::chrono::milliseconds;
+
+namespace {
+
+bool is_verification_failure(const boost::system::error_code& ec) {
+    return ec.category() == asio::error::get_ssl_category() &&
+           ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
+               SSL_R_CERTIFICATE_VERIFY_FAILED;
+}
+
+/// One call against a server with `identity`, trusting `ca_pem` only; checks fail-closed.
+void expect_rejected(const mock::tls_identity& identity, const std::string& ca_pem) {
+    mock::server_options so;
+    so.identity = identity;
+    server_fixture f(so);
+    {
+        std::ofstream out(f.ca_file, std::ios::trunc);
+        out << ca_pem;
+    }
+    auto cfg = fast_config(f);
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    auto r = call(f, c);
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(is_verification_failure(r.error().code), r.error().code.message());
+    BOOST_TEST(log.size() == 1u);
+    BOOST_TEST(eventually([&] { return f.server.connections_accepted() == 1u; }));
+    BOOST_TEST(f.server.requests_received() == 0u);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(security)
+
+BOOST_AUTO_TEST_CASE(certificate_from_another_ca_is_rejected_once) {
+    auto served = mock::make_tls_identity();
+    auto other = mock::make_tls_identity();
+    expect_rejected(served, other.ca_certificate_pem);
+}
+
+BOOST_AUTO_TEST_CASE(certificate_for_another_host_is_rejected_once) {
+    mock::certificate_options o;
+    o.dns_names = {"api.stytch.com"};
+    o.ip_addresses = {"10.1.2.3"};
+    auto id = mock::make_tls_identity(o);
+    expect_rejected(id, id.ca_certificate_pem);
+}
+
+BOOST_AUTO_TEST_CASE(expired_certificate_is_rejected_once) {
+    mock::certificate_options o;
+    o.not_before_offset = std::chrono::hours(-72);
+    o.validity = std::chrono::hours(24);
+    auto id = mock::make_tls_identity(o);
+    expect_rejected(id, id.ca_certificate_pem);
+}
+
+BOOST_AUTO_TEST_CASE(plain_http_base_url_is_refused) {
+    asio::io_context ioc;
+    for (const char* url : {"http://127.0.0.1:1", "HTTP://api.stytch.com", "ws://x", "ftp://x"}) {
+        client_config cfg;
+        cfg.project_id = "project-test-x";
+        cfg.secret = "s";
+        cfg.base_url = url;
+        BOOST_TEST(cfg.validate() == error::insecure_base_url, url);
+        BOOST_CHECK_THROW(client(ioc.get_executor(), cfg), boost::system::system_error);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(control_characters_in_header_values_are_refused_before_any_io) {
+    server_fixture f;
+    auto cfg = fast_config(f);
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    for (std::string bad : {std::string("tok\r\nX-Evil: 1"), std::string("tok\nx"),
+                            std::string("tok\rx"), std::string("tok\0x", 5)}) {
+        b2b::delete_external_id_options token;
+        token.session_token = bad;
+        b2b::delete_external_id_options jwt;
+        jwt.session_jwt = bad;
+        for (const auto* options : {&token, &jwt}) {
+            const b2b::delete_external_id_request request{first_org};
+            auto r = f.run(c.organizations().delete_external_id(request, *options));
+            BOOST_REQUIRE(!r.has_value());
+            BOOST_TEST(r.error().code == error::invalid_header_value);
+            BOOST_TEST(r.error().code == condition::invalid_request);
+        }
+    }
+    BOOST_TEST(log.size() == 0u);
+    BOOST_TEST(f.server.connections_accepted() == 0u);
+    BOOST_TEST(f.server.requests_received() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(organization_id_cannot_leave_its_path_segment) {
+    server_fixture f;
+    auto cfg = fast_config(f);
+    client c(f.ioc.get_executor(), cfg);
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"../../v1/admin", "..%2F..%2Fv1%2Fadmin"},
+        {"a/b", "a%2Fb"},
+        {"a?b=c", "a%3Fb%3Dc"},
+        {"a#frag", "a%23frag"},
+        {"100%", "100%25"},
+        {"%2F", "%252F"},
+        {"..", ".."},
+        {"a b\tc", "a%20b%09c"},
+        {"\xc3\xa9", "%C3%A9"},
+    };
+    for (const auto& [id, encoded] : cases) {
+        f.server.clear_requests();
+        auto r = call(f, c, id);
+        BOOST_TEST(code_of(r) == error::organization_not_found, id);
+        auto requests = f.server.requests();
+        BOOST_REQUIRE(requests.size() == 1u);
+        BOOST_TEST(requests[0].target == "/v1/b2b/organizations/" + encoded + "/external_id");
+        BOOST_TEST(requests[0].method == "DELETE");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(body_limit_holds_while_streaming) {
+    server_fixture f;
+    f.server.set_override([](const mock::recorded_request&) {
+        mock::reply r;
+        r.action = mock::reply::kind::stream_body;
+        r.stream_size = 50u * 1024 * 1024;
+        r.chunk_size = 16 * 1024;
+        return std::optional<mock::reply>(r);
+    });
+    auto cfg = fast_config(f);
+    cfg.max_response_body = 1024 * 1024;
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    const long before = resident_kib();
+    auto r = call(f, c);
+    const long grew = resident_kib() - before;
+    BOOST_TEST(code_of(r) == http::error::body_limit);
+    BOOST_TEST(log.size() == 1u);
+    BOOST_TEST(grew < 16 * 1024, "RSS grew by " << grew << " KiB");
+}
+
+BOOST_AUTO_TEST_CASE(header_count_and_size_are_bounded) {
+    std::string many = "HTTP/1.1 200 OK\r\n";
+    for (int i = 0; i < 10000; ++i) {
+        many += "X-H" + std::to_string(i) + ": v\r\n";
+    }
+    many += "Content-Length: 2\r\n\r\n{}";
+    std::string huge = "HTTP/1.1 200 OK\r\nX-Big: " + std::string(1024 * 1024, 'a') +
+                       "\r\nContent-Length: 2\r\n\r\n{}";
+    for (const std::string* raw : {&many, &huge}) {
+        server_fixture f;
+        f.server.set_override([raw](const mock::recorded_request&) {
+            mock::reply r;
+            r.action = mock::reply::kind::raw;
+            r.raw = *raw;
+            r.close_after = true;
+            return std::optional<mock::reply>(r);
+        });
+        auto cfg = fast_config(f);
+        attempt_log log;
+        log.attach(cfg);
+        client c(f.ioc.get_executor(), cfg);
+        auto r = call(f, c);
+        BOOST_TEST(code_of(r) == http::error::header_limit, code_of(r).message());
+        BOOST_TEST(log.size() == 1u);
+        f.server.set_override({});
+        BOOST_TEST(call(f, c).has_value());  // the client is fine afterwards
+        BOOST_TEST(f.server.connections_accepted() == 2u);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+const std::string canary_secret = "secret-test-CANARYSECRET-7f3a9c";
+const std::string canary_token = "session-token-CANARYTOKEN-51e2";
+const std::string canary_jwt =
+    "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJDQU5BUllKV1QifQ.CANARYJWTSIGNATURE-d41d";
+const std::string project = "project-test-11111111-2222-3333-4444-555555555555";
+
+/// Every text that must never carry a credential.
+struct leak_check {
+    std::vector<std::string> secrets;
+    std::vector<std::string> seen;
+
+    void add(const std::string& s) { seen.push_back(s); }
+    void add(const boost::system::error_code& ec) {
+        add(ec.message());
+        add(ec.to_string());
+        add(ec.what());
+    }
+    void add(const api_error& e) {
+        add(boost::json::serialize(boost::json::value_from(e)));
+        add(e.error_type + e.error_message + e.error_url + e.request_id);
+    }
+    void add(const attempt_info& i) {
+        add(i.result);
+        add(std::to_string(i.attempt) + " " + std::to_string(i.http_status));
+    }
+    void verify() const {
+        BOOST_TEST(!seen.empty());
+        for (const auto& text : seen) {
+            for (const auto& s : secrets) {
+                BOOST_TEST(text.find(s) == std::string::npos, "leak of '" << s << "' in: " << text);
+            }
+        }
+    }
+};
+
+std::vector<std::string> all_secrets() {
+    std::vector<std::string> s = {
+        canary_secret,
+        canary_token,
+        canary_jwt,
+        stytch::detail::base64_encode(project + ":" + canary_secret),
+        stytch::detail::base64_encode(project + ":wrong-" + canary_secret),
+        "CANARY"};
+    return s;
+}
+
+struct process_output {
+    int status = -1;
+    std::string out;
+};
+
+/// Runs `command` through the shell and returns its exit status and stdout+stderr.
+process_output run_command(const std::string& command) {
+    process_output p;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    BOOST_REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer;
+    std::size_t n = 0;
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+        p.out.append(buffer.data(), n);
+    }
+    int raw = ::pclose(pipe);
+    p.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    return p;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(observability)
+
+BOOST_AUTO_TEST_CASE(no_credential_in_any_message_detail_or_hook_argument) {
+    mock::server_options so;
+    so.project_id = project;
+    so.secret = canary_secret;
+    server_fixture f(so);
+    leak_check leaks{all_secrets(), {}};
+    auto record = [&](const attempt_info& i) { leaks.add(i); };
+
+    auto good = fast_config(f);
+    good.secret = canary_secret;
+    good.on_attempt = record;
+    client c(f.ioc.get_executor(), good);
+    b2b::delete_external_id_options with_token;
+    with_token.session_token = canary_token;
+    b2b::delete_external_id_options with_jwt;
+    with_jwt.session_jwt = canary_jwt;
+    b2b::delete_external_id_options bad_token;
+    bad_token.session_token = canary_token + "\r\nX-Injected: " + canary_secret;
+    b2b::delete_external_id_options both;
+    both.session_token = canary_token;
+    both.session_jwt = canary_jwt;
+
+    auto run_call = [&](client& cl, const std::string& id,
+                        const b2b::delete_external_id_options& o) {
+        const b2b::delete_external_id_request request{id};
+        auto r = f.run(cl.organizations().delete_external_id(request, o));
+        if (!r.has_value()) {
+            leaks.add(r.error().code);
+            leaks.add(r.error().details);
+        }
+        return r;
+    };
+    BOOST_TEST(run_call(c, first_org, with_token).has_value());                  // success
+    BOOST_TEST(!run_call(c, "organization-unknown-" + canary_token, with_jwt));  // API 404
+    BOOST_TEST(!run_call(c, first_org, bad_token));                              // invalid header
+    BOOST_TEST(!run_call(c, first_org, both));                                   // conflicting
+
+    auto wrong = good;  // API 401
+    wrong.secret = "wrong-" + canary_secret;
+    client c401(f.ioc.get_executor(), wrong);
+    auto r401 = run_call(c401, first_org, with_token);
+    BOOST_TEST(code_of(r401) == error::unauthorized_credentials);
+
+    auto refused = good;  // transport error
+    refused.base_url = "https://127.0.0.1:" + std::to_string(closed_port());
+    client cref(f.ioc.get_executor(), refused);
+    BOOST_TEST(!run_call(cref, first_org, with_jwt));
+
+    auto untrusted = good;  // TLS error
+    untrusted.ca_file.clear();
+    client ctls(f.ioc.get_executor(), untrusted);
+    BOOST_TEST(!run_call(ctls, first_org, with_token));
+
+    // Callback form with the details argument, failing with an API error.
+    api_error details;
+    boost::system::error_code cb_ec;
+    bool done = false;
+    c.organizations().async_delete_external_id(
+        {"organization-unknown-" + canary_secret}, with_token, details,
+        [&](boost::system::error_code ec, b2b::delete_external_id_response) {
+            cb_ec = ec;
+            done = true;
+        });
+    f.run_until([&] { return done; });
+    BOOST_TEST(cb_ec == error::organization_not_found);
+    leaks.add(cb_ec);
+    leaks.add(details);
+
+    // Construction failures: exception texts.
+    for (auto mutate : std::vector<std::function<void(client_config&)>>{
+             [](client_config& cfg) { cfg.secret = canary_secret + "\r\n"; },
+             [](client_config& cfg) { cfg.base_url = "http://127.0.0.1:1"; },
+             [](client_config& cfg) { cfg.base_url = "https://user:" + canary_secret + "@h"; },
+             [](client_config& cfg) { cfg.ca_file = "/nonexistent/" + canary_secret; },
+             [](client_config& cfg) { cfg.request_timeout = milliseconds(0); },
+         }) {
+        auto cfg = good;
+        mutate(cfg);
+        try {
+            client bad(f.ioc.get_executor(), cfg);
+            BOOST_ERROR("construction should have failed");
+        } catch (const boost::system::system_error& e) {
+            leaks.add(std::string(e.what()));
+            leaks.add(e.code());
+        }
+    }
+    BOOST_TEST(leaks.seen.size() > 20u);
+    leaks.verify();
+}
+
+BOOST_AUTO_TEST_CASE(no_credential_in_cli_output) {
+    mock::server_options so;
+    so.project_id = project;
+    so.secret = canary_secret;
+    server_fixture f(so);
+    leak_check leaks{all_secrets(), {}};
+    const std::string other_ca = temp_path("stytch-other-ca");
+    {
+        std::ofstream out(other_ca);
+        out << mock::make_tls_identity().ca_certificate_pem;
+    }
+    const std::string cli = STYTCH_CLI;
+    const std::string env = "STYTCH_PROJECT_ID=" + project + " STYTCH_SECRET='" + canary_secret +
+                            "' STYTCH_CA_FILE='" + f.ca_file + "' STYTCH_TIMEOUT_MS=3000 ";
+    const std::string url = " STYTCH_BASE_URL=" + f.server.base_url() + " ";
+    struct run_case {
+        std::string command;
+        int status;
+    };
+    const std::vector<run_case> cases = {
+        {env + url + cli + " delete-external-id " + first_org + " --session-token " + canary_token,
+         0},
+        {env + url + cli + " delete-external-id org-unknown --session-jwt " + canary_jwt, 1},
+        {"STYTCH_PROJECT_ID=" + project + " STYTCH_SECRET=wrong-" + canary_secret +
+             " STYTCH_CA_FILE='" + f.ca_file + "'" + url + cli + " delete-external-id " + first_org,
+         1},
+        {env + " STYTCH_BASE_URL=https://127.0.0.1:" + std::to_string(closed_port()) + " " + cli +
+             " delete-external-id " + first_org + " --session-token " + canary_token,
+         3},
+        {env + url + " STYTCH_CA_FILE=" + other_ca + " " + cli + " delete-external-id " +
+             first_org + " --session-jwt " + canary_jwt,
+         3},
+        {env + " STYTCH_BASE_URL=http://127.0.0.1:1 " + cli + " delete-external-id " + first_org,
+         2},
+        {env + url + cli + " delete-external-id " + first_org + " --session-token ''", 2},
+        {env + url + cli + " delete-external-id " + first_org + " --session-token " + canary_token +
+             " --session-jwt " + canary_jwt,
+         2},
+    };
+    for (const auto& k : cases) {
+        auto p = run_command(k.command);
+        BOOST_TEST(p.status == k.status, k.command << "\n" << p.out);
+        leaks.add(p.out);
+    }
+    // A header value with CR LF, through the environment of a shell.
+    auto p = run_command(env + url + cli + " delete-external-id " + first_org +
+                         " --session-token \"$(printf '" + canary_token + "\\r\\nX: y')\"");
+    BOOST_TEST(p.status == 2, p.out);
+    leaks.add(p.out);
+    std::filesystem::remove(other_ca);
+    leaks.verify();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
