@@ -57,7 +57,9 @@ std::optional<std::chrono::system_clock::time_point> parse_imf_fixdate(std::stri
         }
     }
     year_month_day date{year{year_number}, month{month_number}, std::chrono::day{day}};
-    if (month_number == 0 || !date.ok() || hour > 23 || minute > 59 || second > 60) {
+    // Years outside [1900, 2200] do not fit system_clock's nanoseconds (found by fuzzing).
+    if (month_number == 0 || year_number < 1900 || year_number > 2200 || !date.ok() || hour > 23 ||
+        minute > 59 || second > 60) {
         return std::nullopt;
     }
     return sys_days(date) + hours(hour) + minutes(minute) + seconds(second);
