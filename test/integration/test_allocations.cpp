@@ -1,0 +1,124 @@
+// Heap allocations per call in steady state, counted on the thread running the client (the
+// in-process mock server's threads are not counted). Replaces the global allocation functions,
+// so it is its own executable.
+
+#define BOOST_TEST_MODULE stytch allocations
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+
+#include "integration/fixture.hpp"
+
+namespace {
+thread_local bool counting = false;
+thread_local std::size_t allocations = 0;
+
+void* counted(std::size_t alignment, std::size_t size) {
+    if (counting) {
+        ++allocations;
+    }
+    void* p = nullptr;
+    if (posix_memalign(&p, alignment < sizeof(void*) ? sizeof(void*) : alignment,
+                       size ? size : 1) != 0) {
+        return nullptr;
+    }
+    return p;
+}
+}  // namespace
+
+void* operator new(std::size_t n) {
+    if (void* p = counted(alignof(std::max_align_t), n)) {
+        return p;
+    }
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+    return operator new(n);
+}
+void* operator new(std::size_t n, std::align_val_t a) {
+    if (void* p = counted(static_cast<std::size_t>(a), n)) {
+        return p;
+    }
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
+// Asio allocates coroutine frames with aligned_alloc.
+extern "C" void* aligned_alloc(std::size_t alignment, std::size_t size) {
+    return counted(alignment, size);
+}
+
+using namespace stytch;
+using stytch::test::first_org;
+using stytch::test::server_fixture;
+
+BOOST_AUTO_TEST_CASE(steady_state_allocations_per_call) {
+    server_fixture f;
+    client c(f.ioc.get_executor(), f.config());
+    const b2b::delete_external_id_request request{first_org};
+    auto calls = [&](int n) {
+        int done = 0;
+        for (int i = 0; i < n; ++i) {
+            c.organizations().async_delete_external_id(
+                request, {}, [&](boost::system::error_code ec, b2b::delete_external_id_response r) {
+                    BOOST_TEST(!ec);
+                    BOOST_TEST(r.organization.organization_id == first_org);
+                    ++done;
+                });
+            f.run_until([&] { return done == i + 1; });
+        }
+    };
+    calls(50);  // warm-up: connection, buffers, recycling caches
+
+    constexpr int measured = 200;
+    counting = true;
+    allocations = 0;
+    calls(measured);
+    counting = false;
+    const double per_call = static_cast<double>(allocations) / measured;
+
+    // What the decoded record itself needs: copying a response allocates its strings and
+    // containers once each.
+    b2b::delete_external_id_response sample;
+    {
+        int done = 0;
+        c.organizations().async_delete_external_id(
+            request, {}, [&](boost::system::error_code, b2b::delete_external_id_response r) {
+                sample = std::move(r);
+                ++done;
+            });
+        f.run_until([&] { return done == 1; });
+    }
+    counting = true;
+    allocations = 0;
+    auto copy = sample;
+    counting = false;
+    const auto record = allocations;
+
+    std::printf("allocations per call: %.2f, of which the decoded record: %zu, overhead: %.2f\n",
+                per_call, record, per_call - static_cast<double>(record));
+    BOOST_TEST((copy == sample));
+    // Issue 4 asks for zero overhead; today it is about 105 (coroutine frames above Asio's
+    // recycling size, OpenSSL's record buffers, decoder scratch). This guard keeps it from
+    // growing while that work goes on.
+    BOOST_TEST(per_call - static_cast<double>(record) <= 120.0);
+    c.close();
+}
