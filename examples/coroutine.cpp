@@ -13,7 +13,11 @@
 namespace asio = boost::asio;
 
 asio::awaitable<void> run(stytch::client& client, std::string organization_id) {
-    auto result = co_await client.organizations().delete_external_id({organization_id});
+    // Named request and options rather than temporaries inside `co_await`: g++ 12 can destroy
+    // such temporaries twice.
+    const stytch::b2b::delete_external_id_request request{std::move(organization_id)};
+    const stytch::b2b::delete_external_id_options options;  // no member session: project scope
+    auto result = co_await client.organizations().delete_external_id(request, options);
     if (result) {
         std::cout << "deleted external id of " << result->organization.organization_name << '\n';
     } else {

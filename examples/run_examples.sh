@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs every example against the stytch-mock binary and checks what each prints.
+# Usage: run_examples.sh EXAMPLES_BIN_DIR STYTCH_MOCK
+set -u
+bin=$1
+mock=$2
+tmp=$(mktemp -d)
+mock_pid=
+trap '[[ -n $mock_pid ]] && kill "$mock_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+mkfifo "$tmp/out"
+"$mock" --port 0 --ca-out "$tmp/ca.pem" >"$tmp/out" &
+mock_pid=$!
+read -r -t 30 line <"$tmp/out" || { echo "FAIL: stytch-mock did not start"; exit 1; }
+export STYTCH_PROJECT_ID=project-test-11111111-2222-3333-4444-555555555555
+export STYTCH_SECRET=secret-test-mock
+export STYTCH_BASE_URL=${line#listening on } STYTCH_CA_FILE=$tmp/ca.pem
+acme=organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931
+
+passed=0 failed=0
+# expect NAME EXIT_STATUS STDOUT_PATTERN -- command...
+expect() {
+    local name=$1 want=$2 re=$3
+    shift 4
+    timeout 60 "$@" >"$tmp/stdout" 2>&1
+    local got=$?
+    if [[ $got -eq $want ]] && grep -Eq -- "$re" "$tmp/stdout"; then
+        passed=$((passed + 1)); echo "ok   $name"
+    else
+        failed=$((failed + 1)); echo "FAIL $name: status $got (want $want), output:"
+        sed 's/^/  /' "$tmp/stdout"
+    fi
+}
+
+expect coroutine 0 "^deleted external id of Acme Corporation$" -- "$bin/example_coroutine" "$acme"
+expect coroutine_not_found 0 "failed: .*\(organization_not_found\)" -- \
+    "$bin/example_coroutine" organization-test-missing
+expect callback 0 "^deleted external id of $acme$" -- "$bin/example_callback" acme-corp
+expect callback_not_found 0 "^API error 404: organization_not_found$" -- \
+    "$bin/example_callback" organization-test-missing
+expect use_future 0 "^globex: deleted, request " -- "$bin/example_use_future" globex initech
+expect use_future_error 1 "^missing: API error 404 organization_not_found$" -- \
+    "$bin/example_use_future" acme-corp missing
+
+# 300 ids (the three sample organizations over and over), 16 at a time.
+for _ in $(seq 100); do
+    printf '%s\n' "$acme" globex initech
+done >"$tmp/ids.txt"
+expect bulk 0 "^succeeded 300, API errors 0, other errors 0$" -- \
+    "$bin/example_bulk_delete" "$tmp/ids.txt" 16
+printf '%s\n' "# a comment" acme-corp organization-test-missing globex >"$tmp/ids2.txt"
+expect bulk_with_error 1 "^succeeded 2, API errors 1, other errors 0$" -- \
+    "$bin/example_bulk_delete" "$tmp/ids2.txt" 2
+
+echo "$passed passed, $failed failed"
+((failed == 0))

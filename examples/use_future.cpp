@@ -1,0 +1,65 @@
+// Synchronous code: the io_context runs on a background thread, the caller blocks on a future.
+// Usage: STYTCH_PROJECT_ID=... STYTCH_SECRET=... example_use_future ORGANIZATION_ID...
+// (optional: STYTCH_BASE_URL, STYTCH_CA_FILE)
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include <stytch/stytch.hpp>
+
+namespace asio = boost::asio;
+
+namespace {
+std::string env(const char* name) {
+    const char* value = std::getenv(name);
+    return value ? value : "";
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::cerr << "usage: example_use_future ORGANIZATION_ID...\n";
+        return 2;
+    }
+    asio::io_context ioc;
+    auto work = asio::make_work_guard(ioc);  // keeps run() going between calls
+    std::thread io_thread([&] { ioc.run(); });
+
+    stytch::client_config cfg;
+    cfg.project_id = env("STYTCH_PROJECT_ID");
+    cfg.secret = env("STYTCH_SECRET");
+    cfg.base_url = env("STYTCH_BASE_URL");
+    cfg.ca_file = env("STYTCH_CA_FILE");
+    int status = 0;
+    {
+        stytch::client client(ioc.get_executor(), cfg);
+        for (int i = 1; i < argc; ++i) {
+            stytch::api_error details;  // must outlive the call: we wait for it right here
+            auto future = client.organizations().async_delete_external_id({argv[i]}, {}, details,
+                                                                          asio::use_future);
+            try {
+                // get() blocks this thread; the call runs on io_thread. A failed call throws
+                // boost::system::system_error carrying the error code.
+                auto response = future.get();
+                std::cout << argv[i] << ": deleted, request " << response.request_id << '\n';
+            } catch (const boost::system::system_error& e) {
+                status = 1;
+                if (e.code() == stytch::condition::api_error) {
+                    std::cout << argv[i] << ": API error " << details.status_code << ' '
+                              << details.error_type << '\n';
+                } else {
+                    std::cout << argv[i] << ": failed: " << e.code().message() << '\n';
+                }
+            }
+        }
+    }  // the client closes here; nothing is in flight any more
+    work.reset();
+    io_thread.join();
+    return status;
+}
