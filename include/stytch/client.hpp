@@ -24,6 +24,7 @@ namespace stytch {
 /// completed.
 class client {
   public:
+    /// The executor type: the client runs its work on a strand of such an executor.
     using executor_type = boost::asio::any_io_executor;
 
     /// Creates a client. No connection is opened until the first call.
@@ -31,7 +32,9 @@ class client {
     /// SSL error when `cfg.ca_file` cannot be loaded.
     client(executor_type ex, client_config cfg);
 
+    /// Moves the client; the moved-from object may only be destroyed or assigned to.
     client(client&&) noexcept;
+    /// Closes this client (see @ref close), then takes over `other`'s state.
     client& operator=(client&&) noexcept;
     client(const client&) = delete;
     client& operator=(const client&) = delete;

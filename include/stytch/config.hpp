@@ -29,8 +29,11 @@ namespace stytch {
 /// the delay would end past the deadline, the call ends with the last failure instead.
 struct retry_policy {
     std::size_t max_attempts = 3;  ///< attempts in all; 1 disables retries
+    /// Upper bound of the first backoff delay; doubles with each attempt.
     std::chrono::milliseconds base_delay{100};
+    /// Cap of the backoff delay (a `Retry-After` above the deadline ends the call instead).
     std::chrono::milliseconds max_delay{std::chrono::seconds(5)};
+    /// Also retry HTTP 500 (off: a 500 may mean the request took effect).
     bool retry_internal_server_error = false;
 };
 

@@ -36,13 +36,13 @@ enum class error {
     // Lifetime
     client_closed,  ///< the client was closed or destroyed before the call completed
 
-    // API errors with a known Stytch error_type (condition::api_error)
-    unauthorized_credentials,
-    too_many_requests,
-    internal_server_error,
-    organization_not_found,
-    session_not_found,
-    unauthorized_action,
+    // API errors with a known Stytch error_type, named after it (condition::api_error)
+    unauthorized_credentials,  ///< the project id or secret is wrong
+    too_many_requests,         ///< rate limited
+    internal_server_error,     ///< Stytch failed internally
+    organization_not_found,    ///< no organization with that id, slug or external id
+    session_not_found,         ///< the member session token or JWT is unknown or expired
+    unauthorized_action,       ///< the member may not do this
 
     // API errors with an unknown error_type, by HTTP status class (condition::api_error)
     client_error,       ///< other 4xx
@@ -58,18 +58,18 @@ enum class condition {
     decode_error,      ///< a 2xx answer could not be decoded
 };
 
-/// The category of @ref error values (name: "stytch").
+/// The category of stytch::error values (name: "stytch").
 const boost::system::error_category& error_category() noexcept;
 
-/// The category of @ref condition values (name: "stytch.condition").
+/// The category of stytch::condition values (name: "stytch.condition").
 const boost::system::error_category& condition_category() noexcept;
 
-/// Makes an error_code from an @ref error (found by ADL).
+/// Makes an error_code from a stytch::error (found by ADL).
 inline boost::system::error_code make_error_code(error e) noexcept {
     return {static_cast<int>(e), error_category()};
 }
 
-/// Makes an error_condition from a @ref condition (found by ADL).
+/// Makes an error_condition from a stytch::condition (found by ADL).
 inline boost::system::error_condition make_error_condition(condition c) noexcept {
     return {static_cast<int>(c), condition_category()};
 }
@@ -88,6 +88,7 @@ struct api_error {
     std::string error_url;             ///< documentation link
     boost::json::value error_details;  ///< free-form details; null when absent
 
+    /// Member-wise equality.
     friend bool operator==(const api_error&, const api_error&) = default;
 };
 

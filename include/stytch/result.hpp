@@ -13,9 +13,12 @@ namespace stytch {
 /// Why a call failed: the error code, plus the server's details for API errors
 /// (`details.status_code == 0` when the failure happened before or without an answer).
 struct failure {
+    /// What went wrong; compare with `stytch::condition` values.
     boost::system::error_code code;
+    /// The server's error details for API errors; `status_code == 0` otherwise.
     api_error details;
 
+    /// Member-wise equality.
     friend bool operator==(const failure&, const failure&) = default;
 };
 

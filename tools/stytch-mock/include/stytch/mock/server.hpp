@@ -27,6 +27,7 @@ namespace stytch::mock {
 struct server_options {
     /// The Basic credentials the server accepts: `project_id:secret`.
     std::string project_id = "project-test-11111111-2222-3333-4444-555555555555";
+    /// The secret half of the accepted Basic credentials.
     std::string secret = "secret-test-mock";
     /// The address to bind (an IP literal).
     std::string address = "127.0.0.1";
@@ -54,11 +55,13 @@ struct server_options {
 struct recorded_request {
     /// 1 for the first accepted connection, then 2, 3, ...
     std::uint64_t connection_id = 0;
+    /// The HTTP method as sent, e.g. `DELETE`.
     std::string method;
     /// The request target as sent (path and query, not decoded).
     std::string target;
     /// In the order received, names as sent.
     std::vector<std::pair<std::string, std::string>> headers;
+    /// The request body (empty for the client's DELETE).
     std::string body;
 
     /// The value of the first header named `name` (case-insensitive), "" if absent.
@@ -67,6 +70,7 @@ struct recorded_request {
 
 /// What an override hook answers instead of the normal handling.
 struct reply {
+    /// What the server does with the connection.
     enum class kind {
         respond,               ///< answer with `status`, `body`, `headers`
         close_without_answer,  ///< close the TCP connection at once, without TLS close_notify
@@ -88,8 +92,11 @@ struct reply {
         /// memory stays bounded whatever the size. Stops when the client goes away.
         stream_body,
     };
+    /// The behaviour; `respond` by default.
     kind action = kind::respond;
+    /// HTTP status of the answer (`respond`, `headers_then_stall`, `stream_body`, ...).
     int status = 200;
+    /// Body of the answer, usually JSON.
     std::string body{};
     /// Extra headers. Content-Type (default application/json) and Content-Length (default the
     /// body's size) given here replace the server's; `Connection: close` acts as `close_after`.
@@ -100,8 +107,9 @@ struct reply {
     std::size_t partial_bytes = 0;
     /// For `raw`: the exact bytes sent.
     std::string raw{};
-    /// For `stream_body`: the body size announced and sent, and the size of each write.
+    /// For `stream_body`: the body size announced and sent.
     std::size_t stream_size = 0;
+    /// For `stream_body`: the size of each write.
     std::size_t chunk_size = 64 * 1024;
 };
 
@@ -175,6 +183,7 @@ class server {
     std::size_t requests_received() const;
     /// Every complete request received, in order of arrival.
     std::vector<recorded_request> requests() const;
+    /// Forgets the recorded requests; the counters (`requests_received()`, connections) stay.
     void clear_requests();
 
   private:
