@@ -656,7 +656,7 @@ class typed_handler {
     bool root_malformed_ = false;  // the body is not an object
     error result_{};
     std::string key_;  // a key delivered in parts
-    unsigned char dom_buffer_[1024];
+    unsigned char dom_buffer_[4096];
     json::value_stack dom_;
 };
 
