@@ -101,6 +101,11 @@ boost::system::result<endpoint> parse_base_url(std::string_view url) {
     }
 
     std::string_view path = u.encoded_path();
+    // Boost.URL 1.81 reads "https://127.0.0.1.0.1:8443/p" as host 127.0.0.1 and path
+    // ".0.1:8443/p" (found by fuzzing): a path after an authority must start with '/'.
+    if (!path.empty() && path.front() != '/') {
+        return make_error_code(error::invalid_base_url);
+    }
     while (!path.empty() && path.back() == '/') {
         path.remove_suffix(1);
     }
