@@ -66,7 +66,8 @@ struct client_impl::call {
         work;  // keeps the handler's executor busy
     api_error* diag;
     std::string request;  // encoded bytes
-    error_code invalid;   // validation failure: nothing is sent
+    b2b::delete_external_id_response response;
+    error_code invalid;  // validation failure: nothing is sent
     clock::time_point deadline;
     asio::steady_timer timer;  // pool wait, then the watchdog for connect and exchange
     unsigned watchdog_generation = 0;
@@ -83,7 +84,6 @@ struct client_impl::outcome {
     outcome(error_code e) : ec(e) {}
 
     error_code ec;
-    b2b::delete_external_id_response response;
     api_error details;
     int http_status = 0;
     std::string retry_after;  // the answer's Retry-After, raw
@@ -153,7 +153,7 @@ void client_impl::start(asio::any_completion_handler<b2b::delete_external_id_sig
                            // out of the caller's io_context.
                            o = outcome(make_error_code(boost::system::errc::not_enough_memory));
                        }
-                       self->complete(*c, std::move(o));
+                       self->complete(c, std::move(o));
                    });
 }
 
@@ -257,7 +257,8 @@ asio::awaitable<client_impl::outcome> client_impl::attempt(const std::shared_ptr
         // Decode before the release: the answer lives in the connection's buffers.
         o.http_status = answer.status;
         if (answer.status >= 200 && answer.status < 300) {
-            o.ec = decode_delete_external_id(answer.status, answer.body, o.response);
+            // Straight into the call's response, which is moved once more: into the handler.
+            o.ec = decode_delete_external_id(answer.status, answer.body, c->response);
         } else {
             o.ec = decode_api_error(answer.status, answer.body, o.details);
             o.retryable = is_retryable_status(answer.status, cfg_.retry);
@@ -324,22 +325,20 @@ void client_impl::arm_watchdog(const std::shared_ptr<call>& c, clock::time_point
     });
 }
 
-void client_impl::complete(call& c, outcome&& o) {
-    auto slot = asio::get_associated_cancellation_slot(c.handler);
+void client_impl::complete(const std::shared_ptr<call>& c, outcome&& o) {
+    auto slot = asio::get_associated_cancellation_slot(c->handler);
     if (slot.is_connected()) {
         slot.clear();
     }
-    if (c.diag) {
-        *c.diag = std::move(o.details);
+    if (c->diag) {
+        *c->diag = std::move(o.details);
     }
     if (o.ec) {
-        o.response = {};
+        c->response = {};
     }
-    auto ex = c.work.get_executor();
-    asio::dispatch(ex, [h = std::move(c.handler), ec = o.ec, r = std::move(o.response)]() mutable {
-        std::move(h)(ec, std::move(r));
-    });
-    c.work.reset();
+    auto work = std::move(c->work);
+    asio::dispatch(work.get_executor(),
+                   [c, ec = o.ec]() { std::move(c->handler)(ec, std::move(c->response)); });
 }
 
 void client_impl::link(call& c) {

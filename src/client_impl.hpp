@@ -49,7 +49,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     std::chrono::milliseconds retry_delay(std::size_t attempt, const outcome& o);
     void report(std::size_t attempt, const outcome& o, std::chrono::steady_clock::duration took);
     void arm_watchdog(const std::shared_ptr<call>& c, std::chrono::steady_clock::time_point at);
-    void complete(call& c, outcome&& o);
+    void complete(const std::shared_ptr<call>& c, outcome&& o);
     void close_on_strand();
 
     boost::asio::any_io_executor ex_;
