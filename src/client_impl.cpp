@@ -188,6 +188,9 @@ asio::awaitable<client_impl::outcome> client_impl::run(std::shared_ptr<call> c) 
             o = outcome{c->abort_reason};
             break;
         }
+        if (clock::now() >= c->deadline) {
+            break;  // the timer woke late: no attempt starts after the deadline
+        }
         ++attempt_no;
     }
     // A watchdog still pending (after a failed connect) would keep the io_context busy.

@@ -259,7 +259,9 @@ BOOST_AUTO_TEST_CASE(nothing_is_attempted_after_the_deadline) {
     auto started = steady::now();
     auto r = call(f, c);
     auto ended = steady::now();
-    BOOST_TEST(code_of(r) == error::server_error);
+    // The last failure, or timed_out when the deadline ends an attempt begun just before it.
+    BOOST_TEST((code_of(r) == error::server_error || code_of(r) == asio::error::timed_out),
+               code_of(r).message());
     BOOST_TEST(log.size() > 1u);
     BOOST_TEST(log.size() < 1000u);
     for (const auto& e : log.entries()) {
