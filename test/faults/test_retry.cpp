@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(retry_after_in_seconds_is_honoured) {
 
 BOOST_AUTO_TEST_CASE(retry_after_as_http_date_is_honoured) {
     server_fixture f;
-    auto when = http_date(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    auto when = http_date(std::chrono::system_clock::now() + std::chrono::seconds(3));
     answer_status(f, 503, 1, {{"Retry-After", when}});
     auto cfg = fast_config(f);
     attempt_log log;
@@ -86,9 +86,10 @@ BOOST_AUTO_TEST_CASE(retry_after_as_http_date_is_honoured) {
     BOOST_TEST(r.has_value());
     auto e = log.entries();
     BOOST_REQUIRE(e.size() == 2u);
-    // One-second resolution: the date is 1 to 2 s ahead when the answer is read.
-    BOOST_TEST((gap(e, 0) >= milliseconds(900)));
-    BOOST_TEST((gap(e, 0) < milliseconds(2500)));
+    // One-second resolution: the date is 2 to 3 s ahead when it is sent, and at least 1 s
+    // ahead when the answer is read even on a slow (sanitized) run.
+    BOOST_TEST((gap(e, 0) >= milliseconds(1000)));
+    BOOST_TEST((gap(e, 0) < milliseconds(3500)));
 }
 
 BOOST_AUTO_TEST_CASE(retry_after_beyond_the_deadline_ends_the_call_at_once) {
