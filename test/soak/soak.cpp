@@ -285,8 +285,14 @@ int main(int argc, char** argv) {
                     ++done;  // last: the round may end (and its locals go) right after
                 });
         };
-        for (std::size_t k = 0; k < s.callers && issued + k < end; ++k) {
-            start_call(next.fetch_add(1));
+        // Completions already take indexes from `next` on the client's threads: only start an
+        // index that is still inside this round.
+        for (std::size_t k = 0; k < s.callers; ++k) {
+            const std::size_t i = next.fetch_add(1);
+            if (i >= end) {
+                break;
+            }
+            start_call(i);
         }
         const std::size_t expected = end;
         while (done.load() < expected) {
