@@ -15,14 +15,11 @@
 
 #include <stytch/stytch.hpp>
 
+#include "config_from_environment.hpp"
+
 namespace asio = boost::asio;
 
 namespace {
-
-std::string env(const char* name) {
-    const char* value = std::getenv(name);
-    return value ? value : "";
-}
 
 // Shared by the workers. The io_context runs on one thread, so no locking is needed.
 struct job {
@@ -83,11 +80,7 @@ int main(int argc, char** argv) {
     }
 
     asio::io_context ioc;
-    stytch::client_config cfg;
-    cfg.project_id = env("STYTCH_PROJECT_ID");
-    cfg.secret = env("STYTCH_SECRET");
-    cfg.base_url = env("STYTCH_BASE_URL");
-    cfg.ca_file = env("STYTCH_CA_FILE");
+    stytch::client_config cfg = config_from_environment();
     cfg.max_connections = concurrency;
     stytch::client client(ioc.get_executor(), cfg);
 

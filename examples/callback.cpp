@@ -8,21 +8,15 @@
 
 #include <stytch/stytch.hpp>
 
+#include "config_from_environment.hpp"
+
 int main(int argc, char** argv) {
     if (argc != 2) {
         std::cerr << "usage: example_callback ORGANIZATION_ID\n";
         return 2;
     }
     boost::asio::io_context ioc;  // the application's own loop
-    stytch::client_config cfg;
-    cfg.project_id = std::getenv("STYTCH_PROJECT_ID") ? std::getenv("STYTCH_PROJECT_ID") : "";
-    cfg.secret = std::getenv("STYTCH_SECRET") ? std::getenv("STYTCH_SECRET") : "";
-    if (const char* url = std::getenv("STYTCH_BASE_URL")) {
-        cfg.base_url = url;
-    }
-    if (const char* ca = std::getenv("STYTCH_CA_FILE")) {
-        cfg.ca_file = ca;
-    }
+    const stytch::client_config cfg = config_from_environment();
     stytch::client client(ioc.get_executor(), cfg);
 
     stytch::api_error details;  // must outlive the call

@@ -10,6 +10,8 @@
 
 #include <stytch/stytch.hpp>
 
+#include "config_from_environment.hpp"
+
 namespace asio = boost::asio;
 
 asio::awaitable<void> run(stytch::client& client, std::string organization_id) {
@@ -33,15 +35,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     asio::io_context ioc;
-    stytch::client_config cfg;
-    cfg.project_id = std::getenv("STYTCH_PROJECT_ID") ? std::getenv("STYTCH_PROJECT_ID") : "";
-    cfg.secret = std::getenv("STYTCH_SECRET") ? std::getenv("STYTCH_SECRET") : "";
-    if (const char* url = std::getenv("STYTCH_BASE_URL")) {
-        cfg.base_url = url;
-    }
-    if (const char* ca = std::getenv("STYTCH_CA_FILE")) {
-        cfg.ca_file = ca;
-    }
+    const stytch::client_config cfg = config_from_environment();
     stytch::client client(ioc.get_executor(), cfg);
     asio::co_spawn(ioc, run(client, argv[1]), asio::detached);
     ioc.run();

@@ -13,14 +13,9 @@
 
 #include <stytch/stytch.hpp>
 
-namespace asio = boost::asio;
+#include "config_from_environment.hpp"
 
-namespace {
-std::string env(const char* name) {
-    const char* value = std::getenv(name);
-    return value ? value : "";
-}
-}  // namespace
+namespace asio = boost::asio;
 
 int main(int argc, char** argv) {
     if (argc < 2) {
@@ -31,11 +26,7 @@ int main(int argc, char** argv) {
     auto work = asio::make_work_guard(ioc);  // keeps run() going between calls
     std::thread io_thread([&] { ioc.run(); });
 
-    stytch::client_config cfg;
-    cfg.project_id = env("STYTCH_PROJECT_ID");
-    cfg.secret = env("STYTCH_SECRET");
-    cfg.base_url = env("STYTCH_BASE_URL");
-    cfg.ca_file = env("STYTCH_CA_FILE");
+    stytch::client_config cfg = config_from_environment();
     int status = 0;
     {
         stytch::client client(ioc.get_executor(), cfg);
