@@ -11,7 +11,8 @@
 # micro-benchmark (stytch-decode-bench).
 #
 # Environment: BENCH_ROUNDS (3), BENCH_SECONDS (8), BENCH_WRK_THREADS (1),
-# BENCH_CONNECTIONS (64), BENCH_CONCURRENCY (256), STYTCH_BENCH_BUILD_DIR (build-bench).
+# BENCH_CONNECTIONS (64), BENCH_CONCURRENCY (256), STYTCH_BENCH_BUILD_DIR (build-bench);
+# BENCH_SERVE_ONLY=1 only starts nginx and prints the arguments for stytch-bench (profiling).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -98,6 +99,14 @@ echo "== nginx (1 worker) at $url"
 # Sanity check: one call through the client.
 "$bench_bin" --url "$url" --ca-file "$work/ca.pem" --requests 1 --connections 1 --concurrency 1 \
     --json >/dev/null || { echo "bench: the client cannot call nginx" >&2; cat "$work/error.log" >&2; exit 1; }
+
+if [[ -n ${BENCH_SERVE_ONLY:-} ]]; then
+    # For profiling: keep nginx up and let the caller drive stytch-bench by hand.
+    cp "$work/ca.pem" "$build_dir/bench-ca.pem"
+    echo "== serving: --url $url --ca-file $build_dir/bench-ca.pem (Ctrl-C stops)"
+    wait "$nginx_pid"
+    exit 0
+fi
 
 export STYTCH_BENCH_AUTH="Basic $(printf '%s:%s' "$project_id" "$secret" | openssl base64 -A)"
 results=$work/results.txt  # lines: name rps p50_us p99_us cpu_us_per_request errors

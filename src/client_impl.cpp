@@ -1,32 +1,19 @@
 #include "client_impl.hpp"
 
-#include <boost/asio/any_completion_executor.hpp>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/associated_cancellation_slot.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/recycling_allocator.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 #include <boost/throw_exception.hpp>
 
-#include "codec/response_decoder.hpp"
-#include "codec/retry_after.hpp"
+#include "client_core_factory.hpp"
 #include "net/tls_context.hpp"
 
 namespace stytch::detail {
 
 namespace asio = boost::asio;
-using boost::system::error_code;
-using clock = std::chrono::steady_clock;
 
 namespace {
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
 endpoint checked_endpoint(const client_config& cfg) {
     if (auto ec = cfg.validate()) {
         BOOST_THROW_EXCEPTION(boost::system::system_error(ec, "stytch::client_config"));
@@ -35,344 +22,43 @@ endpoint checked_endpoint(const client_config& cfg) {
         cfg.base_url.empty() ? default_base_url(cfg.project_id) : std::string_view(cfg.base_url);
     return parse_base_url(url).value();
 }
-}  // namespace
 
-// One call in flight. Shared between the coroutine, its watchdog and a cancellation slot.
-struct client_impl::call {
-    call(const asio::any_io_executor& strand,
-         asio::any_completion_handler<b2b::delete_external_id_signature> h, api_error* d,
-         const asio::any_io_executor& default_ex)
-        : handler(std::move(h)),
-          work(asio::get_associated_executor(handler, default_ex)),
-          diag(d),
-          timer(strand) {}
-
-    /// Ends whatever the call is waiting for; the coroutine then reports `reason`.
-    void abort(error_code reason) {
-        if (abort_reason) {
-            return;
-        }
-        abort_reason = reason;
-        if (waiting) {
-            timer.cancel();
-        }
-        if (io) {
-            io->close();
-        }
+// The io_context behind `ex` when it is one of the usual io_context executors (work-tracking
+// or not, or a strand of one); nullptr otherwise.
+asio::io_context* io_context_of(const asio::any_io_executor& ex) {
+    using plain = asio::io_context::executor_type;
+    using tracked =
+        decltype(asio::prefer(std::declval<plain>(), asio::execution::outstanding_work.tracked));
+    if (auto* e = ex.target<plain>()) {
+        return &e->context();
     }
-
-    asio::any_completion_handler<b2b::delete_external_id_signature> handler;
-    asio::executor_work_guard<asio::any_completion_executor>
-        work;  // keeps the handler's executor busy
-    api_error* diag;
-    std::string request;  // encoded bytes
-    b2b::delete_external_id_response response;
-    error_code invalid;  // validation failure: nothing is sent
-    clock::time_point deadline;
-    asio::steady_timer timer;  // pool wait, then the watchdog for connect and exchange
-    unsigned watchdog_generation = 0;
-    error_code abort_reason;
-    bool connect_expired = false;  // the connect timeout (not the deadline) closed `io`
-    bool waiting = false;          // waiting on `timer` for a connection
-    connection* io = nullptr;      // the connection doing I/O for this call
-    call* prev = nullptr;          // the in-flight list, intrusive: no allocation per call
-    call* next = nullptr;
-};
-
-struct client_impl::outcome {
-    outcome() = default;
-    outcome(error_code e) : ec(e) {}
-
-    error_code ec;
-    api_error details;
-    int http_status = 0;
-    std::string retry_after;  // the answer's Retry-After, raw
-    bool retryable = false;   // per the retry policy, deadline aside
-    bool reused = false;      // a pooled connection was used
-    bool stale = false;       // that pooled connection had been closed by the server
-};
-
-namespace {
-
-// Connect failures worth another try; TLS failures (verification above all) are not.
-bool is_transient_connect_error(const error_code& ec) {
-    if (ec.category() == asio::error::get_netdb_category()) {
-        return ec == asio::error::host_not_found_try_again;
+    if (auto* e = ex.target<tracked>()) {
+        return &e->context();
     }
-    return ec.category() == boost::system::system_category() &&
-           ec != asio::error::operation_aborted;
+    if (auto* e = ex.target<asio::strand<plain>>()) {
+        return &e->get_inner_executor().context();
+    }
+    if (auto* e = ex.target<asio::strand<tracked>>()) {
+        return &e->get_inner_executor().context();
+    }
+    return nullptr;
 }
-
-bool is_retryable_status(int status, const retry_policy& policy) {
-    return status == 429 || status == 502 || status == 503 || status == 504 ||
-           (status == 500 && policy.retry_internal_server_error);
-}
-
 }  // namespace
 
 client_impl::client_impl(asio::any_io_executor ex, client_config cfg)
     : ex_(std::move(ex)),
-      strand_(asio::make_strand(ex_)),
       cfg_(std::move(cfg)),
       endpoint_(checked_endpoint(cfg_)),
       encoder_(endpoint_, cfg_.project_id, cfg_.secret, cfg_.user_agent),
-      tls_(make_tls_context(cfg_)),
-      pool_(strand_, cfg_.max_connections, cfg_.idle_timeout),
-      jitter_(std::random_device{}()) {}
+      tls_(make_tls_context(cfg_)) {}
 
 std::shared_ptr<client_impl> client_impl::create(asio::any_io_executor ex, client_config cfg) {
-    auto impl = std::make_shared<client_impl>(std::move(ex), std::move(cfg));
-    impl->pool_.set_owner(impl);
-    return impl;
-}
-
-void client_impl::start(asio::any_completion_handler<b2b::delete_external_id_signature> handler,
-                        const b2b::delete_external_id_request& request,
-                        const b2b::delete_external_id_options& options, api_error* diag) {
-    // The per-thread recycling cache makes this allocation free in steady state.
-    auto c = std::allocate_shared<call>(asio::recycling_allocator<call>(), strand_,
-                                        std::move(handler), diag, ex_);
-    c->invalid = encoder_.encode_delete_external_id(request, options, c->request);
-    c->deadline = clock::now() + cfg_.request_timeout;
-
-    auto slot = asio::get_associated_cancellation_slot(c->handler);
-    if (slot.is_connected()) {
-        slot.assign([weak = std::weak_ptr<call>(c), strand = strand_](asio::cancellation_type) {
-            asio::dispatch(strand, [weak] {
-                if (auto c = weak.lock()) {
-                    c->abort(asio::error::operation_aborted);
-                }
-            });
-        });
+    // An io_context (the usual case, also behind a user's strand) gets the concrete strand;
+    // any other execution context the type-erased one.
+    if (auto* io = io_context_of(ex)) {
+        return make_io_context_client(io->get_executor(), std::move(ex), std::move(cfg));
     }
-
-    asio::co_spawn(strand_, run(c),
-                   [self = shared_from_this(), c](std::exception_ptr e, outcome o) {
-                       if (e) {
-                           // Only allocation failure can get here; report it, never throw
-                           // out of the caller's io_context.
-                           o = outcome(make_error_code(boost::system::errc::not_enough_memory));
-                       }
-                       self->complete(c, std::move(o));
-                   });
-}
-
-asio::awaitable<client_impl::outcome> client_impl::run(std::shared_ptr<call> c) {
-    if (c->invalid) {
-        co_return outcome{c->invalid};
-    }
-    if (closed_) {
-        co_return outcome{error::client_closed};
-    }
-    link(*c);
-    outcome o;
-    std::size_t stale_replaced = 0;
-    for (std::size_t attempt_no = 1;;) {
-        auto started = clock::now();
-        o = co_await attempt(c);
-        report(attempt_no, o, clock::now() - started);
-        // A pooled connection the server closed while idle: replace it at once, bounded since
-        // each try discards one connection.
-        if (o.stale && stale_replaced++ <= cfg_.max_connections) {
-            continue;
-        }
-        if (!o.retryable || attempt_no >= cfg_.retry.max_attempts) {
-            break;
-        }
-        auto resume = clock::now() + retry_delay(attempt_no, o);
-        if (resume >= c->deadline) {
-            break;
-        }
-        co_await sleep(c, resume);
-        if (c->abort_reason) {
-            o = outcome{c->abort_reason};
-            break;
-        }
-        if (clock::now() >= c->deadline) {
-            break;  // the timer woke late: no attempt starts after the deadline
-        }
-        ++attempt_no;
-    }
-    // A watchdog still pending (after a failed connect) would keep the io_context busy.
-    ++c->watchdog_generation;
-    c->timer.cancel();
-    unlink(*c);
-    co_return o;
-}
-
-asio::awaitable<client_impl::outcome> client_impl::attempt(const std::shared_ptr<call>& c) {
-    if (c->abort_reason) {
-        co_return outcome{c->abort_reason};  // cancelled before it could start waiting
-    }
-    pool_waiter waiter(c->timer);
-    if (!pool_.try_acquire(waiter)) {
-        if (pool_.closed()) {
-            co_return outcome{error::client_closed};
-        }
-        co_await sleep(c, c->deadline);  // the pool cancels the timer when it grants
-        if (c->abort_reason || !waiter.has_grant() || clock::now() >= c->deadline) {
-            pool_.leave(waiter);
-            co_return outcome{c->abort_reason ? c->abort_reason
-                                              : error_code(asio::error::timed_out)};
-        }
-    }
-
-    std::unique_ptr<connection> conn = std::move(waiter.granted);
-    const bool reused = conn != nullptr;
-    if (!conn) {
-        waiter.may_open = false;  // the new connection holds the pool slot from here on
-        conn = std::make_unique<connection>(strand_, tls_);
-        arm_watchdog(c, std::min(c->deadline, clock::now() + cfg_.connect_timeout));
-        c->io = conn.get();
-        auto ec = co_await conn->async_open(endpoint_);
-        c->io = nullptr;
-        if (ec || c->abort_reason) {
-            conn->close();
-            pool_.release(std::move(conn));
-            if (c->abort_reason) {
-                co_return outcome{c->abort_reason};
-            }
-            // The connect timeout is a connect failure like any other, unlike the deadline.
-            outcome o{c->connect_expired ? error_code(asio::error::timed_out) : ec};
-            o.retryable = c->connect_expired || is_transient_connect_error(ec);
-            co_return o;
-        }
-    }
-
-    arm_watchdog(c, c->deadline);
-    c->io = conn.get();
-    http_answer answer;
-    auto ec = co_await conn->async_exchange(c->request, cfg_.max_response_body, answer);
-    c->io = nullptr;
-    ++c->watchdog_generation;
-    c->timer.cancel();
-    if (c->abort_reason) {
-        conn->close();
-        pool_.release(std::move(conn));
-        co_return outcome{c->abort_reason};
-    }
-    outcome o{ec};
-    o.reused = reused;
-    if (ec) {
-        o.stale = reused && conn->failed_without_answer();
-        o.retryable = conn->failed_without_answer();
-    } else {
-        // Decode before the release: the answer lives in the connection's buffers.
-        o.http_status = answer.status;
-        if (answer.status >= 200 && answer.status < 300) {
-            // Straight into the call's response, which is moved once more: into the handler.
-            o.ec = decode_delete_external_id(answer.status, answer.body, c->response);
-        } else {
-            o.ec = decode_api_error(answer.status, answer.body, o.details);
-            o.retryable = is_retryable_status(answer.status, cfg_.retry);
-            if (o.retryable) {
-                o.retry_after = answer.retry_after;
-            }
-        }
-    }
-    pool_.release(std::move(conn));
-    co_return o;
-}
-
-asio::awaitable<void> client_impl::sleep(const std::shared_ptr<call>& c, clock::time_point until) {
-    ++c->watchdog_generation;  // the timer now serves this wait, not a watchdog
-    c->timer.expires_at(until);
-    c->waiting = true;
-    co_await c->timer.async_wait(use_tuple);
-    c->waiting = false;
-}
-
-std::chrono::milliseconds client_impl::retry_delay(std::size_t attempt_no, const outcome& o) {
-    if (!o.retry_after.empty()) {
-        if (auto asked = parse_retry_after(o.retry_after, std::chrono::system_clock::now())) {
-            return *asked;
-        }
-    }
-    const auto& policy = cfg_.retry;
-    auto cap = policy.base_delay.count();
-    for (std::size_t i = 1; i < attempt_no && cap < policy.max_delay.count(); ++i) {
-        cap *= 2;
-    }
-    cap = std::min(cap, policy.max_delay.count());
-    std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(0, cap);
-    return std::chrono::milliseconds(pick(jitter_));
-}
-
-void client_impl::report(std::size_t attempt_no, const outcome& o, clock::duration took) {
-    if (!cfg_.on_attempt) {
-        return;
-    }
-    attempt_info info;
-    info.attempt = attempt_no;
-    info.result = o.ec;
-    info.http_status = o.http_status;
-    info.latency = std::chrono::duration_cast<std::chrono::microseconds>(took);
-    info.reused_connection = o.reused;
-    cfg_.on_attempt(info);
-}
-
-void client_impl::arm_watchdog(const std::shared_ptr<call>& c, clock::time_point at) {
-    unsigned generation = ++c->watchdog_generation;
-    c->connect_expired = false;
-    c->timer.expires_at(at);
-    c->timer.async_wait([c, generation](error_code ec) {
-        if (ec || generation != c->watchdog_generation) {
-            return;
-        }
-        if (clock::now() >= c->deadline) {
-            c->abort(asio::error::timed_out);
-        } else if (c->io) {
-            c->connect_expired = true;  // only the connect timeout: the call may go on
-            c->io->close();
-        }
-    });
-}
-
-void client_impl::complete(const std::shared_ptr<call>& c, outcome&& o) {
-    auto slot = asio::get_associated_cancellation_slot(c->handler);
-    if (slot.is_connected()) {
-        slot.clear();
-    }
-    if (c->diag) {
-        *c->diag = std::move(o.details);
-    }
-    if (o.ec) {
-        c->response = {};
-    }
-    auto work = std::move(c->work);
-    asio::dispatch(work.get_executor(),
-                   [c, ec = o.ec]() { std::move(c->handler)(ec, std::move(c->response)); });
-}
-
-void client_impl::link(call& c) {
-    c.next = calls_;
-    if (calls_) {
-        calls_->prev = &c;
-    }
-    calls_ = &c;
-}
-
-void client_impl::unlink(call& c) {
-    (c.prev ? c.prev->next : calls_) = c.next;
-    if (c.next) {
-        c.next->prev = c.prev;
-    }
-    c.prev = c.next = nullptr;
-}
-
-void client_impl::close() {
-    asio::dispatch(strand_, [self = shared_from_this()] { self->close_on_strand(); });
-}
-
-void client_impl::close_on_strand() {
-    if (closed_) {
-        return;
-    }
-    closed_ = true;
-    pool_.close();
-    for (call* c = calls_; c != nullptr; c = c->next) {
-        c->abort(error::client_closed);
-    }
+    return make_generic_client(std::move(ex), std::move(cfg));
 }
 
 }  // namespace stytch::detail

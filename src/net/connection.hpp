@@ -1,21 +1,31 @@
 #pragma once
 
 // One keep-alive HTTP/1.1 connection over TLS. Not thread-safe: the pool hands it to one call
-// at a time, and everything runs on the client's strand.
+// at a time, and everything runs on the client's strand. A template on the executor so that
+// the strand is a concrete type: a strand inside any_io_executor costs heap allocations on
+// every completion. Instantiated by the client_core_*.cpp files only.
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "codec/base_url.hpp"
+#include "net/answer_parser.hpp"
+#include "net/tls_context.hpp"
 
 namespace stytch::detail {
 
@@ -27,25 +37,45 @@ struct http_answer {
     std::string_view retry_after;  ///< raw `Retry-After` header, empty when absent
 };
 
+/// True for the errors of a peer that closed or reset the connection.
+inline bool is_peer_gone(const boost::system::error_code& ec) {
+    namespace asio = boost::asio;
+    return ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated ||
+           ec == boost::beast::http::error::end_of_stream;
+}
+
+template <class Executor>
 class connection {
   public:
     using clock = std::chrono::steady_clock;
+    using executor_type = Executor;
+    using timer_type =
+        boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
+    template <class T>
+    using task = boost::asio::awaitable<T, Executor>;
 
-    connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context& ctx);
+    connection(const Executor& ex, boost::asio::ssl::context& ctx)
+        : resolver_(ex), stream_(ex, ctx) {}
 
     /// Resolves the host, connects (TCP_NODELAY) and completes the TLS handshake with
     /// host-name verification.
-    boost::asio::awaitable<boost::system::error_code> async_open(const endpoint& ep);
+    task<boost::system::error_code> async_open(const endpoint& ep);
 
     /// Writes `request` and reads one complete answer into `out`, keeping the body within
     /// `body_limit`. Afterwards reusable() tells whether the connection may go back to the pool.
-    boost::asio::awaitable<boost::system::error_code> async_exchange(std::string_view request,
-                                                                     std::size_t body_limit,
-                                                                     http_answer& out);
+    task<boost::system::error_code> async_exchange(std::string_view request, std::size_t body_limit,
+                                                   http_answer& out);
 
     /// Closes the socket at once; pending operations complete with operation_aborted and the
     /// connection cannot be opened again.
-    void close() noexcept;
+    void close() noexcept {
+        closed_ = true;
+        resolver_.cancel();
+        boost::system::error_code ignored;
+        stream_.next_layer().close(ignored);
+        reusable_ = false;
+    }
 
     /// True after an exchange that left the connection clean and keep-alive.
     bool reusable() const noexcept { return reusable_; }
@@ -55,22 +85,132 @@ class connection {
     /// likely closed it while it was idle in the pool.
     bool failed_without_answer() const noexcept { return failed_without_answer_; }
 
-    /// Number of completed exchanges.
-    std::size_t exchanges() const noexcept { return exchanges_; }
-
     /// When it was last put back into the pool.
     clock::time_point idle_since{};
 
   private:
-    boost::asio::ip::tcp::resolver resolver_;
-    boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
+    using tcp = boost::asio::ip::tcp;
+    static constexpr auto use_tuple =
+        boost::asio::as_tuple(boost::asio::use_awaitable_t<Executor>{});
+    // Header section limit: generous for an API answer, small enough to bound memory.
+    static constexpr std::uint32_t header_limit = 16 * 1024;
+    // Bytes asked of each read: an answer of a few KB arrives in one TLS record read.
+    static constexpr std::size_t read_size = 16 * 1024;
+
+    task<boost::system::error_code> read_answer(answer_parser& parser);
+
+    boost::asio::ip::basic_resolver<tcp, Executor> resolver_;
+    boost::asio::ssl::stream<boost::asio::basic_stream_socket<tcp, Executor>> stream_;
     bool closed_ = false;
     boost::beast::flat_buffer buffer_;
     std::string body_;  // reused: its capacity stays with the connection
     std::string retry_after_;
-    std::size_t exchanges_ = 0;
     bool reusable_ = false;
     bool failed_without_answer_ = false;
 };
+
+template <class Executor>
+auto connection<Executor>::async_open(const endpoint& ep) -> task<boost::system::error_code> {
+    namespace asio = boost::asio;
+    char port[8];
+    auto [end, _] = std::to_chars(port, port + sizeof port, ep.port);
+    auto [rec, results] = co_await resolver_.async_resolve(
+        ep.host, std::string_view(port, end - port), tcp::resolver::numeric_service, use_tuple);
+    if (closed_) {
+        co_return asio::error::operation_aborted;
+    }
+    if (rec) {
+        co_return rec;
+    }
+    // One address after the other, by hand: close() must stop the loop, and a ranged
+    // async_connect would reopen the socket for the next address.
+    auto& socket = stream_.next_layer();
+    boost::system::error_code cec = asio::error::host_not_found;
+    for (const auto& entry : results) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        std::tie(cec) = co_await socket.async_connect(entry.endpoint(), use_tuple);
+        if (closed_) {
+            co_return asio::error::operation_aborted;
+        }
+        if (!cec) {
+            break;
+        }
+    }
+    if (cec) {
+        co_return cec;
+    }
+    boost::system::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    if (!set_expected_peer(stream_.native_handle(), ep.host)) {
+        co_return asio::error::invalid_argument;
+    }
+    auto [hec] = co_await stream_.async_handshake(asio::ssl::stream_base::client, use_tuple);
+    co_return hec;
+}
+
+template <class Executor>
+auto connection<Executor>::async_exchange(std::string_view request, std::size_t body_limit,
+                                          http_answer& out) -> task<boost::system::error_code> {
+    reusable_ = false;
+    failed_without_answer_ = false;
+    auto [wec, _] =
+        co_await boost::asio::async_write(stream_, boost::asio::buffer(request), use_tuple);
+    if (wec) {
+        failed_without_answer_ = is_peer_gone(wec);
+        co_return wec;
+    }
+
+    answer_parser parser(body_, retry_after_);
+    parser.header_limit(header_limit);
+    parser.body_limit(body_limit);
+    if (auto rec = co_await read_answer(parser)) {
+        failed_without_answer_ = !parser.got_some() && is_peer_gone(rec);
+        co_return rec;
+    }
+
+    out.status = parser.status();
+    out.body = body_;
+    out.retry_after = retry_after_;
+    // Leftover bytes mean the server sent more than one answer: not safe to reuse.
+    reusable_ = parser.keep_alive() && buffer_.size() == 0;
+    co_return boost::system::error_code{};
+}
+
+// Beast's http::async_read, flattened into this coroutine: the same parser calls without the
+// two composed operations (and their work guards) per read.
+template <class Executor>
+auto connection<Executor>::read_answer(answer_parser& parser) -> task<boost::system::error_code> {
+    namespace http = boost::beast::http;
+    boost::system::error_code ec;
+    for (;;) {
+        if (buffer_.size() != 0) {
+            const auto used = parser.put(buffer_.data(), ec);
+            buffer_.consume(used);
+            if (!ec && parser.is_done()) {
+                co_return ec;
+            }
+            if (!ec && used != 0) {
+                continue;  // the header is done; the body follows in the same bytes
+            }
+            if (ec && ec != http::error::need_more) {
+                co_return ec;
+            }
+            ec = {};
+        }
+        auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(read_size), use_tuple);
+        buffer_.commit(n);
+        if (rec == boost::asio::error::eof) {
+            if (!parser.got_some()) {
+                co_return http::error::end_of_stream;
+            }
+            parser.put_eof(ec);  // an answer whose end is the end of the connection
+            co_return ec;
+        }
+        if (rec) {
+            co_return rec;
+        }
+    }
+}
 
 }  // namespace stytch::detail

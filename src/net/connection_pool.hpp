@@ -5,38 +5,39 @@
 // strand. Waiters sleep on their own timer, which the pool cancels to wake them (the timer is
 // the condition variable, its expiry the caller's deadline).
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <list>
 #include <memory>
 #include <vector>
 
-#include "net/connection.hpp"
-
 namespace stytch::detail {
 
 /// A caller waiting for a connection. Owned by the caller; queued in the pool.
+template <class Connection>
 struct pool_waiter {
-    explicit pool_waiter(boost::asio::steady_timer& t) : wake(t) {}
+    using timer_type = typename Connection::timer_type;
 
-    boost::asio::steady_timer& wake;      ///< cancelled by the pool when granted
-    std::unique_ptr<connection> granted;  ///< a pooled connection, or
+    explicit pool_waiter(timer_type& t) : wake(t) {}
+
+    timer_type& wake;                     ///< cancelled by the pool when granted
+    std::unique_ptr<Connection> granted;  ///< a pooled connection, or
     bool may_open = false;                ///< permission to open a new one
     bool queued = false;
-    std::list<pool_waiter*>::iterator position;
+    typename std::list<pool_waiter*>::iterator position;
 
     bool has_grant() const noexcept { return granted || may_open; }
 };
 
+template <class Connection>
 class connection_pool {
   public:
-    using clock = connection::clock;
+    using clock = typename Connection::clock;
+    using waiter = pool_waiter<Connection>;
 
-    connection_pool(const boost::asio::any_io_executor& ex, std::size_t max_connections,
-                    std::chrono::milliseconds idle_timeout);
+    connection_pool(const typename Connection::executor_type& ex, std::size_t max_connections,
+                    std::chrono::milliseconds idle_timeout)
+        : max_(max_connections), idle_timeout_(idle_timeout), sweep_timer_(ex) {}
 
     /// The object that owns the pool; a pending idle sweep keeps it alive so the sweep never
     /// runs after the pool is gone.
@@ -44,37 +45,156 @@ class connection_pool {
 
     /// Non-blocking attempt. Returns true with `w.granted` (an idle connection) or `w.may_open`
     /// set; otherwise queues `w` and returns false: wait on `w.wake` until has_grant().
-    bool try_acquire(pool_waiter& w);
+    bool try_acquire(waiter& w);
 
     /// Removes `w` from the queue if still queued; a grant it already got is passed on.
-    void leave(pool_waiter& w);
+    void leave(waiter& w);
 
     /// Gives back a connection, or a permission to open one that was not used (`c == nullptr`).
     /// A connection that is not reusable() is closed. Wakes the first waiter, if any.
-    void release(std::unique_ptr<connection> c);
+    void release(std::unique_ptr<Connection> c);
 
     /// Closes idle connections and refuses further grants; waiters are left to their owners.
     void close();
 
     bool closed() const noexcept { return closed_; }
-    std::size_t open_connections() const noexcept { return open_; }
-    std::size_t idle_connections() const noexcept { return idle_.size(); }
 
   private:
-    void grant(pool_waiter& w, std::unique_ptr<connection> c);
-    void discard(std::unique_ptr<connection> c);
-    void close_expired(clock::time_point now);
+    void grant(waiter& w, std::unique_ptr<Connection> c);
+    void discard(std::unique_ptr<Connection> c);
+    void close_expired(typename clock::time_point now);
     void schedule_sweep();
 
     std::size_t max_;
     std::chrono::milliseconds idle_timeout_;
     std::size_t open_ = 0;  // idle + in use + being opened
     bool closed_ = false;
-    std::vector<std::unique_ptr<connection>> idle_;  // oldest first; reuse takes the newest
-    std::list<pool_waiter*> waiters_;
-    boost::asio::steady_timer sweep_timer_;
+    std::vector<std::unique_ptr<Connection>> idle_;  // oldest first; reuse takes the newest
+    std::list<waiter*> waiters_;
+    typename Connection::timer_type sweep_timer_;
     bool sweep_scheduled_ = false;
     std::weak_ptr<void> owner_;
 };
+
+template <class Connection>
+bool connection_pool<Connection>::try_acquire(waiter& w) {
+    if (closed_) {
+        return false;
+    }
+    close_expired(clock::now());
+    if (!idle_.empty()) {
+        w.granted = std::move(idle_.back());
+        idle_.pop_back();
+        return true;
+    }
+    if (open_ < max_) {
+        ++open_;
+        w.may_open = true;
+        return true;
+    }
+    w.position = waiters_.insert(waiters_.end(), &w);
+    w.queued = true;
+    return false;
+}
+
+template <class Connection>
+void connection_pool<Connection>::leave(waiter& w) {
+    if (w.queued) {
+        waiters_.erase(w.position);
+        w.queued = false;
+    }
+    // Granted but no longer wanted: hand it on so no waiter is left behind.
+    if (w.granted) {
+        release(std::move(w.granted));
+    } else if (w.may_open) {
+        w.may_open = false;
+        release(nullptr);
+    }
+}
+
+template <class Connection>
+void connection_pool<Connection>::release(std::unique_ptr<Connection> c) {
+    if (c && (!c->reusable() || closed_)) {
+        discard(std::move(c));
+        c = nullptr;
+        if (closed_) {
+            return;
+        }
+        // The slot of the discarded connection is free again: treat like an unused permission.
+        ++open_;
+    }
+    if (!waiters_.empty() && !closed_) {
+        waiter& w = *waiters_.front();
+        waiters_.pop_front();
+        w.queued = false;
+        grant(w, std::move(c));
+        return;
+    }
+    if (c) {
+        c->idle_since = clock::now();
+        idle_.push_back(std::move(c));
+        schedule_sweep();
+    } else {
+        --open_;
+    }
+}
+
+template <class Connection>
+void connection_pool<Connection>::grant(waiter& w, std::unique_ptr<Connection> c) {
+    if (c) {
+        w.granted = std::move(c);
+    } else {
+        w.may_open = true;
+    }
+    w.wake.cancel();
+}
+
+template <class Connection>
+void connection_pool<Connection>::discard(std::unique_ptr<Connection> c) {
+    c->close();
+    --open_;
+}
+
+template <class Connection>
+void connection_pool<Connection>::close() {
+    closed_ = true;
+    for (waiter* w : waiters_) {
+        w->queued = false;
+    }
+    waiters_.clear();
+    for (auto& c : idle_) {
+        discard(std::move(c));
+    }
+    idle_.clear();
+    sweep_timer_.cancel();
+}
+
+template <class Connection>
+void connection_pool<Connection>::close_expired(typename clock::time_point now) {
+    std::size_t expired = 0;
+    while (expired < idle_.size() && now - idle_[expired]->idle_since >= idle_timeout_) {
+        discard(std::move(idle_[expired]));
+        ++expired;
+    }
+    idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(expired));
+}
+
+template <class Connection>
+void connection_pool<Connection>::schedule_sweep() {
+    auto keep_alive = owner_.lock();
+    if (sweep_scheduled_ || idle_.empty() || closed_ || !keep_alive) {
+        return;
+    }
+    sweep_scheduled_ = true;
+    sweep_timer_.expires_at(idle_.front()->idle_since + idle_timeout_);
+    sweep_timer_.async_wait([this, keep_alive](boost::system::error_code ec) {
+        sweep_scheduled_ = false;
+        if (ec || closed_) {
+            return;
+        }
+        close_expired(clock::now());
+        schedule_sweep();
+    });
+}
 
 }  // namespace stytch::detail

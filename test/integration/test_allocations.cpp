@@ -116,9 +116,9 @@ BOOST_AUTO_TEST_CASE(steady_state_allocations_per_call) {
     std::printf("allocations per call: %.2f, of which the decoded record: %zu, overhead: %.2f\n",
                 per_call, record, per_call - static_cast<double>(record));
     BOOST_TEST((copy == sample));
-    // Issue 4 asks for zero overhead; today it is about 105 (coroutine frames above Asio's
-    // recycling size, OpenSSL's record buffers, decoder scratch). This guard keeps it from
-    // growing while that work goes on.
-    BOOST_TEST(per_call - static_cast<double>(record) <= 120.0);
+    // Issue 4 asks for zero overhead; today it is about 30: coroutine frames (one per nested
+    // awaitable and per awaited operation) that miss Asio's two-slot recycling cache, and the
+    // completion's dispatch. This guard keeps it from growing while that work goes on.
+    BOOST_TEST(per_call - static_cast<double>(record) <= 40.0);
     c.close();
 }

@@ -1,0 +1,409 @@
+#pragma once
+
+// The client's engine: the calls in flight, the pool, and the retry loop. Everything after
+// construction runs on one strand. A template on the executor under the strand so that no
+// executor on the hot path is type-erased (see net/connection.hpp); instantiated by
+// client_core_io_context.cpp and client_core_generic.cpp only.
+
+#include <boost/asio/any_completion_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/recycling_allocator.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <memory>
+#include <random>
+
+#include "client_impl.hpp"
+#include "codec/response_decoder.hpp"
+#include "codec/retry_after.hpp"
+#include "net/connection.hpp"
+#include "net/connection_pool.hpp"
+#include "retry_rules.hpp"
+
+namespace stytch::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+template <class Executor>
+class client_core final : public client_impl,
+                          public std::enable_shared_from_this<client_core<Executor>> {
+  public:
+    using strand_type = boost::asio::strand<Executor>;
+    using connection_type = connection<strand_type>;
+    using clock = std::chrono::steady_clock;
+
+    /// Runs on a strand of `inner`; `ex` is the executor the caller gave.
+    static std::shared_ptr<client_impl> create(const Executor& inner,
+                                               boost::asio::any_io_executor ex, client_config cfg) {
+        auto core = std::make_shared<client_core>(inner, std::move(ex), std::move(cfg));
+        core->pool_.set_owner(core);
+        return core;
+    }
+
+    client_core(const Executor& inner, boost::asio::any_io_executor ex, client_config cfg)
+        : client_impl(std::move(ex), std::move(cfg)),
+          strand_(inner),
+          pool_(strand_, cfg_.max_connections, cfg_.idle_timeout),
+          jitter_(std::random_device{}()) {}
+
+    void start(boost::asio::any_completion_handler<b2b::delete_external_id_signature> handler,
+               const b2b::delete_external_id_request& request,
+               const b2b::delete_external_id_options& options, api_error* diag) override;
+
+    void close() override;
+
+  private:
+    struct call;
+    struct outcome;
+    template <class T>
+    using task = boost::asio::awaitable<T, strand_type>;
+    using call_ptr = std::shared_ptr<call>;
+    static constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable_t<strand_type>{});
+
+    task<outcome> run(call_ptr c);
+    task<outcome> attempt(const call_ptr& c);
+    task<void> sleep(const call_ptr& c, clock::time_point until);
+    std::chrono::milliseconds retry_delay(std::size_t attempt, const outcome& o);
+    void report(std::size_t attempt, const outcome& o, clock::duration took);
+    void arm_watchdog(const call_ptr& c, clock::time_point at);
+    void complete(const call_ptr& c, outcome&& o);
+    void close_on_strand();
+    void link(call& c);
+    void unlink(call& c);
+
+    strand_type strand_;
+    connection_pool<connection_type> pool_;
+    call* calls_ = nullptr;  // in flight, for close(): an intrusive list through call
+    std::minstd_rand jitter_;
+    bool closed_ = false;
+};
+
+// One call in flight. Shared between the coroutine, its watchdog and a cancellation slot.
+template <class Executor>
+struct client_core<Executor>::call {
+    call(const strand_type& strand,
+         asio::any_completion_handler<b2b::delete_external_id_signature> h, api_error* d,
+         const asio::any_io_executor& default_ex)
+        : handler(std::move(h)),
+          work(asio::get_associated_executor(handler, default_ex)),
+          diag(d),
+          timer(strand) {}
+
+    /// Ends whatever the call is waiting for; the coroutine then reports `reason`.
+    void abort(error_code reason) {
+        if (abort_reason) {
+            return;
+        }
+        abort_reason = reason;
+        if (waiting) {
+            timer.cancel();
+        }
+        if (io) {
+            io->close();
+        }
+    }
+
+    asio::any_completion_handler<b2b::delete_external_id_signature> handler;
+    asio::executor_work_guard<asio::any_completion_executor>
+        work;  // keeps the handler's executor busy
+    api_error* diag;
+    std::string request;  // encoded bytes
+    b2b::delete_external_id_response response;
+    error_code invalid;  // validation failure: nothing is sent
+    clock::time_point deadline;
+    typename connection_type::timer_type
+        timer;  // pool wait, then the watchdog for connect and exchange
+    unsigned watchdog_generation = 0;
+    error_code abort_reason;
+    bool connect_expired = false;   // the connect timeout (not the deadline) closed `io`
+    bool waiting = false;           // waiting on `timer` for a connection
+    connection_type* io = nullptr;  // the connection doing I/O for this call
+    call* prev = nullptr;           // the in-flight list, intrusive: no allocation per call
+    call* next = nullptr;
+};
+
+template <class Executor>
+struct client_core<Executor>::outcome {
+    outcome() = default;
+    outcome(error_code e) : ec(e) {}
+
+    error_code ec;
+    api_error details;
+    int http_status = 0;
+    std::string retry_after;  // the answer's Retry-After, raw
+    bool retryable = false;   // per the retry policy, deadline aside
+    bool reused = false;      // a pooled connection was used
+    bool stale = false;       // that pooled connection had been closed by the server
+};
+
+template <class Executor>
+void client_core<Executor>::start(
+    asio::any_completion_handler<b2b::delete_external_id_signature> handler,
+    const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
+    api_error* diag) {
+    // The per-thread recycling cache makes this allocation free in steady state.
+    auto c = std::allocate_shared<call>(asio::recycling_allocator<call>(), strand_,
+                                        std::move(handler), diag, ex_);
+    c->invalid = encoder_.encode_delete_external_id(request, options, c->request);
+    c->deadline = clock::now() + cfg_.request_timeout;
+
+    auto slot = asio::get_associated_cancellation_slot(c->handler);
+    if (slot.is_connected()) {
+        slot.assign([weak = std::weak_ptr<call>(c), strand = strand_](asio::cancellation_type) {
+            asio::dispatch(strand, [weak] {
+                if (auto c = weak.lock()) {
+                    c->abort(asio::error::operation_aborted);
+                }
+            });
+        });
+    }
+
+    asio::co_spawn(strand_, run(c),
+                   [self = this->shared_from_this(), c](std::exception_ptr e, outcome o) {
+                       if (e) {
+                           // Only allocation failure can get here; report it, never throw
+                           // out of the caller's io_context.
+                           o = outcome(make_error_code(boost::system::errc::not_enough_memory));
+                       }
+                       self->complete(c, std::move(o));
+                   });
+}
+
+template <class Executor>
+auto client_core<Executor>::run(call_ptr c) -> task<outcome> {
+    if (c->invalid) {
+        co_return outcome{c->invalid};
+    }
+    if (closed_) {
+        co_return outcome{error::client_closed};
+    }
+    link(*c);
+    outcome o;
+    std::size_t stale_replaced = 0;
+    for (std::size_t attempt_no = 1;;) {
+        auto started = clock::now();
+        o = co_await attempt(c);
+        report(attempt_no, o, clock::now() - started);
+        // A pooled connection the server closed while idle: replace it at once, bounded since
+        // each try discards one connection.
+        if (o.stale && stale_replaced++ <= cfg_.max_connections) {
+            continue;
+        }
+        if (!o.retryable || attempt_no >= cfg_.retry.max_attempts) {
+            break;
+        }
+        auto resume = clock::now() + retry_delay(attempt_no, o);
+        if (resume >= c->deadline) {
+            break;
+        }
+        co_await sleep(c, resume);
+        if (c->abort_reason) {
+            o = outcome{c->abort_reason};
+            break;
+        }
+        if (clock::now() >= c->deadline) {
+            break;  // the timer woke late: no attempt starts after the deadline
+        }
+        ++attempt_no;
+    }
+    // A watchdog still pending (after a failed connect) would keep the io_context busy.
+    ++c->watchdog_generation;
+    c->timer.cancel();
+    unlink(*c);
+    co_return o;
+}
+
+template <class Executor>
+auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
+    if (c->abort_reason) {
+        co_return outcome{c->abort_reason};  // cancelled before it could start waiting
+    }
+    typename connection_pool<connection_type>::waiter waiter(c->timer);
+    if (!pool_.try_acquire(waiter)) {
+        if (pool_.closed()) {
+            co_return outcome{error::client_closed};
+        }
+        co_await sleep(c, c->deadline);  // the pool cancels the timer when it grants
+        if (c->abort_reason || !waiter.has_grant() || clock::now() >= c->deadline) {
+            pool_.leave(waiter);
+            co_return outcome{c->abort_reason ? c->abort_reason
+                                              : error_code(asio::error::timed_out)};
+        }
+    }
+
+    std::unique_ptr<connection_type> conn = std::move(waiter.granted);
+    const bool reused = conn != nullptr;
+    if (!conn) {
+        waiter.may_open = false;  // the new connection holds the pool slot from here on
+        conn = std::make_unique<connection_type>(strand_, tls_);
+        arm_watchdog(c, std::min(c->deadline, clock::now() + cfg_.connect_timeout));
+        c->io = conn.get();
+        auto ec = co_await conn->async_open(endpoint_);
+        c->io = nullptr;
+        if (ec || c->abort_reason) {
+            conn->close();
+            pool_.release(std::move(conn));
+            if (c->abort_reason) {
+                co_return outcome{c->abort_reason};
+            }
+            // The connect timeout is a connect failure like any other, unlike the deadline.
+            outcome o{c->connect_expired ? error_code(asio::error::timed_out) : ec};
+            o.retryable = c->connect_expired || is_transient_connect_error(ec);
+            co_return o;
+        }
+    }
+
+    arm_watchdog(c, c->deadline);
+    c->io = conn.get();
+    http_answer answer;
+    auto ec = co_await conn->async_exchange(c->request, cfg_.max_response_body, answer);
+    c->io = nullptr;
+    ++c->watchdog_generation;
+    c->timer.cancel();
+    if (c->abort_reason) {
+        conn->close();
+        pool_.release(std::move(conn));
+        co_return outcome{c->abort_reason};
+    }
+    outcome o{ec};
+    o.reused = reused;
+    if (ec) {
+        o.stale = reused && conn->failed_without_answer();
+        o.retryable = conn->failed_without_answer();
+    } else {
+        // Decode before the release: the answer lives in the connection's buffers.
+        o.http_status = answer.status;
+        if (answer.status >= 200 && answer.status < 300) {
+            // Straight into the call's response, which is moved once more: into the handler.
+            o.ec = decode_delete_external_id(answer.status, answer.body, c->response);
+        } else {
+            o.ec = decode_api_error(answer.status, answer.body, o.details);
+            o.retryable = is_retryable_status(answer.status, cfg_.retry);
+            if (o.retryable) {
+                o.retry_after = answer.retry_after;
+            }
+        }
+    }
+    pool_.release(std::move(conn));
+    co_return o;
+}
+
+template <class Executor>
+auto client_core<Executor>::sleep(const call_ptr& c, clock::time_point until) -> task<void> {
+    ++c->watchdog_generation;  // the timer now serves this wait, not a watchdog
+    c->timer.expires_at(until);
+    c->waiting = true;
+    co_await c->timer.async_wait(use_tuple);
+    c->waiting = false;
+}
+
+template <class Executor>
+std::chrono::milliseconds client_core<Executor>::retry_delay(std::size_t attempt_no,
+                                                             const outcome& o) {
+    if (!o.retry_after.empty()) {
+        if (auto asked = parse_retry_after(o.retry_after, std::chrono::system_clock::now())) {
+            return *asked;
+        }
+    }
+    const auto& policy = cfg_.retry;
+    auto cap = policy.base_delay.count();
+    for (std::size_t i = 1; i < attempt_no && cap < policy.max_delay.count(); ++i) {
+        cap *= 2;
+    }
+    cap = std::min(cap, policy.max_delay.count());
+    std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(0, cap);
+    return std::chrono::milliseconds(pick(jitter_));
+}
+
+template <class Executor>
+void client_core<Executor>::report(std::size_t attempt_no, const outcome& o, clock::duration took) {
+    if (!cfg_.on_attempt) {
+        return;
+    }
+    attempt_info info;
+    info.attempt = attempt_no;
+    info.result = o.ec;
+    info.http_status = o.http_status;
+    info.latency = std::chrono::duration_cast<std::chrono::microseconds>(took);
+    info.reused_connection = o.reused;
+    cfg_.on_attempt(info);
+}
+
+template <class Executor>
+void client_core<Executor>::arm_watchdog(const call_ptr& c, clock::time_point at) {
+    unsigned generation = ++c->watchdog_generation;
+    c->connect_expired = false;
+    c->timer.expires_at(at);
+    c->timer.async_wait([c, generation](error_code ec) {
+        if (ec || generation != c->watchdog_generation) {
+            return;
+        }
+        if (clock::now() >= c->deadline) {
+            c->abort(asio::error::timed_out);
+        } else if (c->io) {
+            c->connect_expired = true;  // only the connect timeout: the call may go on
+            c->io->close();
+        }
+    });
+}
+
+template <class Executor>
+void client_core<Executor>::complete(const call_ptr& c, outcome&& o) {
+    auto slot = asio::get_associated_cancellation_slot(c->handler);
+    if (slot.is_connected()) {
+        slot.clear();
+    }
+    if (c->diag) {
+        *c->diag = std::move(o.details);
+    }
+    if (o.ec) {
+        c->response = {};
+    }
+    auto work = std::move(c->work);
+    asio::dispatch(work.get_executor(),
+                   [c, ec = o.ec]() { std::move(c->handler)(ec, std::move(c->response)); });
+}
+
+template <class Executor>
+void client_core<Executor>::link(call& c) {
+    c.next = calls_;
+    if (calls_) {
+        calls_->prev = &c;
+    }
+    calls_ = &c;
+}
+
+template <class Executor>
+void client_core<Executor>::unlink(call& c) {
+    (c.prev ? c.prev->next : calls_) = c.next;
+    if (c.next) {
+        c.next->prev = c.prev;
+    }
+    c.prev = c.next = nullptr;
+}
+
+template <class Executor>
+void client_core<Executor>::close() {
+    asio::dispatch(strand_, [self = this->shared_from_this()] { self->close_on_strand(); });
+}
+
+template <class Executor>
+void client_core<Executor>::close_on_strand() {
+    if (closed_) {
+        return;
+    }
+    closed_ = true;
+    pool_.close();
+    for (call* c = calls_; c != nullptr; c = c->next) {
+        c->abort(error::client_closed);
+    }
+}
+
+}  // namespace stytch::detail

@@ -1,0 +1,17 @@
+#pragma once
+
+// Which failures the client tries again.
+
+#include <boost/system/error_code.hpp>
+
+#include <stytch/config.hpp>
+
+namespace stytch::detail {
+
+/// Connect failures worth another try; TLS failures (verification above all) are not.
+bool is_transient_connect_error(const boost::system::error_code& ec);
+
+/// 429, 502, 503, 504, and 500 when the policy says so.
+bool is_retryable_status(int status, const retry_policy& policy);
+
+}  // namespace stytch::detail
