@@ -51,6 +51,7 @@ class client_core final : public client_impl,
         : client_impl(std::move(ex), std::move(cfg)),
           strand_(inner),
           pool_(strand_, cfg_.max_connections, cfg_.idle_timeout),
+          deadline_timer_(strand_),
           jitter_(std::random_device{}()) {}
 
     void start(boost::asio::any_completion_handler<b2b::delete_external_id_signature> handler,
@@ -72,7 +73,10 @@ class client_core final : public client_impl,
     task<void> sleep(const call_ptr& c, clock::time_point until);
     std::chrono::milliseconds retry_delay(std::size_t attempt, const outcome& o);
     void report(std::size_t attempt, const outcome& o, clock::duration took);
-    void arm_watchdog(const call_ptr& c, clock::time_point at);
+    void arm_connect_timeout(const call_ptr& c);
+    void disarm(call& c);
+    void arm_deadline_timer(clock::time_point at);
+    void on_deadline_timer();
     void complete(const call_ptr& c, outcome&& o);
     void close_on_strand();
     void link(call& c);
@@ -80,12 +84,18 @@ class client_core final : public client_impl,
 
     strand_type strand_;
     connection_pool<connection_type> pool_;
-    call* calls_ = nullptr;  // in flight, for close(): an intrusive list through call
+    // The calls in flight, earliest deadline first: an intrusive list through call. Every
+    // call has the same timeout, so new calls go at (or near) the tail, and one timer set to
+    // the head's deadline enforces every deadline without a timer operation per call.
+    call* head_ = nullptr;
+    call* tail_ = nullptr;
+    typename connection_type::timer_type deadline_timer_;
+    clock::time_point deadline_timer_at_ = clock::time_point::max();  // max: not armed
     std::minstd_rand jitter_;
     bool closed_ = false;
 };
 
-// One call in flight. Shared between the coroutine, its watchdog and a cancellation slot.
+// One call in flight. Shared between the coroutine, its timer and a cancellation slot.
 template <class Executor>
 struct client_core<Executor>::call {
     call(const strand_type& strand,
@@ -119,8 +129,8 @@ struct client_core<Executor>::call {
     error_code invalid;  // validation failure: nothing is sent
     clock::time_point deadline;
     typename connection_type::timer_type
-        timer;  // pool wait, then the watchdog for connect and exchange
-    unsigned watchdog_generation = 0;
+        timer;  // the pool wait, the connect timeout, the backoff between attempts
+    unsigned timer_generation = 0;  // tells a connect timeout still queued that it is stale
     error_code abort_reason;
     bool connect_expired = false;   // the connect timeout (not the deadline) closed `io`
     bool waiting = false;           // waiting on `timer` for a connection
@@ -213,9 +223,6 @@ auto client_core<Executor>::run(call_ptr c) -> task<outcome> {
         }
         ++attempt_no;
     }
-    // A watchdog still pending (after a failed connect) would keep the io_context busy.
-    ++c->watchdog_generation;
-    c->timer.cancel();
     unlink(*c);
     co_return o;
 }
@@ -243,10 +250,11 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
     if (!conn) {
         waiter.may_open = false;  // the new connection holds the pool slot from here on
         conn = std::make_unique<connection_type>(strand_, tls_);
-        arm_watchdog(c, std::min(c->deadline, clock::now() + cfg_.connect_timeout));
+        arm_connect_timeout(c);
         c->io = conn.get();
         auto ec = co_await conn->async_open(endpoint_);
         c->io = nullptr;
+        disarm(*c);
         if (ec || c->abort_reason) {
             conn->close();
             pool_.release(std::move(conn));
@@ -260,13 +268,10 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
         }
     }
 
-    arm_watchdog(c, c->deadline);
     c->io = conn.get();
     http_answer answer;
     auto ec = co_await conn->async_exchange(c->request, cfg_.max_response_body, answer);
     c->io = nullptr;
-    ++c->watchdog_generation;
-    c->timer.cancel();
     if (c->abort_reason) {
         conn->close();
         pool_.release(std::move(conn));
@@ -297,7 +302,7 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
 
 template <class Executor>
 auto client_core<Executor>::sleep(const call_ptr& c, clock::time_point until) -> task<void> {
-    ++c->watchdog_generation;  // the timer now serves this wait, not a watchdog
+    ++c->timer_generation;  // the timer now serves this wait, not a connect timeout
     c->timer.expires_at(until);
     c->waiting = true;
     co_await c->timer.async_wait(use_tuple);
@@ -337,21 +342,52 @@ void client_core<Executor>::report(std::size_t attempt_no, const outcome& o, clo
 }
 
 template <class Executor>
-void client_core<Executor>::arm_watchdog(const call_ptr& c, clock::time_point at) {
-    unsigned generation = ++c->watchdog_generation;
+void client_core<Executor>::arm_connect_timeout(const call_ptr& c) {
     c->connect_expired = false;
+    const auto at = clock::now() + cfg_.connect_timeout;
+    if (at >= c->deadline) {
+        return;  // the deadline comes first
+    }
+    const unsigned generation = ++c->timer_generation;
     c->timer.expires_at(at);
     c->timer.async_wait([c, generation](error_code ec) {
-        if (ec || generation != c->watchdog_generation) {
-            return;
-        }
-        if (clock::now() >= c->deadline) {
-            c->abort(asio::error::timed_out);
-        } else if (c->io) {
+        if (!ec && generation == c->timer_generation && c->io) {
             c->connect_expired = true;  // only the connect timeout: the call may go on
             c->io->close();
         }
     });
+}
+
+template <class Executor>
+void client_core<Executor>::disarm(call& c) {
+    ++c.timer_generation;
+    c.timer.cancel();  // a pending wait would keep the io_context busy
+}
+
+template <class Executor>
+void client_core<Executor>::arm_deadline_timer(clock::time_point at) {
+    deadline_timer_at_ = at;
+    deadline_timer_.expires_at(at);  // cancels the wait armed before, if any
+    deadline_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
+        if (ec != asio::error::operation_aborted) {
+            self->on_deadline_timer();
+        }
+    });
+}
+
+template <class Executor>
+void client_core<Executor>::on_deadline_timer() {
+    deadline_timer_at_ = clock::time_point::max();
+    const auto now = clock::now();
+    call* c = head_;
+    for (; c != nullptr && c->deadline <= now; c = c->next) {
+        c->abort(asio::error::timed_out);  // it leaves the list when its coroutine ends
+    }
+    if (c != nullptr) {
+        arm_deadline_timer(c->deadline);
+    } else {
+        deadline_timer_.cancel();  // a wait armed while this completion was queued
+    }
 }
 
 template <class Executor>
@@ -373,20 +409,28 @@ void client_core<Executor>::complete(const call_ptr& c, outcome&& o) {
 
 template <class Executor>
 void client_core<Executor>::link(call& c) {
-    c.next = calls_;
-    if (calls_) {
-        calls_->prev = &c;
+    call* before = tail_;  // the new call goes after `before`
+    while (before != nullptr && before->deadline > c.deadline) {
+        before = before->prev;  // started on another thread a moment earlier
     }
-    calls_ = &c;
+    c.prev = before;
+    c.next = before ? before->next : head_;
+    (before ? before->next : head_) = &c;
+    (c.next ? c.next->prev : tail_) = &c;
+    if (c.deadline < deadline_timer_at_) {
+        arm_deadline_timer(c.deadline);
+    }
 }
 
 template <class Executor>
 void client_core<Executor>::unlink(call& c) {
-    (c.prev ? c.prev->next : calls_) = c.next;
-    if (c.next) {
-        c.next->prev = c.prev;
-    }
+    (c.prev ? c.prev->next : head_) = c.next;
+    (c.next ? c.next->prev : tail_) = c.prev;
     c.prev = c.next = nullptr;
+    if (head_ == nullptr && deadline_timer_at_ != clock::time_point::max()) {
+        deadline_timer_at_ = clock::time_point::max();
+        deadline_timer_.cancel();  // nothing left to time out; let the io_context go idle
+    }
 }
 
 template <class Executor>
@@ -401,7 +445,7 @@ void client_core<Executor>::close_on_strand() {
     }
     closed_ = true;
     pool_.close();
-    for (call* c = calls_; c != nullptr; c = c->next) {
+    for (call* c = head_; c != nullptr; c = c->next) {
         c->abort(error::client_closed);
     }
 }
