@@ -8,6 +8,7 @@
 //             connection, sends the request, reads the answer, parses it into a Boost.JSON DOM
 //             and closes the connection. min(--concurrency, --connections) calls in flight.
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -329,6 +330,12 @@ double cpu_seconds() {
            (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+// Bytes the process holds on the heap (OpenSSL's allocations included).
+std::size_t heap_in_use() {
+    const auto m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+}
+
 long peak_rss_kib() {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
@@ -419,10 +426,14 @@ int main(int argc, char** argv) {
     std::vector<worker_latencies> lat(workers);
     progress prog(ioc, st);
     st.workers_left = workers;
+    // Heap held per pooled connection once every call is done and the connections are idle.
+    const std::size_t heap_before = heap_in_use();
+    std::size_t heap_idle = heap_before;
     auto worker_done = [&] {
         if (st.workers_left.fetch_sub(1) == 1) {
             // The last worker: stop the progress timer and the client's idle sweep.
             asio::post(ioc, [&] {
+                heap_idle = heap_in_use();
                 prog.stopped = true;
                 prog.timer.cancel();
                 if (client) {
@@ -480,6 +491,16 @@ int main(int argc, char** argv) {
     const double rps = seconds > 0 ? static_cast<double>(ok) / seconds : 0;
     const double cpu_per = completed ? cpu * 1e6 / static_cast<double>(completed) : 0;
     const long rss = peak_rss_kib();
+    std::size_t latency_bytes = 0;
+    for (auto& l : lat) {
+        latency_bytes += l.us.capacity() * sizeof(std::uint32_t);
+    }
+    const std::size_t pooled = opt.naive ? 0 : std::min(opt.connections, workers);
+    const double idle_kib_per_connection =
+        pooled ? (static_cast<double>(heap_idle) - static_cast<double>(heap_before) -
+                  static_cast<double>(latency_bytes)) /
+                     1024.0 / static_cast<double>(pooled)
+               : 0.0;
     const char* mode = opt.naive ? "naive" : "client";
 
     if (!opt.json) {
@@ -494,6 +515,10 @@ int main(int argc, char** argv) {
                     pct(0.90), pct(0.99), all.empty() ? 0 : all.back());
         std::printf("client CPU      %.1f us/request (%.2f s user+sys)\n", cpu_per, cpu);
         std::printf("peak RSS        %ld KiB\n", rss);
+        if (pooled) {
+            std::printf("idle connection %.1f KiB of heap each (%zu pooled)\n",
+                        idle_kib_per_connection, pooled);
+        }
         if (!st.first_error.empty()) {
             std::printf("first error     %s\n", st.first_error.c_str());
         }
@@ -502,10 +527,12 @@ int main(int argc, char** argv) {
             "{\"mode\":\"%s\",\"connections\":%zu,\"concurrency\":%zu,\"threads\":%u,"
             "\"requests\":%llu,\"errors\":%llu,\"seconds\":%.3f,\"requests_per_second\":%.1f,"
             "\"p50_us\":%u,\"p90_us\":%u,\"p99_us\":%u,\"max_us\":%u,"
-            "\"cpu_us_per_request\":%.2f,\"peak_rss_kib\":%ld}\n",
+            "\"cpu_us_per_request\":%.2f,\"peak_rss_kib\":%ld,"
+            "\"idle_heap_kib_per_connection\":%.1f}\n",
             mode, opt.naive ? workers : opt.connections, workers, opt.threads,
             static_cast<unsigned long long>(ok), static_cast<unsigned long long>(errors), seconds,
-            rps, pct(0.50), pct(0.90), pct(0.99), all.empty() ? 0 : all.back(), cpu_per, rss);
+            rps, pct(0.50), pct(0.90), pct(0.99), all.empty() ? 0 : all.back(), cpu_per, rss,
+            idle_kib_per_connection);
     }
     std::fflush(stdout);
     return errors != 0 && ok == 0 ? 1 : 0;

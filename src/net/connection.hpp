@@ -94,8 +94,9 @@ class connection {
         boost::asio::as_tuple(boost::asio::use_awaitable_t<Executor>{});
     // Header section limit: generous for an API answer, small enough to bound memory.
     static constexpr std::uint32_t header_limit = 16 * 1024;
-    // Bytes asked of each read: an answer of a few KB arrives in one TLS record read.
-    static constexpr std::size_t read_size = 16 * 1024;
+    // Bytes asked of each read: an answer of a few KB arrives in one read, and the buffer an
+    // idle connection keeps stays small (a larger answer grows it as needed).
+    static constexpr std::size_t read_size = 4 * 1024;
 
     task<boost::system::error_code> read_answer(answer_parser& parser);
 
