@@ -6,6 +6,7 @@
 # CA and server certificate, then alternates, round after round:
 #   wrk          64 connections, DELETE with the client's headers (bench/wrk.lua)
 #   stytch-bench 64 pooled connections, 256 calls in flight, 1 io_context thread
+#   stytch-c     the same with 64 calls in flight: wrk's concurrency, for a like-for-like p99
 #   naive        stytch-bench --naive: a new TLS connection per call, 64 in flight
 # and prints the medians over the rounds with each one's ratio to wrk. Then runs the decode
 # micro-benchmark (stytch-decode-bench).
@@ -154,11 +155,12 @@ for r in $(seq "$rounds"); do
     echo "-- round $r"
     run_wrk
     run_bench stytch --connections "$connections" --concurrency "$concurrency" --threads 1
+    run_bench stytch-c --connections "$connections" --concurrency "$connections" --threads 1
     run_bench naive --naive --connections "$connections" --concurrency "$connections" --threads 1
 done
 
 echo
-echo "== medians over $rounds rounds (wrk: $wrk_threads thread(s), $connections connections; stytch-bench: $connections connections, $concurrency in flight, 1 thread; naive: $connections in flight, a TLS handshake per call)"
+echo "== medians over $rounds rounds (wrk: $wrk_threads thread(s), $connections connections; stytch-bench: $connections connections, $concurrency in flight, 1 thread; "C = N": as many in flight as connections, like wrk; naive: $connections in flight, a TLS handshake per call)"
 awk '
 function median(name, col,    n, i, j, t, a) {
     n = 0
@@ -171,14 +173,28 @@ END {
     wr = median("wrk", 2); w50 = median("wrk", 3); w99 = median("wrk", 4); wc = median("wrk", 5)
     printf "| %-12s | %10s | %8s | %8s | %11s | %6s | %10s | %9s | %9s |\n", "contender", "req/s", "p50 us", "p99 us", "CPU us/req", "errors", "req/s ÷ wrk", "CPU ÷ wrk", "p99 ÷ wrk"
     printf "|--------------|-----------:|---------:|---------:|------------:|-------:|-----------:|----------:|----------:|\n"
-    split("wrk stytch naive", names, " ")
-    split("wrk|stytch-bench|naive Beast", labels, "|")
-    for (k = 1; k <= 3; k++) {
+    split("wrk stytch stytch-c naive", names, " ")
+    split("wrk|stytch-bench|stytch, C = N|naive Beast", labels, "|")
+    for (k = 1; k <= 4; k++) {
         n = names[k]; r = median(n, 2); p5 = median(n, 3); p9 = median(n, 4); c = median(n, 5); e = 0
         for (i = 1; i <= NR_; i++) if (nm[i] == n) e += v[i, 6]
         printf "| %-12s | %10.0f | %8.0f | %8.0f | %11.1f | %6d | %9.2fx | %8.2fx | %8.2fx |\n", labels[k], r, p5, p9, c, e, r / wr, c / wc, p9 / w99
     }
 }' "$results"
+
+echo
+echo "== many callers, many connections (stytch-bench, ${seconds}s each)"
+json_field() { sed -E "s/.*\"$2\":([0-9.]+).*/\\1/" <<<"$1"; }
+few=$("$bench_bin" --url "$url" --ca-file "$work/ca.pem" --duration "$seconds" --json \
+    --connections "$connections" --concurrency "$concurrency" | tail -n 1)
+many=$("$bench_bin" --url "$url" --ca-file "$work/ca.pem" --duration "$seconds" --json \
+    --connections "$connections" --concurrency 10000 | tail -n 1)
+awk -v a="$(json_field "$few" requests_per_second)" -v b="$(json_field "$many" requests_per_second)" \
+    -v c="$connections" -v n="$concurrency" 'BEGIN {
+    printf "%d callers on %d connections: %.0f req/s; 10000 callers: %.0f req/s (%.2fx)\n", n, c, a, b, b / a }'
+wide=$("$bench_bin" --url "$url" --ca-file "$work/ca.pem" --requests 20000 --json \
+    --connections 512 --concurrency 512 | tail -n 1)
+echo "512 connections: $(json_field "$wide" idle_heap_kib_per_connection) KiB of heap per idle pooled connection"
 
 echo
 echo "== decode micro-benchmark (typed decode vs boost::json::parse to a DOM, same bytes)"

@@ -237,7 +237,9 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
         if (pool_.closed()) {
             co_return outcome{error::client_closed};
         }
-        co_await sleep(c, c->deadline);  // the pool cancels the timer when it grants
+        // The pool cancels the timer when it grants, the deadline timer when time is up. No
+        // expiry of its own keeps the timer queue cheap with thousands of waiters.
+        co_await sleep(c, clock::time_point::max());
         if (c->abort_reason || !waiter.has_grant() || clock::now() >= c->deadline) {
             pool_.leave(waiter);
             co_return outcome{c->abort_reason ? c->abort_reason

@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <list>
 #include <memory>
 #include <vector>
 
@@ -24,7 +23,8 @@ struct pool_waiter {
     std::unique_ptr<Connection> granted;  ///< a pooled connection, or
     bool may_open = false;                ///< permission to open a new one
     bool queued = false;
-    typename std::list<pool_waiter*>::iterator position;
+    pool_waiter* prev = nullptr;  // the pool's FIFO, intrusive: no allocation per wait
+    pool_waiter* next = nullptr;
 
     bool has_grant() const noexcept { return granted || may_open; }
 };
@@ -61,6 +61,8 @@ class connection_pool {
 
   private:
     void grant(waiter& w, std::unique_ptr<Connection> c);
+    void enqueue(waiter& w);
+    void dequeue(waiter& w);
     void discard(std::unique_ptr<Connection> c);
     void close_expired(typename clock::time_point now);
     void schedule_sweep();
@@ -70,7 +72,8 @@ class connection_pool {
     std::size_t open_ = 0;  // idle + in use + being opened
     bool closed_ = false;
     std::vector<std::unique_ptr<Connection>> idle_;  // oldest first; reuse takes the newest
-    std::list<waiter*> waiters_;
+    waiter* first_waiter_ = nullptr;
+    waiter* last_waiter_ = nullptr;
     typename Connection::timer_type sweep_timer_;
     bool sweep_scheduled_ = false;
     std::weak_ptr<void> owner_;
@@ -92,16 +95,14 @@ bool connection_pool<Connection>::try_acquire(waiter& w) {
         w.may_open = true;
         return true;
     }
-    w.position = waiters_.insert(waiters_.end(), &w);
-    w.queued = true;
+    enqueue(w);
     return false;
 }
 
 template <class Connection>
 void connection_pool<Connection>::leave(waiter& w) {
     if (w.queued) {
-        waiters_.erase(w.position);
-        w.queued = false;
+        dequeue(w);
     }
     // Granted but no longer wanted: hand it on so no waiter is left behind.
     if (w.granted) {
@@ -123,10 +124,9 @@ void connection_pool<Connection>::release(std::unique_ptr<Connection> c) {
         // The slot of the discarded connection is free again: treat like an unused permission.
         ++open_;
     }
-    if (!waiters_.empty() && !closed_) {
-        waiter& w = *waiters_.front();
-        waiters_.pop_front();
-        w.queued = false;
+    if (first_waiter_ != nullptr && !closed_) {
+        waiter& w = *first_waiter_;
+        dequeue(w);
         grant(w, std::move(c));
         return;
     }
@@ -150,6 +150,23 @@ void connection_pool<Connection>::grant(waiter& w, std::unique_ptr<Connection> c
 }
 
 template <class Connection>
+void connection_pool<Connection>::enqueue(waiter& w) {
+    w.prev = last_waiter_;
+    w.next = nullptr;
+    (last_waiter_ ? last_waiter_->next : first_waiter_) = &w;
+    last_waiter_ = &w;
+    w.queued = true;
+}
+
+template <class Connection>
+void connection_pool<Connection>::dequeue(waiter& w) {
+    (w.prev ? w.prev->next : first_waiter_) = w.next;
+    (w.next ? w.next->prev : last_waiter_) = w.prev;
+    w.prev = w.next = nullptr;
+    w.queued = false;
+}
+
+template <class Connection>
 void connection_pool<Connection>::discard(std::unique_ptr<Connection> c) {
     c->close();
     --open_;
@@ -158,10 +175,9 @@ void connection_pool<Connection>::discard(std::unique_ptr<Connection> c) {
 template <class Connection>
 void connection_pool<Connection>::close() {
     closed_ = true;
-    for (waiter* w : waiters_) {
-        w->queued = false;
+    while (first_waiter_ != nullptr) {
+        dequeue(*first_waiter_);
     }
-    waiters_.clear();
     for (auto& c : idle_) {
         discard(std::move(c));
     }
