@@ -160,7 +160,7 @@ for r in $(seq "$rounds"); do
 done
 
 echo
-echo "== medians over $rounds rounds (wrk: $wrk_threads thread(s), $connections connections; stytch-bench: $connections connections, $concurrency in flight, 1 thread; "C = N": as many in flight as connections, like wrk; naive: $connections in flight, a TLS handshake per call)"
+echo "== medians over $rounds rounds (wrk: $wrk_threads thread(s), $connections connections; stytch-bench: $connections connections, $concurrency in flight, 1 thread; "C=N": as many in flight as connections, like wrk; naive: $connections in flight, a TLS handshake per call)"
 awk '
 function median(name, col,    n, i, j, t, a) {
     n = 0
@@ -174,7 +174,7 @@ END {
     printf "| %-12s | %10s | %8s | %8s | %11s | %6s | %10s | %9s | %9s |\n", "contender", "req/s", "p50 us", "p99 us", "CPU us/req", "errors", "req/s ÷ wrk", "CPU ÷ wrk", "p99 ÷ wrk"
     printf "|--------------|-----------:|---------:|---------:|------------:|-------:|-----------:|----------:|----------:|\n"
     split("wrk stytch stytch-c naive", names, " ")
-    split("wrk|stytch-bench|stytch, C = N|naive Beast", labels, "|")
+    split("wrk|stytch-bench|stytch C=N|naive Beast", labels, "|")
     for (k = 1; k <= 4; k++) {
         n = names[k]; r = median(n, 2); p5 = median(n, 3); p9 = median(n, 4); c = median(n, 5); e = 0
         for (i = 1; i <= NR_; i++) if (nm[i] == n) e += v[i, 6]
