@@ -8,10 +8,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/system/error_code.hpp>
@@ -26,6 +25,7 @@
 #include "codec/base_url.hpp"
 #include "net/answer_parser.hpp"
 #include "net/tls_context.hpp"
+#include "net/tls_stream.hpp"
 
 namespace stytch::detail {
 
@@ -73,7 +73,7 @@ class connection {
         closed_ = true;
         resolver_.cancel();
         boost::system::error_code ignored;
-        stream_.next_layer().close(ignored);
+        stream_.socket().close(ignored);
         reusable_ = false;
     }
 
@@ -101,7 +101,7 @@ class connection {
     task<boost::system::error_code> read_answer(answer_parser& parser);
 
     boost::asio::ip::basic_resolver<tcp, Executor> resolver_;
-    boost::asio::ssl::stream<boost::asio::basic_stream_socket<tcp, Executor>> stream_;
+    tls_stream<Executor> stream_;
     bool closed_ = false;
     boost::beast::flat_buffer buffer_;
     std::string body_;  // reused: its capacity stays with the connection
@@ -125,7 +125,7 @@ auto connection<Executor>::async_open(const endpoint& ep) -> task<boost::system:
     }
     // One address after the other, by hand: close() must stop the loop, and a ranged
     // async_connect would reopen the socket for the next address.
-    auto& socket = stream_.next_layer();
+    auto& socket = stream_.socket();
     boost::system::error_code cec = asio::error::host_not_found;
     for (const auto& entry : results) {
         boost::system::error_code ignored;
@@ -146,7 +146,7 @@ auto connection<Executor>::async_open(const endpoint& ep) -> task<boost::system:
     if (!set_expected_peer(stream_.native_handle(), ep.host)) {
         co_return asio::error::invalid_argument;
     }
-    auto [hec] = co_await stream_.async_handshake(asio::ssl::stream_base::client, use_tuple);
+    auto [hec, _h] = co_await stream_.async_handshake();
     co_return hec;
 }
 
@@ -155,8 +155,7 @@ auto connection<Executor>::async_exchange(std::string_view request, std::size_t 
                                           http_answer& out) -> task<boost::system::error_code> {
     reusable_ = false;
     failed_without_answer_ = false;
-    auto [wec, _] =
-        co_await boost::asio::async_write(stream_, boost::asio::buffer(request), use_tuple);
+    auto [wec, _] = co_await stream_.async_write(request);
     if (wec) {
         failed_without_answer_ = is_peer_gone(wec);
         co_return wec;
@@ -199,7 +198,7 @@ auto connection<Executor>::read_answer(answer_parser& parser) -> task<boost::sys
             }
             ec = {};
         }
-        auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(read_size), use_tuple);
+        auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(read_size));
         buffer_.commit(n);
         if (rec == boost::asio::error::eof) {
             if (!parser.got_some()) {

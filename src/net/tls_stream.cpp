@@ -1,0 +1,105 @@
+#include "net/tls_stream.hpp"
+
+#include <boost/asio/error.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+
+namespace stytch::detail {
+
+namespace {
+
+tls_buffers& buffers_of(BIO* bio) {
+    return *static_cast<tls_buffers*>(BIO_get_data(bio));
+}
+
+int bio_write(BIO* bio, const char* data, std::size_t size, std::size_t* written) {
+    BIO_clear_retry_flags(bio);
+    buffers_of(bio).out.append(data, size);
+    *written = size;
+    return 1;
+}
+
+int bio_read(BIO* bio, char* data, std::size_t size, std::size_t* read) {
+    BIO_clear_retry_flags(bio);
+    auto& in = buffers_of(bio).in;
+    if (in.size() == 0) {
+        BIO_set_retry_read(bio);  // SSL_get_error then says SSL_ERROR_WANT_READ
+        *read = 0;
+        return 0;
+    }
+    const std::size_t n = std::min(size, in.size());
+    std::memcpy(data, in.data().data(), n);
+    in.consume(n);
+    *read = n;
+    return 1;
+}
+
+long bio_ctrl(BIO*, int cmd, long, void*) {
+    return cmd == BIO_CTRL_FLUSH ? 1 : 0;  // writes are flushed by the stream, not the BIO
+}
+
+int bio_create(BIO* bio) {
+    BIO_set_init(bio, 1);
+    return 1;
+}
+
+// Created once, kept for the life of the process, like OpenSSL's own methods.
+const BIO_METHOD* buffered_bio_method() {
+    static const BIO_METHOD* method = [] {
+        BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "stytch");
+        if (m == nullptr || BIO_meth_set_write_ex(m, bio_write) != 1 ||
+            BIO_meth_set_read_ex(m, bio_read) != 1 || BIO_meth_set_ctrl(m, bio_ctrl) != 1 ||
+            BIO_meth_set_create(m, bio_create) != 1) {
+            BIO_meth_free(m);
+            return static_cast<BIO_METHOD*>(nullptr);
+        }
+        return m;
+    }();
+    return method;
+}
+
+}  // namespace
+
+SSL* new_buffered_ssl(SSL_CTX* ctx, tls_buffers& b) {
+    const BIO_METHOD* method = buffered_bio_method();
+    SSL* ssl = method ? SSL_new(ctx) : nullptr;
+    BIO* bio = ssl ? BIO_new(method) : nullptr;
+    if (bio == nullptr) {
+        SSL_free(ssl);
+        throw std::bad_alloc();
+    }
+    BIO_set_data(bio, &b);
+    SSL_set_bio(ssl, bio, bio);  // one reference, owned by the SSL object
+    // The record buffers go back to the heap while the connection is idle in the pool.
+    SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+    return ssl;
+}
+
+boost::system::error_code map_tls_error(int ssl_error, unsigned long lib_error) {
+    namespace asio = boost::asio;
+    switch (ssl_error) {
+        case SSL_ERROR_ZERO_RETURN:
+            return asio::error::eof;  // close_notify
+        case SSL_ERROR_SYSCALL:
+            if (lib_error == 0) {
+                return asio::ssl::error::stream_truncated;
+            }
+            break;
+        default:
+            if (ERR_GET_REASON(lib_error) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+                return asio::ssl::error::stream_truncated;
+            }
+            break;
+    }
+    if (lib_error == 0) {
+        return asio::ssl::error::unspecified_system_error;
+    }
+    return {static_cast<int>(lib_error), asio::error::get_ssl_category()};
+}
+
+}  // namespace stytch::detail

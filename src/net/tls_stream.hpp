@@ -1,0 +1,149 @@
+#pragma once
+
+// TLS over an Asio TCP socket, with OpenSSL driven directly. asio::ssl::stream keeps 68 KiB of
+// buffers per connection (two 17 KiB engine buffers and a BIO pair of two more) and runs each
+// record through a chain of composed operations; here a BIO of our own reads from and writes to
+// two small buffers that the socket fills and drains, so an idle connection holds a few KiB and a
+// record is copied once less each way. Socket I/O stays ordinary async_read_some/async_write
+// (readiness is never awaited separately), and errors are mapped as asio::ssl maps them.
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <openssl/ssl.h>
+
+namespace stytch::detail {
+
+/// The bytes between OpenSSL and the socket: ciphertext read but not yet consumed by OpenSSL,
+/// and ciphertext OpenSSL produced but not yet written.
+struct tls_buffers {
+    boost::beast::flat_buffer in;
+    std::string out;
+};
+
+/// A new SSL object for `ctx` whose BIO reads from `b.in` and writes to `b.out`.
+/// @throws std::bad_alloc when OpenSSL cannot allocate.
+SSL* new_buffered_ssl(SSL_CTX* ctx, tls_buffers& b);
+
+/// The error for an OpenSSL failure, as asio::ssl reports it. `ssl_error` is SSL_get_error's
+/// answer, `lib_error` the first entry of the OpenSSL error queue (0 if none).
+boost::system::error_code map_tls_error(int ssl_error, unsigned long lib_error);
+
+template <class Executor>
+class tls_stream {
+  public:
+    using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
+    template <class T>
+    using task = boost::asio::awaitable<T, Executor>;
+
+    tls_stream(const Executor& ex, boost::asio::ssl::context& ctx)
+        : socket_(ex), ssl_(new_buffered_ssl(ctx.native_handle(), buffers_)) {}
+
+    tls_stream(const tls_stream&) = delete;  // the BIO points at buffers_
+    tls_stream& operator=(const tls_stream&) = delete;
+
+    socket_type& socket() noexcept { return socket_; }
+    SSL* native_handle() noexcept { return ssl_.get(); }
+
+    /// The client side of the handshake (peer verification as configured on the SSL object).
+    task<std::pair<boost::system::error_code, std::size_t>> async_handshake() {
+        SSL_set_connect_state(ssl_.get());
+        return perform(op::handshake, nullptr, 0);
+    }
+
+    /// Writes all of `data` (OpenSSL writes whole records unless partial writes are enabled).
+    task<std::pair<boost::system::error_code, std::size_t>> async_write(std::string_view data) {
+        return perform(op::write, const_cast<char*>(data.data()), data.size());
+    }
+
+    /// Reads at least one byte of plaintext into `buffer`.
+    task<std::pair<boost::system::error_code, std::size_t>> async_read_some(
+        boost::asio::mutable_buffer buffer) {
+        return perform(op::read, static_cast<char*>(buffer.data()), buffer.size());
+    }
+
+  private:
+    enum class op { handshake, read, write };
+    static constexpr auto use_tuple =
+        boost::asio::as_tuple(boost::asio::use_awaitable_t<Executor>{});
+    // Ciphertext asked of each socket read: a few-KB answer arrives in one read, and the
+    // buffer an idle connection keeps stays small.
+    static constexpr std::size_t read_size = 4 * 1024;
+
+    struct ssl_free {
+        void operator()(SSL* s) const noexcept { SSL_free(s); }
+    };
+
+    int call(op o, char* data, std::size_t size, std::size_t& done) {
+        switch (o) {
+            case op::handshake:
+                return SSL_do_handshake(ssl_.get());
+            case op::read:
+                return SSL_read_ex(ssl_.get(), data, size, &done);
+            case op::write:
+                return SSL_write_ex(ssl_.get(), data, size, &done);
+        }
+        return 0;
+    }
+
+    // Runs one OpenSSL operation to completion: what it writes goes to the socket, what it
+    // wants to read comes from the socket.
+    task<std::pair<boost::system::error_code, std::size_t>> perform(op o, char* data,
+                                                                    std::size_t size) {
+        namespace asio = boost::asio;
+        for (;;) {
+            std::size_t done = 0;
+            ERR_clear_error();
+            const int r = call(o, data, size, done);
+            const int err = r > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl_.get(), r);
+            const unsigned long lib_error = err == SSL_ERROR_NONE ? 0 : ERR_get_error();
+            if (err != SSL_ERROR_NONE && err != SSL_ERROR_WANT_READ &&
+                err != SSL_ERROR_WANT_WRITE) {
+                co_return std::pair{map_tls_error(err, lib_error), std::size_t{0}};
+            }
+            if (!buffers_.out.empty()) {
+                auto [wec, _] =
+                    co_await asio::async_write(socket_, asio::buffer(buffers_.out), use_tuple);
+                buffers_.out.clear();
+                if (wec) {
+                    co_return std::pair{wec, std::size_t{0}};
+                }
+            }
+            if (err == SSL_ERROR_NONE) {
+                co_return std::pair{boost::system::error_code{}, done};
+            }
+            if (err == SSL_ERROR_WANT_READ) {
+                auto [rec, n] =
+                    co_await socket_.async_read_some(buffers_.in.prepare(read_size), use_tuple);
+                buffers_.in.commit(n);
+                if (rec == asio::error::eof) {
+                    // The peer closed in the middle of a record or without close_notify.
+                    rec = (SSL_get_shutdown(ssl_.get()) & SSL_RECEIVED_SHUTDOWN)
+                              ? rec
+                              : boost::system::error_code(asio::ssl::error::stream_truncated);
+                }
+                if (rec) {
+                    co_return std::pair{rec, std::size_t{0}};
+                }
+            }
+        }
+    }
+
+    socket_type socket_;
+    tls_buffers buffers_;
+    std::unique_ptr<SSL, ssl_free> ssl_;
+};
+
+}  // namespace stytch::detail
