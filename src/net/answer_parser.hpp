@@ -5,7 +5,9 @@
 // client uses: the status, Retry-After, and the body, appended to a buffer the connection
 // reuses. No header container, so no allocation per header.
 
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include <string>
 
@@ -68,5 +70,29 @@ class answer_parser final : public boost::beast::http::basic_parser<false> {
     std::string& retry_after_;
     int status_ = 0;
 };
+
+enum class parse_status { complete, need_more, failed };
+
+/// Feeds what `in` holds to `parser`, consuming what it parsed. `failed` sets `ec`; `need_more`
+/// asks for more bytes appended to `in`. Sans-io, so the fuzzer drives the same code.
+inline parse_status feed(answer_parser& parser, boost::beast::flat_buffer& in,
+                         boost::system::error_code& ec) {
+    while (in.size() != 0) {
+        const auto used = parser.put(in.data(), ec);
+        in.consume(used);
+        if (!ec && parser.is_done()) {
+            return parse_status::complete;
+        }
+        if (!ec && used != 0) {
+            continue;  // the header is done; the body follows in the same bytes
+        }
+        if (ec && ec != boost::beast::http::error::need_more) {
+            return parse_status::failed;
+        }
+        ec = {};
+        break;
+    }
+    return parse_status::need_more;
+}
 
 }  // namespace stytch::detail

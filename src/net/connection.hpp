@@ -184,19 +184,8 @@ auto connection<Executor>::read_answer(answer_parser& parser) -> task<boost::sys
     namespace http = boost::beast::http;
     boost::system::error_code ec;
     for (;;) {
-        if (buffer_.size() != 0) {
-            const auto used = parser.put(buffer_.data(), ec);
-            buffer_.consume(used);
-            if (!ec && parser.is_done()) {
-                co_return ec;
-            }
-            if (!ec && used != 0) {
-                continue;  // the header is done; the body follows in the same bytes
-            }
-            if (ec && ec != http::error::need_more) {
-                co_return ec;
-            }
-            ec = {};
+        if (feed(parser, buffer_, ec) != parse_status::need_more) {
+            co_return ec;  // complete (no error) or failed
         }
         auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(read_size));
         buffer_.commit(n);
