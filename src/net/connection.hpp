@@ -77,6 +77,14 @@ class connection {
         reusable_ = false;
     }
 
+    /// Trims the memory an idle connection holds (see tls_stream::release_buffers).
+    void release_buffers() noexcept {
+        stream_.release_buffers();
+        buffer_.shrink_to_fit();
+        body_.clear();
+        body_.shrink_to_fit();
+    }
+
     /// True after an exchange that left the connection clean and keep-alive.
     bool reusable() const noexcept { return reusable_; }
 

@@ -67,6 +67,8 @@ class connection_pool {
     void close_expired(typename clock::time_point now);
     void schedule_sweep();
 
+    static constexpr std::size_t warm_idle = 8;
+
     std::size_t max_;
     std::chrono::milliseconds idle_timeout_;
     std::size_t open_ = 0;  // idle + in use + being opened
@@ -133,6 +135,11 @@ void connection_pool<Connection>::release(std::unique_ptr<Connection> c) {
     if (c) {
         c->idle_since = clock::now();
         idle_.push_back(std::move(c));
+        // Reuse takes the newest: the few most recently used keep their TLS buffers, the
+        // others give them back, so a large idle pool stays small.
+        if (idle_.size() > warm_idle) {
+            idle_[idle_.size() - 1 - warm_idle]->release_buffers();
+        }
         schedule_sweep();
     } else {
         --open_;

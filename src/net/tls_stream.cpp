@@ -75,8 +75,6 @@ SSL* new_buffered_ssl(SSL_CTX* ctx, tls_buffers& b) {
     }
     BIO_set_data(bio, &b);
     SSL_set_bio(ssl, bio, bio);  // one reference, owned by the SSL object
-    // The record buffers go back to the heap while the connection is idle in the pool.
-    SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
     return ssl;
 }
 

@@ -55,6 +55,14 @@ class tls_stream {
     tls_stream& operator=(const tls_stream&) = delete;
 
     socket_type& socket() noexcept { return socket_; }
+
+    /// Gives OpenSSL's record buffers (about 33 KiB) back to the heap; it allocates them again
+    /// when the connection is next used. Kept otherwise: SSL_MODE_RELEASE_BUFFERS would free
+    /// and allocate them on every record.
+    void release_buffers() noexcept {
+        SSL_free_buffers(ssl_.get());
+        buffers_.in.shrink_to_fit();
+    }
     SSL* native_handle() noexcept { return ssl_.get(); }
 
     /// The client side of the handshake (peer verification as configured on the SSL object).

@@ -56,6 +56,35 @@ BOOST_AUTO_TEST_CASE(many_concurrent_callers_share_a_small_pool) {
     BOOST_TEST(f.server.connections_accepted() <= 4u);
 }
 
+BOOST_AUTO_TEST_CASE(trimmed_idle_connections_are_reused) {
+    // A large idle pool gives most connections' TLS buffers back; those connections must still
+    // carry the next calls, not be replaced.
+    server_fixture f;
+    auto cfg = f.config();
+    cfg.max_connections = 24;
+    client c(f.ioc.get_executor(), cfg);
+    auto wave = [&] {
+        int ok = 0, done = 0;
+        for (int i = 0; i < 24; ++i) {
+            c.organizations().async_delete_external_id(
+                {first_org}, {},
+                [&](boost::system::error_code ec, b2b::delete_external_id_response r) {
+                    ok += !ec && r.organization.organization_id == first_org;
+                    ++done;
+                });
+        }
+        f.run_until([&] { return done == 24; });
+        return ok;
+    };
+    BOOST_TEST(wave() == 24);
+    const auto opened = f.server.connections_accepted();
+    BOOST_TEST(opened > 8u);  // more than the warm ones, so some were trimmed
+    BOOST_TEST(wave() == 24);
+    BOOST_TEST(wave() == 24);
+    BOOST_TEST(f.server.connections_accepted() == opened);
+    BOOST_TEST(f.server.requests().size() == 72u);
+}
+
 BOOST_AUTO_TEST_CASE(waiters_are_served_in_fifo_order) {
     server_fixture f;
     auto cfg = f.config();
