@@ -70,7 +70,7 @@ class client_core final : public client_impl,
 
     task<outcome> run(call_ptr c);
     task<outcome> attempt(const call_ptr& c);
-    task<void> sleep(const call_ptr& c, clock::time_point until);
+    auto sleep(call& c, clock::time_point until);
     std::chrono::milliseconds retry_delay(std::size_t attempt, const outcome& o);
     void report(std::size_t attempt, const outcome& o, clock::duration took);
     void arm_connect_timeout(const call_ptr& c);
@@ -213,7 +213,8 @@ auto client_core<Executor>::run(call_ptr c) -> task<outcome> {
         if (resume >= c->deadline) {
             break;
         }
-        co_await sleep(c, resume);
+        co_await sleep(*c, resume);
+        c->waiting = false;
         if (c->abort_reason) {
             o = outcome{c->abort_reason};
             break;
@@ -239,7 +240,8 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
         }
         // The pool cancels the timer when it grants, the deadline timer when time is up. No
         // expiry of its own keeps the timer queue cheap with thousands of waiters.
-        co_await sleep(c, clock::time_point::max());
+        co_await sleep(*c, clock::time_point::max());
+        c->waiting = false;
         if (c->abort_reason || !waiter.has_grant() || clock::now() >= c->deadline) {
             pool_.leave(waiter);
             co_return outcome{c->abort_reason ? c->abort_reason
@@ -302,13 +304,14 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
     co_return o;
 }
 
+// Not a coroutine: the caller awaits the timer itself (one coroutine frame less per wait),
+// then clears `waiting`.
 template <class Executor>
-auto client_core<Executor>::sleep(const call_ptr& c, clock::time_point until) -> task<void> {
-    ++c->timer_generation;  // the timer now serves this wait, not a connect timeout
-    c->timer.expires_at(until);
-    c->waiting = true;
-    co_await c->timer.async_wait(use_tuple);
-    c->waiting = false;
+auto client_core<Executor>::sleep(call& c, clock::time_point until) {
+    ++c.timer_generation;  // the timer now serves this wait, not a connect timeout
+    c.timer.expires_at(until);
+    c.waiting = true;  // abort() cancels the wait
+    return c.timer.async_wait(use_tuple);
 }
 
 template <class Executor>

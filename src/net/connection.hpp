@@ -106,8 +106,6 @@ class connection {
     // idle connection keeps stays small (a larger answer grows it as needed).
     static constexpr std::size_t read_size = 4 * 1024;
 
-    task<boost::system::error_code> read_answer(answer_parser& parser);
-
     boost::asio::ip::basic_resolver<tcp, Executor> resolver_;
     tls_stream<Executor> stream_;
     bool closed_ = false;
@@ -169,12 +167,29 @@ auto connection<Executor>::async_exchange(std::string_view request, std::size_t 
         co_return wec;
     }
 
+    // Beast's http::async_read, flattened into this coroutine: the same parser calls without
+    // two composed operations (and their work guards) per read.
     answer_parser parser(body_, retry_after_);
     parser.header_limit(header_limit);
     parser.body_limit(body_limit);
-    if (auto rec = co_await read_answer(parser)) {
-        failed_without_answer_ = !parser.got_some() && is_peer_gone(rec);
-        co_return rec;
+    boost::system::error_code ec;
+    while (feed(parser, buffer_, ec) == parse_status::need_more) {
+        auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(read_size));
+        buffer_.commit(n);
+        if (rec == boost::asio::error::eof && parser.got_some()) {
+            parser.put_eof(ec);  // an answer whose end is the end of the connection
+            break;
+        }
+        if (rec) {
+            ec = rec == boost::asio::error::eof
+                     ? boost::system::error_code(boost::beast::http::error::end_of_stream)
+                     : rec;
+            break;
+        }
+    }
+    if (ec) {
+        failed_without_answer_ = !parser.got_some() && is_peer_gone(ec);
+        co_return ec;
     }
 
     out.status = parser.status();
@@ -183,31 +198,6 @@ auto connection<Executor>::async_exchange(std::string_view request, std::size_t 
     // Leftover bytes mean the server sent more than one answer: not safe to reuse.
     reusable_ = parser.keep_alive() && buffer_.size() == 0;
     co_return boost::system::error_code{};
-}
-
-// Beast's http::async_read, flattened into this coroutine: the same parser calls without the
-// two composed operations (and their work guards) per read.
-template <class Executor>
-auto connection<Executor>::read_answer(answer_parser& parser) -> task<boost::system::error_code> {
-    namespace http = boost::beast::http;
-    boost::system::error_code ec;
-    for (;;) {
-        if (feed(parser, buffer_, ec) != parse_status::need_more) {
-            co_return ec;  // complete (no error) or failed
-        }
-        auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(read_size));
-        buffer_.commit(n);
-        if (rec == boost::asio::error::eof) {
-            if (!parser.got_some()) {
-                co_return http::error::end_of_stream;
-            }
-            parser.put_eof(ec);  // an answer whose end is the end of the connection
-            co_return ec;
-        }
-        if (rec) {
-            co_return rec;
-        }
-    }
 }
 
 }  // namespace stytch::detail
