@@ -14,9 +14,11 @@ namespace stytch {
 
 /// A Stytch B2B API client with a pool of keep-alive TLS connections.
 ///
-/// **Threading**: the client has no threads of its own. All of its work runs on a strand of
-/// the executor given at construction, so the io_context may be run by one or many threads,
-/// and every member function may be called from any thread.
+/// **Threading**: the client has no threads of its own. All of its work runs on one strand of
+/// the execution context behind the executor given at construction (for an io_context, a
+/// strand of its own executor type, which avoids type erasure on the hot path), so the
+/// io_context may be run by one or many threads, and every member function may be called from
+/// any thread. Completion handlers run on their associated executor, by default the one given.
 ///
 /// **Object lifetimes**: destroying the client (or calling @ref close) completes every waiting
 /// and in-flight call with `error::client_closed` and closes every connection; nothing owned by
