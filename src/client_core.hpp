@@ -68,6 +68,10 @@ class client_core final : public client_impl,
     using call_ptr = std::shared_ptr<call>;
     static constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable_t<strand_type>{});
 
+    void admit(call_ptr c);
+    void spawn(call_ptr c);
+    call_ptr leave_room(call& c);
+    void abort(call& c, error_code reason);
     task<outcome> run(call_ptr c);
     task<outcome> attempt(const call_ptr& c);
     auto sleep(call& c, clock::time_point until);
@@ -91,6 +95,13 @@ class client_core final : public client_impl,
     call* tail_ = nullptr;
     typename connection_type::timer_type deadline_timer_;
     clock::time_point deadline_timer_at_ = clock::time_point::max();  // max: not armed
+    // Beyond `active_per_connection` calls per pooled connection, a call waits in the room,
+    // FIFO, before its coroutine starts: ten thousand queued callers then cost a small record
+    // each instead of resident coroutine frames that every resumption pulls back into cache.
+    static constexpr std::size_t active_per_connection = 4;
+    std::size_t active_ = 0;  // calls whose coroutine runs
+    call* room_head_ = nullptr;
+    call* room_tail_ = nullptr;
     std::minstd_rand jitter_;
     bool closed_ = false;
 };
@@ -137,6 +148,9 @@ struct client_core<Executor>::call {
     connection_type* io = nullptr;  // the connection doing I/O for this call
     call* prev = nullptr;           // the in-flight list, intrusive: no allocation per call
     call* next = nullptr;
+    call* room_prev = nullptr;  // the waiting room (see client_core), intrusive too
+    call* room_next = nullptr;
+    call_ptr in_room;  // holds the call while it waits there
 };
 
 template <class Executor>
@@ -166,15 +180,55 @@ void client_core<Executor>::start(
 
     auto slot = asio::get_associated_cancellation_slot(c->handler);
     if (slot.is_connected()) {
-        slot.assign([weak = std::weak_ptr<call>(c), strand = strand_](asio::cancellation_type) {
-            asio::dispatch(strand, [weak] {
-                if (auto c = weak.lock()) {
-                    c->abort(asio::error::operation_aborted);
+        slot.assign([weak = std::weak_ptr<call>(c),
+                     core = std::weak_ptr<client_core>(this->shared_from_this()),
+                     strand = strand_](asio::cancellation_type) {
+            asio::dispatch(strand, [weak, core] {
+                auto c = weak.lock();
+                auto self = core.lock();
+                if (c && self) {
+                    self->abort(*c, asio::error::operation_aborted);
                 }
             });
         });
     }
+    asio::dispatch(strand_, [self = this->shared_from_this(), c = std::move(c)]() mutable {
+        self->admit(std::move(c));
+    });
+}
 
+template <class Executor>
+void client_core<Executor>::admit(call_ptr c) {
+    error_code refused = c->invalid ? c->invalid
+                         : closed_  ? error_code(error::client_closed)
+                                    : c->abort_reason;
+    if (refused) {
+        complete(c, outcome{refused});
+        return;
+    }
+    link(*c);
+    if (active_ < cfg_.max_connections * active_per_connection) {
+        spawn(std::move(c));
+        return;
+    }
+    call* waiting = c.get();
+    waiting->room_prev = room_tail_;
+    (room_tail_ ? room_tail_->room_next : room_head_) = waiting;
+    room_tail_ = waiting;
+    waiting->in_room = std::move(c);
+}
+
+template <class Executor>
+auto client_core<Executor>::leave_room(call& c) -> call_ptr {
+    (c.room_prev ? c.room_prev->room_next : room_head_) = c.room_next;
+    (c.room_next ? c.room_next->room_prev : room_tail_) = c.room_prev;
+    c.room_prev = c.room_next = nullptr;
+    return std::move(c.in_room);
+}
+
+template <class Executor>
+void client_core<Executor>::spawn(call_ptr c) {
+    ++active_;
     asio::co_spawn(strand_, run(c),
                    [self = this->shared_from_this(), c](std::exception_ptr e, outcome o) {
                        if (e) {
@@ -182,19 +236,29 @@ void client_core<Executor>::start(
                            // out of the caller's io_context.
                            o = outcome(make_error_code(boost::system::errc::not_enough_memory));
                        }
+                       --self->active_;
                        self->complete(c, std::move(o));
+                       while (self->room_head_ != nullptr &&
+                              self->active_ < self->cfg_.max_connections * active_per_connection) {
+                           self->spawn(self->leave_room(*self->room_head_));
+                       }
                    });
+}
+
+// Ends a call early. A running call's coroutine sees the reason and finishes; a call still in
+// the waiting room is completed here.
+template <class Executor>
+void client_core<Executor>::abort(call& c, error_code reason) {
+    c.abort(reason);
+    if (c.in_room) {
+        call_ptr held = leave_room(c);
+        unlink(c);
+        complete(held, outcome{reason});
+    }
 }
 
 template <class Executor>
 auto client_core<Executor>::run(call_ptr c) -> task<outcome> {
-    if (c->invalid) {
-        co_return outcome{c->invalid};
-    }
-    if (closed_) {
-        co_return outcome{error::client_closed};
-    }
-    link(*c);
     outcome o;
     std::size_t stale_replaced = 0;
     for (std::size_t attempt_no = 1;;) {
@@ -385,8 +449,10 @@ void client_core<Executor>::on_deadline_timer() {
     deadline_timer_at_ = clock::time_point::max();
     const auto now = clock::now();
     call* c = head_;
-    for (; c != nullptr && c->deadline <= now; c = c->next) {
-        c->abort(asio::error::timed_out);  // it leaves the list when its coroutine ends
+    while (c != nullptr && c->deadline <= now) {
+        call* next = c->next;
+        abort(*c, asio::error::timed_out);  // a running call leaves when its coroutine ends
+        c = next;
     }
     if (c != nullptr) {
         arm_deadline_timer(c->deadline);
@@ -450,8 +516,10 @@ void client_core<Executor>::close_on_strand() {
     }
     closed_ = true;
     pool_.close();
-    for (call* c = head_; c != nullptr; c = c->next) {
-        c->abort(error::client_closed);
+    for (call* c = head_; c != nullptr;) {
+        call* next = c->next;
+        abort(*c, error::client_closed);
+        c = next;
     }
 }
 

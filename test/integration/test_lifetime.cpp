@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <vector>
@@ -79,6 +80,93 @@ BOOST_AUTO_TEST_CASE(deadline_also_bounds_the_wait_for_a_connection) {
     BOOST_TEST(first.ec == asio::error::timed_out);
     BOOST_TEST(second.ec == asio::error::timed_out);
     BOOST_TEST(f.server.requests().size() == 1u);  // the second never got a connection
+}
+
+// More than four callers per connection: the later ones wait in the client's waiting room
+// before their coroutine starts. Deadline, cancellation and close reach them there too.
+BOOST_AUTO_TEST_CASE(deadline_ends_calls_in_the_waiting_room) {
+    server_fixture f;
+    stall_everything(f.server);
+    auto cfg = f.config();
+    cfg.max_connections = 1;
+    cfg.request_timeout = std::chrono::milliseconds(200);
+    client c(f.ioc.get_executor(), cfg);
+    std::vector<completion> done(12);
+    const auto start = clock_type::now();
+    for (auto& d : done) {
+        c.organizations().async_delete_external_id({first_org}, {}, record(d));
+    }
+    f.run_until([&] {
+        return std::all_of(done.begin(), done.end(), [](auto& d) { return d.count == 1; });
+    });
+    for (auto& d : done) {
+        BOOST_TEST(d.ec == asio::error::timed_out);
+    }
+    BOOST_TEST(ms_since(start) < 1000);
+    BOOST_TEST(f.server.requests().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_a_call_in_the_waiting_room_keeps_the_order_of_the_others) {
+    server_fixture f;
+    auto cfg = f.config();
+    cfg.max_connections = 1;
+    client c(f.ioc.get_executor(), cfg);
+    asio::cancellation_signal signal;
+    std::vector<completion> done(10);
+    std::vector<int> order;
+    auto orgs = c.organizations();
+    for (int i = 0; i < 10; ++i) {
+        auto handler = [&, i](boost::system::error_code ec, b2b::delete_external_id_response) {
+            done[i].ec = ec;
+            ++done[i].count;
+            order.push_back(i);
+        };
+        const b2b::delete_external_id_request request{"org-" + std::to_string(i)};
+        if (i == 7) {
+            orgs.async_delete_external_id(request, {},
+                                          asio::bind_cancellation_slot(signal.slot(), handler));
+        } else {
+            orgs.async_delete_external_id(request, {}, handler);
+        }
+    }
+    asio::post(f.ioc, [&] { signal.emit(asio::cancellation_type::terminal); });
+    f.run_until([&] { return order.size() == 10; });
+    BOOST_TEST(done[7].ec == asio::error::operation_aborted);
+    std::vector<int> served;
+    for (int i : order) {
+        if (i != 7) {
+            // The mock knows none of these organizations: each call got its API error.
+            BOOST_TEST((done[i].ec == error::organization_not_found), done[i].ec.message());
+            served.push_back(i);
+        }
+    }
+    const std::vector<int> expected{0, 1, 2, 3, 4, 5, 6, 8, 9};
+    BOOST_TEST(served == expected, boost::test_tools::per_element());
+    const auto requests = f.server.requests();
+    BOOST_REQUIRE_EQUAL(requests.size(), 9u);
+    for (std::size_t k = 0; k < requests.size(); ++k) {
+        BOOST_TEST(requests[k].target ==
+                   "/v1/b2b/organizations/org-" + std::to_string(expected[k]) + "/external_id");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(closing_completes_calls_in_the_waiting_room) {
+    server_fixture f;
+    stall_everything(f.server);
+    auto cfg = f.config();
+    cfg.max_connections = 1;
+    client c(f.ioc.get_executor(), cfg);
+    std::vector<completion> done(12);
+    for (auto& d : done) {
+        c.organizations().async_delete_external_id({first_org}, {}, record(d));
+    }
+    c.close();  // queued behind the twelve admissions: four calls run, eight wait in the room
+    f.run_until([&] {
+        return std::all_of(done.begin(), done.end(), [](auto& d) { return d.count == 1; });
+    });
+    for (auto& d : done) {
+        BOOST_TEST(d.ec == error::client_closed);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(connect_timeout_bounds_a_stalled_handshake) {
