@@ -207,8 +207,8 @@ void client_core<Executor>::admit(call_ptr c) {
         return;
     }
     link(*c);
-    if (active_ < cfg_.max_connections * active_per_connection) {
-        spawn(std::move(c));
+    if (room_head_ == nullptr && active_ < cfg_.max_connections * active_per_connection) {
+        spawn(std::move(c));  // nobody waits before it: FIFO holds
         return;
     }
     call* waiting = c.get();
