@@ -150,6 +150,39 @@ BOOST_AUTO_TEST_CASE(cancelling_a_call_in_the_waiting_room_keeps_the_order_of_th
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_new_call_does_not_overtake_the_waiting_room) {
+    server_fixture f;
+    auto cfg = f.config();
+    cfg.max_connections = 1;
+    client c(f.ioc.get_executor(), cfg);
+    auto orgs = c.organizations();
+    int done = 0;
+    auto count = [&](boost::system::error_code, b2b::delete_external_id_response) { ++done; };
+    for (int i = 0; i < 10; ++i) {
+        const b2b::delete_external_id_request request{"org-" + std::to_string(i)};
+        if (i == 0) {
+            // The first completion frees a running slot; the call it starts must queue behind
+            // the six already in the room.
+            orgs.async_delete_external_id(
+                request, {}, [&](boost::system::error_code, b2b::delete_external_id_response) {
+                    ++done;
+                    const b2b::delete_external_id_request late{"org-late"};
+                    orgs.async_delete_external_id(late, {}, count);
+                });
+        } else {
+            orgs.async_delete_external_id(request, {}, count);
+        }
+    }
+    f.run_until([&] { return done == 11; });
+    const auto requests = f.server.requests();
+    BOOST_REQUIRE_EQUAL(requests.size(), 11u);
+    for (int i = 0; i < 10; ++i) {
+        BOOST_TEST(requests[i].target ==
+                   "/v1/b2b/organizations/org-" + std::to_string(i) + "/external_id");
+    }
+    BOOST_TEST(requests[10].target == "/v1/b2b/organizations/org-late/external_id");
+}
+
 BOOST_AUTO_TEST_CASE(closing_completes_calls_in_the_waiting_room) {
     server_fixture f;
     stall_everything(f.server);
