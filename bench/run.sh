@@ -185,13 +185,20 @@ END {
 echo
 echo "== many callers, many connections (stytch-bench, ${seconds}s each)"
 json_field() { sed -E "s/.*\"$2\":([0-9.]+).*/\\1/" <<<"$1"; }
-few=$("$bench_bin" --url "$url" --ca-file "$work/ca.pem" --duration "$seconds" --json \
-    --connections "$connections" --concurrency "$concurrency" | tail -n 1)
-many=$("$bench_bin" --url "$url" --ca-file "$work/ca.pem" --duration "$seconds" --json \
-    --connections "$connections" --concurrency 10000 | tail -n 1)
-awk -v a="$(json_field "$few" requests_per_second)" -v b="$(json_field "$many" requests_per_second)" \
-    -v c="$connections" -v n="$concurrency" 'BEGIN {
-    printf "%d callers on %d connections: %.0f req/s; 10000 callers: %.0f req/s (%.2fx)\n", n, c, a, b, b / a }'
+# Alternated, one pair per round; medians.
+few_rps=() many_rps=()
+for _ in $(seq "$rounds"); do
+    few=$("$bench_bin" --url "$url" --ca-file "$work/ca.pem" --duration "$seconds" --json \
+        --connections "$connections" --concurrency "$concurrency" | tail -n 1)
+    many=$("$bench_bin" --url "$url" --ca-file "$work/ca.pem" --duration "$seconds" --json \
+        --connections "$connections" --concurrency 10000 | tail -n 1)
+    few_rps+=("$(json_field "$few" requests_per_second)")
+    many_rps+=("$(json_field "$many" requests_per_second)")
+done
+median_of() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+awk -v a="$(median_of "${few_rps[@]}")" -v b="$(median_of "${many_rps[@]}")" \
+    -v c="$connections" -v n="$concurrency" -v r="$rounds" 'BEGIN {
+    printf "%d callers on %d connections: %.0f req/s; 10000 callers: %.0f req/s (%.2fx; medians of %d alternated runs)\n", n, c, a, b, b / a, r }'
 wide=$("$bench_bin" --url "$url" --ca-file "$work/ca.pem" --requests 20000 --json \
     --connections 512 --concurrency 512 | tail -n 1)
 echo "512 connections: $(json_field "$wide" idle_heap_kib_per_connection) KiB of heap per idle pooled connection"
