@@ -71,6 +71,9 @@ class client_core final : public client_impl,
     void admit(call_ptr c);
     void spawn(call_ptr c);
     call_ptr leave_room(call& c);
+    bool may_run_another() const noexcept {
+        return active_ < cfg_.max_connections * active_per_connection;
+    }
     void abort(call& c, error_code reason);
     task<outcome> run(call_ptr c);
     task<outcome> attempt(const call_ptr& c);
@@ -207,7 +210,7 @@ void client_core<Executor>::admit(call_ptr c) {
         return;
     }
     link(*c);
-    if (room_head_ == nullptr && active_ < cfg_.max_connections * active_per_connection) {
+    if (room_head_ == nullptr && may_run_another()) {
         spawn(std::move(c));  // nobody waits before it: FIFO holds
         return;
     }
@@ -238,8 +241,7 @@ void client_core<Executor>::spawn(call_ptr c) {
                        }
                        --self->active_;
                        self->complete(c, std::move(o));
-                       while (self->room_head_ != nullptr &&
-                              self->active_ < self->cfg_.max_connections * active_per_connection) {
+                       while (self->room_head_ != nullptr && self->may_run_another()) {
                            self->spawn(self->leave_room(*self->room_head_));
                        }
                    });
