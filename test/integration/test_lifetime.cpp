@@ -38,6 +38,10 @@ struct completion {
     int count = 0;
 };
 
+bool all_completed_once(const std::vector<completion>& done) {
+    return std::all_of(done.begin(), done.end(), [](const completion& d) { return d.count == 1; });
+}
+
 auto record(completion& c) {
     return [&c](boost::system::error_code ec, b2b::delete_external_id_response) {
         c.ec = ec;
@@ -66,25 +70,10 @@ BOOST_AUTO_TEST_CASE(deadline_ends_a_stalled_call_with_timed_out) {
     BOOST_TEST(eventually([&] { return f.server.connections_open() == 0; }));
 }
 
-BOOST_AUTO_TEST_CASE(deadline_also_bounds_the_wait_for_a_connection) {
-    server_fixture f;
-    stall_everything(f.server);
-    auto cfg = f.config();
-    cfg.max_connections = 1;
-    cfg.request_timeout = std::chrono::milliseconds(200);
-    client c(f.ioc.get_executor(), cfg);
-    completion first, second;
-    c.organizations().async_delete_external_id({first_org}, {}, record(first));
-    c.organizations().async_delete_external_id({first_org}, {}, record(second));
-    f.run_until([&] { return first.count + second.count == 2; });
-    BOOST_TEST(first.ec == asio::error::timed_out);
-    BOOST_TEST(second.ec == asio::error::timed_out);
-    BOOST_TEST(f.server.requests().size() == 1u);  // the second never got a connection
-}
-
-// More than four callers per connection: the later ones wait in the client's waiting room
-// before their coroutine starts. Deadline, cancellation and close reach them there too.
-BOOST_AUTO_TEST_CASE(deadline_ends_calls_in_the_waiting_room) {
+// One connection, twelve callers: the second to fourth wait in the pool, the others (beyond
+// four per connection) in the client's waiting room before their coroutine starts. Deadline,
+// cancellation and close reach them in both places.
+BOOST_AUTO_TEST_CASE(deadline_bounds_the_wait_for_a_connection_and_in_the_waiting_room) {
     server_fixture f;
     stall_everything(f.server);
     auto cfg = f.config();
@@ -96,14 +85,12 @@ BOOST_AUTO_TEST_CASE(deadline_ends_calls_in_the_waiting_room) {
     for (auto& d : done) {
         c.organizations().async_delete_external_id({first_org}, {}, record(d));
     }
-    f.run_until([&] {
-        return std::all_of(done.begin(), done.end(), [](auto& d) { return d.count == 1; });
-    });
+    f.run_until([&] { return all_completed_once(done); });
     for (auto& d : done) {
         BOOST_TEST(d.ec == asio::error::timed_out);
     }
     BOOST_TEST(ms_since(start) < 1000);
-    BOOST_TEST(f.server.requests().size() == 1u);
+    BOOST_TEST(f.server.requests().size() == 1u);  // only the first got a connection
 }
 
 BOOST_AUTO_TEST_CASE(cancelling_a_call_in_the_waiting_room_keeps_the_order_of_the_others) {
@@ -194,9 +181,7 @@ BOOST_AUTO_TEST_CASE(closing_completes_calls_in_the_waiting_room) {
         c.organizations().async_delete_external_id({first_org}, {}, record(d));
     }
     c.close();  // queued behind the twelve admissions: four calls run, eight wait in the room
-    f.run_until([&] {
-        return std::all_of(done.begin(), done.end(), [](auto& d) { return d.count == 1; });
-    });
+    f.run_until([&] { return all_completed_once(done); });
     for (auto& d : done) {
         BOOST_TEST(d.ec == error::client_closed);
     }
@@ -305,13 +290,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_client_completes_every_call) {
     BOOST_REQUIRE(eventually([&] {
         // The completions run on the io_context thread; read them there.
         std::promise<bool> all;
-        asio::post(f.ioc, [&] {
-            bool ok = true;
-            for (auto& d : done) {
-                ok = ok && d.count == 1;
-            }
-            all.set_value(ok);
-        });
+        asio::post(f.ioc, [&] { all.set_value(all_completed_once(done)); });
         return all.get_future().get();
     }));
     work.reset();
