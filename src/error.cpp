@@ -58,6 +58,16 @@ const char* error_message(int ev) noexcept {
             return "the API answered with a server error status (5xx)";
         case error::unexpected_status:
             return "the API answered with an unexpected HTTP status";
+        case error::json_too_deep:
+            return "the response body nests JSON deeper than the configured limit";
+        case error::non_finite_number:
+            return "a JSON number of the response is out of the range of a double";
+        case error::answer_metadata_limit:
+            return "the server sent more chunk metadata or trailers than the limit allows";
+        case error::unexpected_switch_protocols:
+            return "the server switched protocols without being asked (101)";
+        case error::proxy_refused:
+            return "the HTTPS proxy refused the CONNECT request";
     }
     return "unknown stytch error";
 }
@@ -86,6 +96,10 @@ const char* condition_message(int ev) noexcept {
             return "the API answered with an error status";
         case condition::decode_error:
             return "the API answer could not be decoded";
+        case condition::protocol_error:
+            return "the server broke the HTTP protocol";
+        case condition::proxy_error:
+            return "the HTTPS proxy refused or broke the tunnel";
     }
     return "unknown stytch condition";
 }
@@ -104,6 +118,15 @@ int condition_of(int ev) noexcept {
     }
     if (e >= error::unauthorized_credentials && e <= error::unexpected_status) {
         return static_cast<int>(condition::api_error);
+    }
+    if (e >= error::json_too_deep && e <= error::non_finite_number) {
+        return static_cast<int>(condition::decode_error);
+    }
+    if (e >= error::answer_metadata_limit && e <= error::unexpected_switch_protocols) {
+        return static_cast<int>(condition::protocol_error);
+    }
+    if (e == error::proxy_refused) {
+        return static_cast<int>(condition::proxy_error);
     }
     return 0;
 }

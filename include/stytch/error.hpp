@@ -48,6 +48,17 @@ enum class error {
     client_error,       ///< other 4xx
     server_error,       ///< other 5xx
     unexpected_status,  ///< 1xx or 3xx
+
+    // Decoding, continued (condition::decode_error)
+    json_too_deep,      ///< the body nests deeper than `client_config::max_json_depth`
+    non_finite_number,  ///< a JSON number is outside the range of a double (e.g. 1e400)
+
+    // HTTP/1.1 violations by the server; the connection is discarded (condition::protocol_error)
+    answer_metadata_limit,        ///< chunk-size lines, chunk extensions or trailers too large
+    unexpected_switch_protocols,  ///< a `101 Switching Protocols` that was not asked for
+
+    // Proxies (condition::proxy_error)
+    proxy_refused,  ///< the proxy answered the CONNECT with a status other than 2xx
 };
 
 /// Broad classes of failure, for `ec == stytch::condition::api_error` style tests.
@@ -56,6 +67,8 @@ enum class condition {
     invalid_request,   ///< the request was refused before anything was sent
     api_error,         ///< the server answered with a non-2xx status
     decode_error,      ///< a 2xx answer could not be decoded
+    protocol_error,    ///< the server broke the HTTP protocol; its connection was discarded
+    proxy_error,       ///< the HTTPS proxy refused or broke the tunnel
 };
 
 /// The category of stytch::error values (name: "stytch").

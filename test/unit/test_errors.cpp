@@ -14,7 +14,7 @@ using stytch::error;
 namespace {
 
 constexpr int first_error = static_cast<int>(error::missing_project_id);
-constexpr int last_error = static_cast<int>(error::unexpected_status);
+constexpr int last_error = static_cast<int>(error::proxy_refused);
 
 // The condition each error is expected to belong to (0: none).
 int expected_condition(error e) {
@@ -46,6 +46,14 @@ int expected_condition(error e) {
         case error::server_error:
         case error::unexpected_status:
             return static_cast<int>(condition::api_error);
+        case error::json_too_deep:
+        case error::non_finite_number:
+            return static_cast<int>(condition::decode_error);
+        case error::answer_metadata_limit:
+        case error::unexpected_switch_protocols:
+            return static_cast<int>(condition::protocol_error);
+        case error::proxy_refused:
+            return static_cast<int>(condition::proxy_error);
     }
     return -1;
 }
@@ -91,8 +99,9 @@ BOOST_AUTO_TEST_CASE(every_code_has_its_own_message) {
 
 BOOST_AUTO_TEST_CASE(condition_messages) {
     std::set<std::string> seen;
-    for (const auto c : {condition::config_error, condition::invalid_request, condition::api_error,
-                         condition::decode_error}) {
+    for (const auto c :
+         {condition::config_error, condition::invalid_request, condition::api_error,
+          condition::decode_error, condition::protocol_error, condition::proxy_error}) {
         const auto cond = make_error_condition(c);
         BOOST_TEST((cond.category() == stytch::condition_category()));
         BOOST_TEST(!cond.message().empty());
@@ -101,8 +110,9 @@ BOOST_AUTO_TEST_CASE(condition_messages) {
 }
 
 BOOST_AUTO_TEST_CASE(every_code_maps_to_exactly_its_condition) {
-    const condition all[] = {condition::config_error, condition::invalid_request,
-                             condition::api_error, condition::decode_error};
+    const condition all[] = {condition::config_error,   condition::invalid_request,
+                             condition::api_error,      condition::decode_error,
+                             condition::protocol_error, condition::proxy_error};
     for (int v = first_error; v <= last_error; ++v) {
         const auto e = static_cast<error>(v);
         const error_code ec = e;
