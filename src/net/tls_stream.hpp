@@ -37,6 +37,13 @@ struct tls_buffers {
 /// @throws std::bad_alloc when OpenSSL cannot allocate.
 SSL* new_buffered_ssl(SSL_CTX* ctx, tls_buffers& b);
 
+/// True when nothing waits on an idle TLS connection: no ciphertext in `b.in` or inside
+/// OpenSSL, and nothing readable on the socket `fd` (bytes, EOF, reset). Never blocks: what
+/// the socket holds is read into `b.in` and given to OpenSSL; records without application data
+/// (TLS 1.3 session tickets, key updates) are absorbed, anything else (data, close_notify, an
+/// alert, a partial record) means the peer spoke.
+bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept;
+
 /// The error for an OpenSSL failure, as asio::ssl reports it. `ssl_error` is SSL_get_error's
 /// answer, `lib_error` the first entry of the OpenSSL error queue (0 if none).
 boost::system::error_code map_tls_error(int ssl_error, unsigned long lib_error);
@@ -64,6 +71,9 @@ class tls_stream {
         buffers_.in.shrink_to_fit();
     }
     SSL* native_handle() noexcept { return ssl_.get(); }
+
+    /// See tls_peer_quiet. Call only while no operation is pending.
+    bool quiet() noexcept { return tls_peer_quiet(ssl_.get(), buffers_, socket_.native_handle()); }
 
     /// The client side of the handshake (peer verification as configured on the SSL object).
     task<std::pair<boost::system::error_code, std::size_t>> async_handshake() {
