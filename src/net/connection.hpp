@@ -119,7 +119,9 @@ class connection {
     boost::asio::ip::basic_resolver<tcp, Executor> resolver_;
     tls_stream<Executor> stream_;
     bool closed_ = false;
-    boost::beast::flat_buffer buffer_;
+    // Plaintext: what waits unparsed is bounded by the reader, so the buffer never grows past
+    // that bound and one read.
+    boost::beast::flat_buffer buffer_{answer_limits{}.metadata + read_size};
     std::string body_;  // reused: its capacity stays with the connection
     std::string retry_after_;
     bool reusable_ = false;

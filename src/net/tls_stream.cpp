@@ -83,10 +83,10 @@ SSL* new_buffered_ssl(SSL_CTX* ctx, tls_buffers& b) {
 }
 
 bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept {
-    // Whatever arrived since the last answer, taken without waiting. More than a few records
-    // of it is never quiet, so reading stops there.
+    // Whatever arrived since the last answer, taken without waiting. A session ticket or key
+    // update is a few hundred bytes; more than a full record is never quiet, so reading stops.
     constexpr std::size_t step = 4 * 1024;
-    constexpr std::size_t enough = 64 * 1024;
+    constexpr std::size_t enough = 16 * 1024;
     try {
         while (b.in.size() < enough) {
             auto space = b.in.prepare(step);
