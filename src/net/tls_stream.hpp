@@ -72,6 +72,11 @@ class tls_stream {
     }
     SSL* native_handle() noexcept { return ssl_.get(); }
 
+    /// True when ciphertext or plaintext received waits in our buffer or inside OpenSSL.
+    bool holds_input() const noexcept {
+        return buffers_.in.size() != 0 || SSL_has_pending(ssl_.get()) != 0;
+    }
+
     /// See tls_peer_quiet. Call only while no operation is pending.
     bool quiet() noexcept { return tls_peer_quiet(ssl_.get(), buffers_, socket_.native_handle()); }
 
