@@ -27,7 +27,7 @@ const char* error_message(int ev) noexcept {
         case error::empty_organization_id:
             return "the organization id is empty";
         case error::invalid_header_value:
-            return "a header value contains CR, LF or NUL";
+            return "a header value contains a control character (other than HTAB)";
         case error::conflicting_authorization:
             return "both a session token and a session JWT were given";
         case error::empty_session_credential:

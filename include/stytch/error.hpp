@@ -23,8 +23,10 @@ enum class error {
     invalid_config,          ///< a limit or timeout is zero or negative
 
     // Request validation, detected before any I/O (condition::invalid_request)
-    empty_organization_id,      ///< the organization id is empty
-    invalid_header_value,       ///< CR, LF or NUL in a header value
+    empty_organization_id,  ///< the organization id is empty
+    /// A control character other than HTAB (0x00-0x08, 0x0A-0x1F, 0x7F) in a header value;
+    /// bytes from 0x80 up are allowed (obs-text)
+    invalid_header_value,
     conflicting_authorization,  ///< both a session token and a session JWT were given
     empty_session_credential,   ///< a session token or JWT was given but is empty
 

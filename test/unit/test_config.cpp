@@ -46,7 +46,14 @@ BOOST_AUTO_TEST_CASE(missing_credentials) {
 
 BOOST_AUTO_TEST_CASE(header_injection_is_refused) {
     for (const std::string& bad : {std::string("a\rb"), std::string("a\nb"), std::string("a\0b", 3),
-                                   std::string("x\r\nX-Evil: 1")}) {
+                                   std::string("x\r\nX-Evil: 1"),
+                                   std::string("a\x01"
+                                               "b"),
+                                   std::string("a\x1f"),
+                                   std::string("\x7f"
+                                               "a"),
+                                   std::string("a\x0b"
+                                               "b")}) {
         auto c = valid_config();
         c.project_id = "project-test-" + bad;
         BOOST_TEST((c.validate() == error::invalid_header_value));
@@ -57,6 +64,13 @@ BOOST_AUTO_TEST_CASE(header_injection_is_refused) {
         c.user_agent = bad;
         BOOST_TEST((c.validate() == error::invalid_header_value));
     }
+}
+
+BOOST_AUTO_TEST_CASE(htab_and_obs_text_are_accepted_in_header_values) {
+    auto c = valid_config();
+    c.user_agent = "my app\t(caf\xc3\xa9)";
+    c.secret = "secret\twith\x80tab";
+    BOOST_TEST(!c.validate());
 }
 
 BOOST_AUTO_TEST_CASE(base_url_errors_are_reported) {
