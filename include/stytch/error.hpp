@@ -93,15 +93,18 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 ///
 /// Filled from Stytch's error JSON (`status_code`, `request_id`, `error_type`, `error_message`,
 /// `error_url`, `error_details`) or from the OAuth2 shape (`error` → error_type,
-/// `error_description` → error_message, `error_uri` → error_url). A non-JSON body leaves
-/// everything but `status_code` (the HTTP status) empty.
+/// `error_description` → error_message, `error_uri` → error_url). A non-JSON body, or one with
+/// a member nesting deeper than `client_config::max_json_depth`, leaves everything but
+/// `status_code` (the HTTP status) empty.
 struct api_error {
-    int status_code = 0;               ///< HTTP status of the answer
-    std::string request_id;            ///< Stytch request id, when given
-    std::string error_type;            ///< machine-readable type, e.g. `organization_not_found`
-    std::string error_message;         ///< human-readable message
-    std::string error_url;             ///< documentation link
-    boost::json::value error_details;  ///< free-form details; null when absent
+    int status_code = 0;        ///< HTTP status of the answer
+    std::string request_id;     ///< Stytch request id, when given
+    std::string error_type;     ///< machine-readable type, e.g. `organization_not_found`
+    std::string error_message;  ///< human-readable message
+    std::string error_url;      ///< documentation link
+    /// Free-form details; null when absent, or when they hold a number beyond the range of a
+    /// double (e.g. `1e400`)
+    boost::json::value error_details;
 
     /// Member-wise equality.
     friend bool operator==(const api_error&, const api_error&) = default;

@@ -239,7 +239,7 @@ class typed_handler {
     static constexpr std::size_t max_key_size = json::string::max_size();
     static constexpr std::size_t max_string_size = json::string::max_size();
 
-    /// The typed path is at most this many containers deep (the root included).
+    /// Room for the typed frames: the deepest typed path is 7 containers.
     static constexpr std::size_t max_typed_depth = 8;
 
     typed_handler(b2b::delete_external_id_response& out, int http_status, std::size_t max_depth)

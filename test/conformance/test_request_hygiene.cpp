@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "faults/support.hpp"
+#include "support/json_text.hpp"
 
 using namespace stytch;
 using namespace stytch::test;
@@ -38,17 +39,6 @@ std::string ok_body_with_metadata(server_fixture& f, std::string_view raw) {
     const std::string placeholder = "\"@metadata@\"";
     text.replace(text.find(placeholder), placeholder.size(), raw);
     return text;
-}
-
-/// `n` objects nested in one another.
-std::string nested_objects(std::size_t n) {
-    std::string s;
-    for (std::size_t i = 0; i < n; ++i) {
-        s += "{\"a\":";
-    }
-    s += "true";
-    s.append(n, '}');
-    return s;
 }
 
 struct cli_output {
@@ -215,11 +205,10 @@ BOOST_AUTO_TEST_CASE(trusted_metadata_64_deep_is_accepted_by_default) {
     const auto p = run_cli(f, first_org);
     BOOST_TEST(p.status == 0, p.err);
     const auto v = parse_stdout(p);
-    const boost::json::value* level = &v.at("organization").at("trusted_metadata");
     std::size_t depth = 0;
-    while (level->is_object()) {
+    for (const auto* level = &v.at("organization").at("trusted_metadata"); level->is_object();
+         level = &level->at("a")) {
         ++depth;
-        level = &level->at("a");
     }
     BOOST_TEST(depth == 64u);
 }

@@ -10,6 +10,7 @@
 #include <stytch/error.hpp>
 
 #include "codec/response_decoder.hpp"
+#include "support/json_text.hpp"
 #include "unit/test_support.hpp"
 
 namespace json = boost::json;
@@ -21,6 +22,7 @@ using stytch::detail::decode_delete_external_id;
 using stytch::detail::error_code_for;
 using stytch::test::full_body;
 using stytch::test::full_dom;
+using stytch::test::nested_objects;
 using stytch::test::org_of;
 
 namespace {
@@ -708,17 +710,6 @@ BOOST_AUTO_TEST_SUITE_END()
 
 namespace {
 
-// `n` objects nested in one another: {"a":{"a":...1...}}.
-std::string nested_objects(std::size_t n) {
-    std::string s;
-    for (std::size_t i = 0; i < n; ++i) {
-        s += "{\"a\":";
-    }
-    s += "1";
-    s.append(n, '}');
-    return s;
-}
-
 // The full answer with `member` of the organization replaced by the raw JSON text `raw`.
 std::string with_org_member(std::string_view member, std::string_view raw) {
     auto dom = full_dom();
@@ -747,13 +738,10 @@ BOOST_AUTO_TEST_CASE(trusted_metadata_64_deep_is_decoded_by_default) {
             200, with_org_member("trusted_metadata", nested_objects(n)), r);
         BOOST_TEST_REQUIRE(!ec, n << ": " << ec.message());
         BOOST_REQUIRE(r.organization.trusted_metadata);
-        const json::value* v = nullptr;
-        json::value whole(*r.organization.trusted_metadata);
-        v = &whole;
+        const json::value whole(*r.organization.trusted_metadata);
         std::size_t depth = 0;
-        while (v->is_object()) {
+        for (const json::value* v = &whole; v->is_object(); v = &v->at("a")) {
             ++depth;
-            v = &v->as_object().at("a");
         }
         BOOST_TEST(depth == n);
     }
