@@ -75,6 +75,15 @@ struct client_config {
     /// Largest accepted response body; a larger answer fails with `http::error::body_limit`.
     std::size_t max_response_body = 1024 * 1024;
 
+    /// Deepest nesting of JSON objects and arrays accepted in a value of an answer that the
+    /// client does not decode field by field: a free-form member (`trusted_metadata`,
+    /// `allowed_oauth_tenants`, `error_details`) or an unknown member, which is skipped. The
+    /// value's own object or array counts as 1 (`"trusted_metadata": {"a": [1]}` nests 2 deep);
+    /// the known records around it do not count. A deeper 2xx answer fails with
+    /// `error::json_too_deep`; a deeper error answer is read like a non-JSON body (only the
+    /// HTTP status is kept). From 1 to 1024: parsing recurses once per level.
+    std::size_t max_json_depth = 64;
+
     /// `User-Agent` header value.
     std::string user_agent = "Stytch C++ v" STYTCH_VERSION_STRING;
 
@@ -91,8 +100,10 @@ struct client_config {
     /// Checks the configuration without building a client.
     /// @returns an empty code, or the first problem found (`error::missing_project_id`,
     /// `error::missing_secret`, `error::invalid_base_url`, `error::insecure_base_url`,
-    /// `error::invalid_header_value`, `error::invalid_config`: a timeout or limit that is zero
-    /// or negative, `retry.max_attempts == 0`, or `retry.max_delay < retry.base_delay`).
+    /// `error::invalid_header_value`: a control character other than HTAB in `project_id`,
+    /// `secret` or `user_agent`; `error::invalid_config`: a timeout or limit that is zero or
+    /// negative, `max_json_depth` outside 1..1024, `retry.max_attempts == 0`, or
+    /// `retry.max_delay < retry.base_delay`).
     boost::system::error_code validate() const;
 };
 

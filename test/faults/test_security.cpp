@@ -123,7 +123,8 @@ BOOST_AUTO_TEST_CASE(organization_id_cannot_leave_its_path_segment) {
         {"a#frag", "a%23frag"},
         {"100%", "100%25"},
         {"%2F", "%252F"},
-        {"..", ".."},
+        {"..", "%2E%2E"},
+        {".", "%2E"},
         {"a b\tc", "a%20b%09c"},
         {"\xc3\xa9", "%C3%A9"},
     };
