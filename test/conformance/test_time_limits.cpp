@@ -69,7 +69,9 @@ BOOST_AUTO_TEST_CASE(idle_timeout_at_its_maximum_keeps_the_connection) {
 }
 
 BOOST_AUTO_TEST_CASE(every_timeout_at_its_maximum_is_no_limit) {
-    server_fixture f;
+    mock::server_options so;
+    so.keep_alive_timeout = milliseconds::max();  // the mock's own, too
+    server_fixture f(so);
     auto cfg = fast_config(f);
     cfg.connect_timeout = cfg.request_timeout = cfg.idle_timeout = milliseconds::max();
     cfg.retry.base_delay = cfg.retry.max_delay = milliseconds::max();

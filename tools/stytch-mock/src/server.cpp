@@ -503,12 +503,20 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
         co_return;
     }
 
+    // Milliseconds past the timer's nanoseconds would overflow in the conversion; the timer
+    // itself saturates the deadline (now + max).
+    using timer_duration = asio::steady_timer::duration;
+    const auto keep_alive =
+        opts.keep_alive_timeout >=
+                std::chrono::floor<std::chrono::milliseconds>(timer_duration::max())
+            ? timer_duration::max()
+            : timer_duration(opts.keep_alive_timeout);
     beast::flat_buffer buffer;
     while (!state.stopping) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(header_limit);
         parser.body_limit(body_limit);
-        tcp_layer.expires_after(opts.keep_alive_timeout);
+        tcp_layer.expires_after(keep_alive);
         auto [ec, bytes] = co_await http::async_read(state.stream, buffer, parser, use_tuple);
         (void)bytes;
         if (ec == http::error::end_of_stream) {
