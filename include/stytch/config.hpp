@@ -27,6 +27,8 @@ namespace stytch {
 /// The delay before attempt n+1 is uniformly random in [0, min(max_delay, base_delay * 2^(n-1))]
 /// ("full jitter"), or what the answer's `Retry-After` asks for (seconds or HTTP-date). When
 /// the delay would end past the deadline, the call ends with the last failure instead.
+/// Delays saturate: no base, cap or `Retry-After` value (however large) overflows; a delay
+/// longer than any clock can count simply ends the call at the deadline.
 struct retry_policy {
     std::size_t max_attempts = 3;  ///< attempts in all; 1 disables retries
     /// Upper bound of the first backoff delay; doubles with each attempt.
@@ -61,15 +63,21 @@ struct client_config {
     std::string base_url;
 
     /// Limit for TCP connect plus TLS handshake of one new connection.
+    ///
+    /// Every timeout here must be positive; any positive value is valid, up to
+    /// `milliseconds::max()`: a deadline past the end of `steady_clock` saturates, so a huge
+    /// timeout means "no practical limit" (it never overflows into "expired at once").
     std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
 
     /// Deadline for a whole call: waiting for a connection, connecting, writing, reading.
+    /// Positive; huge values saturate (see `connect_timeout`).
     std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
 
     /// Maximum number of open connections; further callers wait in FIFO order.
     std::size_t max_connections = 16;
 
-    /// A pooled connection unused for this long is closed.
+    /// A pooled connection unused for this long is closed. Positive; huge values saturate
+    /// (see `connect_timeout`): idle connections are then kept until the server closes them.
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
 
     /// Largest accepted response body; a larger answer fails with `http::error::body_limit`.

@@ -10,6 +10,8 @@
 #include <memory>
 #include <vector>
 
+#include "time_arith.hpp"
+
 namespace stytch::detail {
 
 /// A caller waiting for a connection. Owned by the caller; queued in the pool.
@@ -67,6 +69,9 @@ class connection_pool {
     void discard(std::unique_ptr<Connection> c);
     void close_expired(typename clock::time_point now);
     void schedule_sweep();
+    typename clock::time_point expiry(const Connection& c) const {
+        return saturating_add(c.idle_since, idle_timeout_);  // max: never
+    }
 
     static constexpr std::size_t warm_idle = 8;
 
@@ -200,7 +205,7 @@ void connection_pool<Connection>::close() {
 template <class Connection>
 void connection_pool<Connection>::close_expired(typename clock::time_point now) {
     std::size_t expired = 0;
-    while (expired < idle_.size() && now - idle_[expired]->idle_since >= idle_timeout_) {
+    while (expired < idle_.size() && now >= expiry(*idle_[expired])) {
         discard(std::move(idle_[expired]));
         ++expired;
     }
@@ -210,11 +215,12 @@ void connection_pool<Connection>::close_expired(typename clock::time_point now) 
 template <class Connection>
 void connection_pool<Connection>::schedule_sweep() {
     auto keep_alive = owner_.lock();
-    if (sweep_scheduled_ || idle_.empty() || closed_ || !keep_alive) {
-        return;
+    if (sweep_scheduled_ || idle_.empty() || closed_ || !keep_alive ||
+        expiry(*idle_.front()) == clock::time_point::max()) {
+        return;  // nothing idle, or an idle timeout with no practical limit
     }
     sweep_scheduled_ = true;
-    sweep_timer_.expires_at(idle_.front()->idle_since + idle_timeout_);
+    sweep_timer_.expires_at(expiry(*idle_.front()));
     sweep_timer_.async_wait([this, keep_alive](boost::system::error_code ec) {
         sweep_scheduled_ = false;
         if (ec || closed_) {

@@ -243,26 +243,6 @@ std::vector<std::string> all_secrets() {
     return s;
 }
 
-struct process_output {
-    int status = -1;
-    std::string out;
-};
-
-/// Runs `command` through the shell and returns its exit status and stdout+stderr.
-process_output run_command(const std::string& command) {
-    process_output p;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    BOOST_REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer;
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-        p.out.append(buffer.data(), n);
-    }
-    int raw = ::pclose(pipe);
-    p.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return p;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(observability)

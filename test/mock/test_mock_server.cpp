@@ -374,6 +374,23 @@ BOOST_AUTO_TEST_CASE(custom_names) {
     BOOST_TEST(X509_check_ip_asc(leaf.get(), "127.0.0.1", 0) != 1);
 }
 
+BOOST_AUTO_TEST_CASE(common_name_without_any_san) {
+    stytch::mock::certificate_options options;
+    options.dns_names.clear();
+    options.ip_addresses.clear();
+    options.common_name = "localhost";
+    auto leaf = load_certificate(stytch::mock::make_tls_identity(options).certificate_pem);
+    BOOST_TEST(X509_get_ext_by_NID(leaf.get(), NID_subject_alt_name, -1) == -1);
+    std::array<char, 64> cn{};
+    BOOST_TEST(X509_NAME_get_text_by_NID(X509_get_subject_name(leaf.get()), NID_commonName,
+                                         cn.data(), static_cast<int>(cn.size())) > 0);
+    BOOST_TEST(std::string(cn.data()) == "localhost");
+    // Matches only when a verifier falls back to the CN.
+    BOOST_TEST(X509_check_host(leaf.get(), "localhost", 0, 0, nullptr) == 1);
+    BOOST_TEST(X509_check_host(leaf.get(), "localhost", 0, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
+                               nullptr) != 1);
+}
+
 BOOST_AUTO_TEST_CASE(invalid_ip_address_throws) {
     stytch::mock::certificate_options options;
     options.ip_addresses = {"not-an-ip"};

@@ -61,6 +61,17 @@ constexpr auto stop_grace = 5s;
 constexpr std::string_view api_path = "/v1/b2b/organizations/";
 constexpr std::string_view api_suffix = "/external_id";
 
+// Milliseconds past the timer's nanoseconds would overflow in the conversion; the timer itself
+// saturates a deadline of now + max. Not inside a coroutine: g++ 12 evaluated both arms of a
+// ?: there (seen under UBSan).
+asio::steady_timer::duration timer_duration_of(std::chrono::milliseconds d) {
+    using timer_duration = asio::steady_timer::duration;
+    if (d >= std::chrono::floor<std::chrono::milliseconds>(timer_duration::max())) {
+        return timer_duration::max();
+    }
+    return d;
+}
+
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -517,12 +528,13 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
         co_return;
     }
 
+    const auto keep_alive = timer_duration_of(opts.keep_alive_timeout);
     beast::flat_buffer buffer;
     while (!state.stopping) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(header_limit);
         parser.body_limit(body_limit);
-        tcp_layer.expires_after(opts.keep_alive_timeout);
+        tcp_layer.expires_after(keep_alive);
         auto [ec, bytes] = co_await http::async_read(state.stream, buffer, parser, use_tuple);
         (void)bytes;
         if (ec == http::error::end_of_stream) {

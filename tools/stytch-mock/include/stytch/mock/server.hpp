@@ -39,7 +39,8 @@ struct server_options {
     /// The server's certificate and key; a fresh one from `make_tls_identity()` when absent.
     std::optional<tls_identity> identity;
     /// The server closes a connection that has not sent (all of) its next request within this
-    /// time. Also bounds reading one request.
+    /// time. Also bounds reading one request. `milliseconds::max()` (or any value past the
+    /// clock's range) means no limit.
     std::chrono::milliseconds keep_alive_timeout{std::chrono::seconds(30)};
     /// Threads running the server's io_context (0 is taken as 1).
     std::size_t threads = 1;
