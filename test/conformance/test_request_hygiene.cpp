@@ -228,6 +228,19 @@ BOOST_AUTO_TEST_CASE(trusted_metadata_deeper_than_the_limit_is_json_too_deep) {
     BOOST_TEST(p.err.find("deeper than the configured limit") != std::string::npos, p.err);
 }
 
+// Item 9: the limit is client_config::max_json_depth, as configured.
+BOOST_AUTO_TEST_CASE(the_configured_depth_limit_is_the_one_applied) {
+    server_fixture f;
+    answer_with(f, 200, ok_body_with_metadata(f, nested_objects(9)));
+    auto cfg = fast_config(f);
+    cfg.max_json_depth = 8;
+    client shallow(f.ioc.get_executor(), cfg);
+    BOOST_TEST(code_of(call(f, shallow)) == error::json_too_deep);
+    cfg.max_json_depth = 9;
+    client exact(f.ioc.get_executor(), cfg);
+    BOOST_TEST(code_of(call(f, exact)) == boost::system::error_code{});
+}
+
 // Item 9, error answers: deep error_details within the limit are kept; past it the body is read
 // like a non-JSON one (the status decides the code, only status_code is filled).
 BOOST_AUTO_TEST_CASE(deep_error_details_are_kept_up_to_the_limit) {
