@@ -15,6 +15,10 @@ ssl::context make_tls_context(const client_config& cfg) {
     ssl::context ctx(ssl::context::tls_client);
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
     SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    // A TLS 1.2 server may ask to renegotiate at any time, an idle connection included; like
+    // Go's default client, refuse (a warning alert), so a server's handshake never starts in
+    // the middle of the client's own reads.
+    SSL_CTX_set_options(ctx.native_handle(), SSL_OP_NO_RENEGOTIATION);
     ctx.set_verify_mode(ssl::verify_peer);
 
     boost::system::error_code ec;
