@@ -2,7 +2,7 @@
 // (the mock echoes the id) through a server that randomly adds stray bytes, unsolicited
 // answers, 408s with a close, and 1xx preludes. No success may carry another call's id or an
 // answer no call asked for; every call completes exactly once; failures only with the codes
-// listed here (counted and printed).
+// listed here (counted and printed with --log_level=message, as ctest runs it).
 //
 // Two phases, because an HTTP/1.1 client cannot tell an unsolicited answer that arrives after
 // it sent its next request from the answer to that request:
@@ -267,7 +267,7 @@ BOOST_AUTO_TEST_CASE(no_call_ever_gets_another_calls_answer) {
             ++unsettled;
         }
     }
-    std::printf("waves: %zu waves whose scripts did not all complete\n", unsettled);
+    BOOST_TEST_MESSAGE("waves: " << unsettled << " waves whose scripts did not all complete");
     report("waves", t, started);
     BOOST_TEST(started == waves * pool);
 }
