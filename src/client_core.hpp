@@ -352,6 +352,13 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
     if (ec) {
         o.stale = reused && conn->failed_without_answer();
         o.retryable = conn->failed_without_answer();
+    } else if (reused && answer.status == 408) {
+        // A server's keep-alive timeout racing our request on a pooled connection: the 408
+        // answers the silence before it, not this call, which goes on over a new connection.
+        conn->close();
+        o.ec = boost::beast::http::error::end_of_stream;
+        o.http_status = answer.status;
+        o.stale = true;
     } else {
         // Decode before the release: the answer lives in the connection's buffers.
         o.http_status = answer.status;

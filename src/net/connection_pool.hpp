@@ -43,8 +43,9 @@ class connection_pool {
     /// runs after the pool is gone.
     void set_owner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
 
-    /// Non-blocking attempt. Returns true with `w.granted` (an idle connection) or `w.may_open`
-    /// set; otherwise queues `w` and returns false: wait on `w.wake` until has_grant().
+    /// Non-blocking attempt. Returns true with `w.granted` (an idle connection that is still
+    /// quiet()) or `w.may_open` set; otherwise queues `w` and returns false: wait on `w.wake`
+    /// until has_grant(). Idle connections that are no longer quiet are closed on the way.
     bool try_acquire(waiter& w);
 
     /// Removes `w` from the queue if still queued; a grant it already got is passed on.
@@ -87,10 +88,14 @@ bool connection_pool<Connection>::try_acquire(waiter& w) {
         return false;
     }
     close_expired(clock::now());
-    if (!idle_.empty()) {
-        w.granted = std::move(idle_.back());
+    while (!idle_.empty()) {
+        std::unique_ptr<Connection> c = std::move(idle_.back());
         idle_.pop_back();
-        return true;
+        if (c->quiet()) {
+            w.granted = std::move(c);
+            return true;
+        }
+        discard(std::move(c));  // the server spoke while it idled: whatever it said is no answer
     }
     if (open_ < max_) {
         ++open_;

@@ -6,6 +6,10 @@
 #include <cstring>
 #include <new>
 
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <cerrno>
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 
@@ -34,6 +38,7 @@ int bio_read(BIO* bio, char* data, std::size_t size, std::size_t* read) {
     }
     const std::size_t n = std::min(size, in.size());
     std::memcpy(data, in.data().data(), n);
+    buffers_of(bio).taken.consume(reinterpret_cast<const unsigned char*>(data), n);
     in.consume(n);
     *read = n;
     return 1;
@@ -76,6 +81,43 @@ SSL* new_buffered_ssl(SSL_CTX* ctx, tls_buffers& b) {
     BIO_set_data(bio, &b);
     SSL_set_bio(ssl, bio, bio);  // one reference, owned by the SSL object
     return ssl;
+}
+
+bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept {
+    // Whatever arrived since the last answer, taken without waiting. A session ticket or key
+    // update is a few hundred bytes; more than a full record is never quiet, so reading stops.
+    constexpr std::size_t step = 4 * 1024;
+    constexpr std::size_t enough = 16 * 1024;
+    try {
+        while (b.in.size() < enough) {
+            auto space = b.in.prepare(step);
+            const ssize_t n = ::recv(fd, space.data(), space.size(), MSG_DONTWAIT);
+            if (n > 0) {
+                b.in.commit(static_cast<std::size_t>(n));
+                continue;
+            }
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                break;
+            }
+            return false;  // EOF, reset, or a closed socket
+        }
+    } catch (const std::exception&) {
+        return false;  // no memory for the bytes: not quiet either
+    }
+    if (b.in.size() == 0 && b.taken.at_boundary() && SSL_has_pending(ssl) == 0) {
+        return true;
+    }
+    char byte;
+    std::size_t got = 0;
+    ERR_clear_error();
+    const int r = SSL_read_ex(ssl, &byte, 1, &got);
+    const int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, r);
+    ERR_clear_error();
+    return err == SSL_ERROR_WANT_READ && b.in.size() == 0 && b.taken.at_boundary() &&
+           SSL_has_pending(ssl) == 0;
 }
 
 boost::system::error_code map_tls_error(int ssl_error, unsigned long lib_error) {
