@@ -1236,6 +1236,7 @@ BOOST_AUTO_TEST_CASE(delays_happen_in_order_and_steps_count_once_acknowledged) {
     BOOST_TEST((reads[1].second - reads[0].second >= 140ms));
     BOOST_TEST((reads[2].second - reads[1].second >= 90ms));
     BOOST_TEST(eventually([&] { return srv->script_steps_completed() == 3u; }));
+    BOOST_TEST(eventually([&] { return srv->scripts_running() == 0u; }));
 }
 
 BOOST_AUTO_TEST_CASE(normal_answer_then_a_rendered_unsolicited_one) {
@@ -1329,6 +1330,7 @@ BOOST_AUTO_TEST_CASE(stop_ends_a_script_waiting_in_a_delay) {
     BOOST_TEST_REQUIRE(!client.write(req));
     std::string data;
     BOOST_TEST_REQUIRE(!client.read_some(data, 5s));
+    BOOST_TEST(srv->scripts_running() == 1u);  // in its 60 s delay
     const auto started = std::chrono::steady_clock::now();
     srv->stop();
     BOOST_TEST((std::chrono::steady_clock::now() - started < 2s));

@@ -261,6 +261,10 @@ class server {
     /// Steps of scripted answers (`reply::kind::script`) carried out so far, over all
     /// connections; a write step counts once the client's TCP has acknowledged its bytes.
     std::size_t script_steps_completed() const;
+    /// Scripted answers under way: started, and neither through their last step nor ended by
+    /// a failed write or `stop()` (a script ending in close_notify counts as through once the
+    /// close_notify was acknowledged, while the server waits for the client to close).
+    std::size_t scripts_running() const;
     /// Complete requests received so far (counted even when `record_requests` is off).
     std::size_t requests_received() const;
     /// Every complete request received, in order of arrival.
