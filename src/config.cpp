@@ -3,10 +3,32 @@
 #include <stytch/config.hpp>
 #include <stytch/error.hpp>
 
+#include <cstdlib>
+
 #include "codec/base_url.hpp"
+#include "codec/proxy_url.hpp"
 #include "codec/request_encoder.hpp"
 
 namespace stytch {
+namespace {
+
+// The first of two environment variables that is set and not empty, else "".
+std::string first_set(const char* preferred, const char* other) {
+    for (const char* name : {preferred, other}) {
+        const char* v = std::getenv(name);
+        if (v != nullptr && *v != '\0') {
+            return v;
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+void client_config::proxy_from_environment() {
+    proxy = first_set("https_proxy", "HTTPS_PROXY");
+    no_proxy = first_set("no_proxy", "NO_PROXY");
+}
 
 boost::system::error_code client_config::validate() const {
     if (project_id.empty()) {
@@ -31,6 +53,12 @@ boost::system::error_code client_config::validate() const {
         idle_timeout <= milliseconds::zero() || max_connections == 0 || max_response_body == 0 ||
         retry.max_attempts == 0 || retry.base_delay < milliseconds::zero() ||
         retry.max_delay < retry.base_delay) {
+        return error::invalid_config;
+    }
+    if (!proxy.empty() && !detail::parse_proxy_url(proxy)) {
+        return error::invalid_config;
+    }
+    if (!client_key_file.empty() && client_certificate_file.empty()) {
         return error::invalid_config;
     }
     return {};

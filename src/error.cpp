@@ -68,6 +68,9 @@ const char* error_message(int ev) noexcept {
             return "the server switched protocols without being asked (101)";
         case error::proxy_refused:
             return "the HTTPS proxy refused the CONNECT request";
+        case error::proxy_tunnel_failed:
+            return "the HTTPS proxy broke the tunnel (a malformed answer to CONNECT, bytes "
+                   "before the TLS handshake, or a close during it)";
     }
     return "unknown stytch error";
 }
@@ -125,7 +128,7 @@ int condition_of(int ev) noexcept {
     if (e >= error::answer_metadata_limit && e <= error::unexpected_switch_protocols) {
         return static_cast<int>(condition::protocol_error);
     }
-    if (e == error::proxy_refused) {
+    if (e >= error::proxy_refused && e <= error::proxy_tunnel_failed) {
         return static_cast<int>(condition::proxy_error);
     }
     return 0;

@@ -59,6 +59,9 @@ enum class error {
 
     // Proxies (condition::proxy_error)
     proxy_refused,  ///< the proxy answered the CONNECT with a status other than 2xx
+    /// The proxy's answer to CONNECT was malformed, cut off or over the header limit, a 2xx
+    /// announced a body or bytes followed it, or the tunnel closed during the TLS handshake.
+    proxy_tunnel_failed,
 };
 
 /// Broad classes of failure, for `ec == stytch::condition::api_error` style tests.

@@ -24,6 +24,7 @@
 
 #include "codec/base_url.hpp"
 #include "net/answer_parser.hpp"
+#include "net/proxy_connect.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_stream.hpp"
 
@@ -59,8 +60,13 @@ class connection {
         : resolver_(ex), stream_(ex, ctx) {}
 
     /// Resolves the host, connects (TCP_NODELAY) and completes the TLS handshake with
-    /// host-name verification.
-    task<boost::system::error_code> async_open(const endpoint& ep);
+    /// host-name verification. With `via`, connects to the proxy instead and opens a CONNECT
+    /// tunnel first; TLS inside it is verified against `ep.host`, never the proxy's name.
+    task<boost::system::error_code> async_open(const endpoint& ep,
+                                               const proxy_route* via = nullptr);
+
+    /// The proxy's status after async_open failed with `error::proxy_refused`.
+    int proxy_status() const noexcept { return proxy_status_; }
 
     /// Writes `request` and reads one complete answer into `out`, keeping the body within
     /// `body_limit`. Afterwards reusable() tells whether the connection may go back to the pool.
@@ -114,15 +120,18 @@ class connection {
     std::string retry_after_;
     bool reusable_ = false;
     bool failed_without_answer_ = false;
+    int proxy_status_ = 0;
 };
 
 template <class Executor>
-auto connection<Executor>::async_open(const endpoint& ep) -> task<boost::system::error_code> {
+auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via)
+    -> task<boost::system::error_code> {
     namespace asio = boost::asio;
     char port[8];
-    auto [end, _] = std::to_chars(port, port + sizeof port, ep.port);
+    auto [end, _] = std::to_chars(port, port + sizeof port, via ? via->proxy.port : ep.port);
     auto [rec, results] = co_await resolver_.async_resolve(
-        ep.host, std::string_view(port, end - port), tcp::resolver::numeric_service, use_tuple);
+        via ? via->proxy.host : ep.host, std::string_view(port, end - port),
+        tcp::resolver::numeric_service, use_tuple);
     if (closed_) {
         co_return asio::error::operation_aborted;
     }
@@ -149,10 +158,22 @@ auto connection<Executor>::async_open(const endpoint& ep) -> task<boost::system:
     }
     boost::system::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
+    if (via) {
+        auto tec = co_await async_proxy_connect(socket, via->connect_request, proxy_status_);
+        if (closed_) {
+            co_return asio::error::operation_aborted;
+        }
+        if (tec) {
+            co_return tec;
+        }
+    }
     if (!set_expected_peer(stream_.native_handle(), ep.host)) {
         co_return asio::error::invalid_argument;
     }
     auto [hec, _h] = co_await stream_.async_handshake();
+    if (via && is_peer_gone(hec)) {
+        co_return stytch::error::proxy_tunnel_failed;  // e.g. a 2xx, then the proxy closed
+    }
     co_return hec;
 }
 

@@ -10,8 +10,10 @@
 
 namespace stytch::detail {
 
-/// TLS >= 1.2, peer verification, system trust store plus `cfg.ca_file` when set.
-/// @throws boost::system::system_error when the CA file cannot be loaded.
+/// TLS >= 1.2, peer verification, system trust store plus `cfg.ca_file` when set, the client
+/// certificate when set, then `cfg.tls_context_hook`.
+/// @throws boost::system::system_error when a file cannot be loaded, the key does not match
+/// the certificate, or the hook turned peer verification off.
 boost::asio::ssl::context make_tls_context(const client_config& cfg);
 
 /// Sets SNI (DNS names only) and the name or IP address the peer certificate must match.
