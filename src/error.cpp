@@ -23,7 +23,8 @@ const char* error_message(int ev) noexcept {
         case error::insecure_base_url:
             return "the base URL does not use https";
         case error::invalid_config:
-            return "a timeout or limit of the client configuration is zero or negative";
+            return "the client configuration has an unusable value (a timeout or limit that is "
+                   "zero or negative, a proxy URL, a client key without certificate)";
         case error::empty_organization_id:
             return "the organization id is empty";
         case error::invalid_header_value:

@@ -20,7 +20,7 @@ enum class error {
     missing_secret,          ///< `secret` is empty
     invalid_base_url,        ///< the base URL does not parse or has no host
     insecure_base_url,       ///< the base URL is not `https`
-    invalid_config,          ///< a limit or timeout is zero or negative
+    invalid_config,          ///< a limit, timeout, proxy URL or TLS setting is unusable
 
     // Request validation, detected before any I/O (condition::invalid_request)
     empty_organization_id,      ///< the organization id is empty
