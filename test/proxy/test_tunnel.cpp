@@ -174,9 +174,14 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(broken_proxy)
 
-// One call through a proxy in `mode`; returns the error and how long the call took.
-std::pair<boost::system::error_code, milliseconds> call_through(behaviour mode,
-                                                                milliseconds connect_timeout) {
+struct broken_call {
+    boost::system::error_code ec;
+    milliseconds took;
+    std::size_t endless_bytes;  // what the proxy sent in endless_header mode
+};
+
+// One call through a proxy in `mode`.
+broken_call call_through(behaviour mode, milliseconds connect_timeout) {
     server_fixture f(named_api());
     scripted_proxy p(f.server.port());
     p.mode = mode;
@@ -192,36 +197,41 @@ std::pair<boost::system::error_code, milliseconds> call_through(behaviour mode,
     BOOST_TEST(!r.has_value());
     BOOST_TEST(f.server.requests_received() == 0u);
     BOOST_TEST(eventually([&] { return p.connections_ended() == p.connections(); }));
-    return {r.has_value() ? boost::system::error_code{} : r.error().code, took};
+    return {r.has_value() ? boost::system::error_code{} : r.error().code, took,
+            p.endless_bytes_sent()};
 }
 
 BOOST_AUTO_TEST_CASE(two_hundred_then_close) {
-    auto [ec, took] = call_through(behaviour::close_after_200, std::chrono::seconds(2));
+    const auto ec = call_through(behaviour::close_after_200, std::chrono::seconds(2)).ec;
     BOOST_TEST((ec == error::proxy_tunnel_failed), ec.message());
     BOOST_TEST((ec == condition::proxy_error));
 }
 
 BOOST_AUTO_TEST_CASE(a_body_on_the_connect_answer) {
-    auto [ec, took] = call_through(behaviour::body_after_200, std::chrono::seconds(2));
+    const auto ec = call_through(behaviour::body_after_200, std::chrono::seconds(2)).ec;
     BOOST_TEST((ec == error::proxy_tunnel_failed), ec.message());
 }
 
 BOOST_AUTO_TEST_CASE(bytes_after_the_two_hundred) {
-    auto [ec, took] = call_through(behaviour::bytes_after_200, std::chrono::seconds(2));
+    const auto ec = call_through(behaviour::bytes_after_200, std::chrono::seconds(2)).ec;
     BOOST_TEST((ec == error::proxy_tunnel_failed), ec.message());
 }
 
 BOOST_AUTO_TEST_CASE(an_endless_header_stops_at_the_limit) {
-    auto [ec, took] = call_through(behaviour::endless_header, std::chrono::seconds(5));
+    auto [ec, took, sent] = call_through(behaviour::endless_header, std::chrono::seconds(5));
     BOOST_TEST((ec == error::proxy_tunnel_failed), ec.message());
     BOOST_TEST(took < milliseconds(5000));  // the header limit, not the connect timeout
+    // The client stopped reading at its limit: what the proxy got out is its socket buffers'
+    // worth, far below the 64 MiB it would send to a client that reads on.
+    BOOST_TEST(sent < 16u * 1024 * 1024);
 }
 
 BOOST_AUTO_TEST_CASE(a_stall_is_bounded_by_the_connect_timeout) {
-    auto [ec, took] = call_through(behaviour::stall, milliseconds(300));
+    auto [ec, took, sent] = call_through(behaviour::stall, milliseconds(300));
     BOOST_TEST((ec == boost::asio::error::timed_out), ec.message());
     BOOST_TEST(took >= milliseconds(300));
     BOOST_TEST(took < milliseconds(3000));  // far below the 5 s request deadline
+    BOOST_TEST(sent == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
