@@ -1,22 +1,12 @@
 #include "net/proxy_tunnel.hpp"
 
+#include <boost/beast/core/string.hpp>
+
+#include <algorithm>
 #include <charconv>
 
 namespace stytch::detail {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 std::string_view trim(std::string_view s) noexcept {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
@@ -55,8 +45,8 @@ bool fields_acceptable(std::string_view fields, bool success) noexcept {
             return false;
         }
         const std::string_view value = trim(line.substr(colon + 1));
-        if (success && (iequals(name, "transfer-encoding") ||
-                        (iequals(name, "content-length") && value != "0"))) {
+        if (success && (boost::beast::iequals(name, "transfer-encoding") ||
+                        (boost::beast::iequals(name, "content-length") && value != "0"))) {
             return false;
         }
     }
@@ -85,13 +75,14 @@ auto connect_answer_reader::feed(std::string_view bytes) -> state {
     if (state_ != state::reading) {
         return state_;
     }
-    total_ += bytes.size();
-    if (total_ > limit_) {
-        state_ = state::broken;
-        return state_;
-    }
-    buffer_.append(bytes);
+    // Beyond the limit only a refusal already complete within it still counts.
+    const std::size_t take = std::min(bytes.size(), room());
+    total_ += take;
+    buffer_.append(bytes.substr(0, take));
     state_ = parse_buffered();
+    if (take < bytes.size() && state_ != state::refused) {
+        state_ = state::broken;
+    }
     return state_;
 }
 

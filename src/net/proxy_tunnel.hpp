@@ -40,6 +40,7 @@ class connect_answer_reader {
 
     /// Takes the next bytes received from the proxy and returns the new state. Once the state
     /// is not `reading`, it no longer changes (further bytes after a 2xx make it `broken`).
+    /// Bytes beyond the limit make it `broken`, unless a refusal was complete before them.
     state feed(std::string_view bytes);
 
     state current() const noexcept { return state_; }
