@@ -63,7 +63,12 @@ client_impl::client_impl(asio::any_io_executor ex, client_config cfg)
       endpoint_(checked_endpoint(cfg_)),
       encoder_(endpoint_, cfg_.project_id, cfg_.secret, cfg_.user_agent),
       tls_(make_tls_context(cfg_)),
-      proxy_(route_of(cfg_, endpoint_)) {}
+      proxy_(route_of(cfg_, endpoint_)) {
+    if (proxy_ && proxy_->proxy.tls) {
+        proxy_tls_.emplace(make_proxy_tls_context(cfg_));
+        proxy_->tls = &*proxy_tls_;
+    }
+}
 
 std::shared_ptr<client_impl> client_impl::create(asio::any_io_executor ex, client_config cfg) {
     // An io_context (the usual case, also behind a user's strand) gets the concrete strand;

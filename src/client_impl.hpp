@@ -16,7 +16,7 @@
 
 #include "codec/base_url.hpp"
 #include "codec/request_encoder.hpp"
-#include "net/proxy_tunnel.hpp"
+#include "net/proxy_connect.hpp"
 
 namespace stytch::detail {
 
@@ -49,6 +49,7 @@ class client_impl {
     request_encoder encoder_;
     boost::asio::ssl::context tls_;
     std::optional<proxy_route> proxy_;  ///< set when connections go through the proxy
+    std::optional<boost::asio::ssl::context> proxy_tls_;  ///< with an https proxy
 };
 
 }  // namespace stytch::detail

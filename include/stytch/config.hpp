@@ -101,13 +101,14 @@ struct client_config {
     std::function<void(ssl_ctx_st*)> tls_context_hook;
 
     /// HTTPS proxy for every connection, tunnelled with `CONNECT host:port` (TLS to the API
-    /// then runs inside the tunnel, verified against the API's host name).
-    /// `http://[user:password@]host[:port]`; the port defaults to 1080 as in curl; a URL
-    /// without scheme is taken as `http://`. The user and password are percent-decoded and
-    /// sent as `Proxy-Authorization: Basic`; they are secrets like `secret`: never in an
+    /// then runs inside the tunnel, verified against the API's host name, never the proxy's).
+    /// `http://[user:password@]host[:port]` (port 1080 when absent, as in curl), or
+    /// `https://...` (port 443) for a TLS session with the proxy itself, verified against the
+    /// proxy's host name with the same trust store and `ca_file`, with no client certificate.
+    /// A URL without scheme is taken as `http://`. The user and password are percent-decoded
+    /// and sent as `Proxy-Authorization: Basic`; they are secrets like `secret`: never in an
     /// error message, a hook argument or the CLI's output. Empty: no proxy (the environment
-    /// is read only by proxy_from_environment()). A TLS connection to the proxy itself
-    /// (`https://` proxy URL) is not supported and fails validation.
+    /// is read only by proxy_from_environment()).
     std::string proxy;
 
     /// Hosts reached directly even when `proxy` is set, as in curl's and Go's `NO_PROXY`: a
@@ -138,8 +139,8 @@ struct client_config {
     /// `error::missing_secret`, `error::invalid_base_url`, `error::insecure_base_url`,
     /// `error::invalid_header_value`, `error::invalid_config`: a timeout or limit that is zero
     /// or negative, `retry.max_attempts == 0`, `retry.max_delay < retry.base_delay`, a `proxy`
-    /// that does not parse, has another scheme than `http`, a path, query or fragment, or
-    /// control characters in its user or password, or a `client_key_file` without
+    /// that does not parse, has another scheme than `http` or `https`, a path, query or fragment,
+    /// or control characters in its user or password, or a `client_key_file` without
     /// `client_certificate_file`). Files are read only by the client's constructor.
     boost::system::error_code validate() const;
 };

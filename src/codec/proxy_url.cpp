@@ -38,12 +38,15 @@ boost::system::result<proxy_endpoint> parse_proxy_url(std::string_view url) {
     }
     const boost::urls::url_view& u = *parsed;
     const std::string_view path = u.encoded_path();
-    if (u.scheme_id() != boost::urls::scheme::http || !u.has_authority() || u.has_query() ||
-        u.has_fragment() || !(path.empty() || path == "/")) {
+    const bool tls = u.scheme_id() == boost::urls::scheme::https;
+    if ((u.scheme_id() != boost::urls::scheme::http && !tls) || !u.has_authority() ||
+        u.has_query() || u.has_fragment() || !(path.empty() || path == "/")) {
         return invalid;
     }
 
     proxy_endpoint p;
+    p.tls = tls;
+    p.port = tls ? 443 : 1080;
     switch (u.host_type()) {
         case boost::urls::host_type::name:
         case boost::urls::host_type::ipv4:

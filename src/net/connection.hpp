@@ -18,6 +18,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -60,7 +61,8 @@ class connection {
         : resolver_(ex), stream_(ex, ctx) {}
 
     /// Resolves the host, connects (TCP_NODELAY) and completes the TLS handshake with
-    /// host-name verification. With `via`, connects to the proxy instead and opens a CONNECT
+    /// host-name verification. With `via`, connects to the proxy instead (and completes a TLS
+    /// handshake with it, verified against its name, for an https proxy) and opens a CONNECT
     /// tunnel first; TLS inside it is verified against `ep.host`, never the proxy's name.
     task<boost::system::error_code> async_open(const endpoint& ep,
                                                const proxy_route* via = nullptr);
@@ -86,6 +88,9 @@ class connection {
     /// Trims the memory an idle connection holds (see tls_stream::release_buffers).
     void release_buffers() noexcept {
         stream_.release_buffers();
+        if (proxy_tls_) {
+            proxy_tls_->release_buffers();
+        }
         buffer_.shrink_to_fit();
         body_.clear();
         body_.shrink_to_fit();
@@ -113,6 +118,7 @@ class connection {
     static constexpr std::size_t read_size = 4 * 1024;
 
     boost::asio::ip::basic_resolver<tcp, Executor> resolver_;
+    std::unique_ptr<tls_stream<Executor>> proxy_tls_;  // with an https proxy: under stream_
     tls_stream<Executor> stream_;
     bool closed_ = false;
     boost::beast::flat_buffer buffer_;
@@ -127,6 +133,11 @@ template <class Executor>
 auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via)
     -> task<boost::system::error_code> {
     namespace asio = boost::asio;
+    if (via && via->tls) {
+        // The socket and the TLS session with the proxy; stream_ then runs inside it.
+        proxy_tls_ = std::make_unique<tls_stream<Executor>>(resolver_.get_executor(), *via->tls);
+        stream_.carry_over(*proxy_tls_);
+    }
     char port[8];
     auto [end, _] = std::to_chars(port, port + sizeof port, via ? via->proxy.port : ep.port);
     auto [rec, results] = co_await resolver_.async_resolve(
@@ -158,8 +169,24 @@ auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via
     }
     boost::system::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
+    if (proxy_tls_) {
+        if (!set_expected_peer(proxy_tls_->native_handle(), via->proxy.host)) {
+            co_return asio::error::invalid_argument;
+        }
+        auto [pec, _p] = co_await proxy_tls_->async_handshake();
+        if (closed_) {
+            co_return asio::error::operation_aborted;
+        }
+        if (pec) {
+            co_return pec;
+        }
+    }
     if (via) {
-        auto tec = co_await async_proxy_connect(socket, via->connect_request, proxy_status_);
+        plain_stream<typename tls_stream<Executor>::socket_type> plain{socket};
+        auto tec = proxy_tls_ ? co_await async_proxy_connect<Executor>(
+                                    *proxy_tls_, via->connect_request, proxy_status_)
+                              : co_await async_proxy_connect<Executor>(plain, via->connect_request,
+                                                                       proxy_status_);
         if (closed_) {
             co_return asio::error::operation_aborted;
         }

@@ -12,13 +12,6 @@
 
 namespace stytch::detail {
 
-/// How a client's connections reach the API through a proxy: where to connect, and the
-/// CONNECT request to send there first (made once per client).
-struct proxy_route {
-    proxy_endpoint proxy;
-    std::string connect_request;
-};
-
 /// `CONNECT host:port HTTP/1.1` with `Host` and, when the proxy URL has a user,
 /// `Proxy-Authorization`. The result carries the proxy's credentials: never log it.
 std::string encode_connect(const endpoint& target, const proxy_endpoint& proxy);

@@ -13,7 +13,10 @@ namespace stytch::detail {
 
 namespace ssl = boost::asio::ssl;
 
-ssl::context make_tls_context(const client_config& cfg) {
+namespace {
+
+// TLS >= 1.2, peer verification, the system trust store and `cfg.ca_file`.
+ssl::context verifying_context(const client_config& cfg) {
     ssl::context ctx(ssl::context::tls_client);
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
     SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
@@ -27,6 +30,14 @@ ssl::context make_tls_context(const client_config& cfg) {
             BOOST_THROW_EXCEPTION(boost::system::system_error(ec, "loading ca_file"));
         }
     }
+    return ctx;
+}
+
+}  // namespace
+
+ssl::context make_tls_context(const client_config& cfg) {
+    ssl::context ctx = verifying_context(cfg);
+    boost::system::error_code ec;
     if (!cfg.client_certificate_file.empty()) {
         const auto& key =
             cfg.client_key_file.empty() ? cfg.client_certificate_file : cfg.client_key_file;
@@ -51,6 +62,10 @@ ssl::context make_tls_context(const client_config& cfg) {
         }
     }
     return ctx;
+}
+
+ssl::context make_proxy_tls_context(const client_config& cfg) {
+    return verifying_context(cfg);
 }
 
 bool set_expected_peer(SSL* ssl, const std::string& host) {

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include <openssl/ssl.h>
@@ -54,7 +55,12 @@ class tls_stream {
     tls_stream(const tls_stream&) = delete;  // the BIO points at buffers_
     tls_stream& operator=(const tls_stream&) = delete;
 
-    socket_type& socket() noexcept { return socket_; }
+    /// The TCP socket under this session (under `lower` when carried over one).
+    socket_type& socket() noexcept { return lower_ ? lower_->socket() : socket_; }
+
+    /// From now on this session's ciphertext travels through `lower` instead of the socket:
+    /// TLS to the API inside TLS to an HTTPS proxy. `lower` must outlive this stream.
+    void carry_over(tls_stream& lower) noexcept { lower_ = &lower; }
 
     /// Gives OpenSSL's record buffers (about 33 KiB) back to the heap; it allocates them again
     /// when the connection is next used. Kept otherwise: SSL_MODE_RELEASE_BUFFERS would free
@@ -122,8 +128,13 @@ class tls_stream {
                 co_return std::pair{map_tls_error(err, lib_error), std::size_t{0}};
             }
             if (!buffers_.out.empty()) {
-                auto [wec, _] =
-                    co_await asio::async_write(socket_, asio::buffer(buffers_.out), use_tuple);
+                boost::system::error_code wec;
+                if (lower_) {
+                    std::tie(wec, std::ignore) = co_await lower_->async_write(buffers_.out);
+                } else {
+                    std::tie(wec, std::ignore) =
+                        co_await asio::async_write(socket_, asio::buffer(buffers_.out), use_tuple);
+                }
                 buffers_.out.clear();
                 if (wec) {
                     co_return std::pair{wec, std::size_t{0}};
@@ -133,8 +144,15 @@ class tls_stream {
                 co_return std::pair{boost::system::error_code{}, done};
             }
             if (err == SSL_ERROR_WANT_READ) {
-                auto [rec, n] =
-                    co_await socket_.async_read_some(buffers_.in.prepare(read_size), use_tuple);
+                boost::system::error_code rec;
+                std::size_t n = 0;
+                if (lower_) {
+                    std::tie(rec, n) =
+                        co_await lower_->async_read_some(buffers_.in.prepare(read_size));
+                } else {
+                    std::tie(rec, n) =
+                        co_await socket_.async_read_some(buffers_.in.prepare(read_size), use_tuple);
+                }
                 buffers_.in.commit(n);
                 if (rec == asio::error::eof) {
                     // The peer closed in the middle of a record or without close_notify.
@@ -149,7 +167,8 @@ class tls_stream {
         }
     }
 
-    socket_type socket_;
+    socket_type socket_;  // unused when lower_ is set
+    tls_stream* lower_ = nullptr;
     tls_buffers buffers_;
     std::unique_ptr<SSL, ssl_free> ssl_;
 };

@@ -113,7 +113,7 @@ case_ proxy_auth_missing 3 0 0 1 'refused the CONNECT request.*with status 407' 
 case_ proxy_auth_wrong 3 0 0 1 'refused the CONNECT request.*with status 401' -- \
     HTTPS_PROXY="http://alice:x$proxy_password@$auth"
 case_ proxy_url_unusable 2 0 0 0 'HTTPS_PROXY is not a usable' -- \
-    HTTPS_PROXY="https://alice:$proxy_password@$auth"
+    HTTPS_PROXY="socks5://alice:$proxy_password@$auth"
 
 name=secrets_not_in_proxy_logs
 if grep -q -e "$STYTCH_SECRET" -e "${basic#Basic }" "$open_log" "$auth_log"; then

@@ -4,7 +4,8 @@
 // fixed upstream port on 127.0.0.1 whatever host the CONNECT names (so an API host name that
 // does not resolve still reaches the mock), and can misbehave on demand in the ways a real
 // proxy will not: close after its 200, stall, send an endless header, send a body.
-// It records every byte the client sent, for the security tests.
+// It records every byte the client sent, for the security tests. With a TLS identity it is an
+// https proxy: clients speak TLS to it, and the CONNECT and the tunnel run inside that session.
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -12,14 +13,18 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+
+#include <stytch/mock/certificates.hpp>
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,9 +44,17 @@ class scripted_proxy {
         bytes_after_200,  ///< 200 and its blank line, then bytes, in one write
     };
 
-    explicit scripted_proxy(std::uint16_t upstream_port)
+    /// `tls`: be an https proxy with this certificate and key (its CA must be trusted).
+    explicit scripted_proxy(std::uint16_t upstream_port,
+                            std::optional<mock::tls_identity> tls = std::nullopt)
         : upstream_port_(upstream_port),
           acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+        if (tls) {
+            tls_.emplace(boost::asio::ssl::context::tls_server);
+            tls_->use_certificate_chain(boost::asio::buffer(tls->certificate_pem));
+            tls_->use_private_key(boost::asio::buffer(tls->private_key_pem),
+                                  boost::asio::ssl::context::pem);
+        }
         boost::asio::co_spawn(ioc_, accept_loop(), boost::asio::detached);
         thread_ = std::thread([this] { ioc_.run(); });
     }
@@ -51,7 +64,9 @@ class scripted_proxy {
     }
 
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+    std::string url() const {
+        return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port());
+    }
 
     /// Set before the calls: read by the proxy's thread.
     std::atomic<behaviour> mode{behaviour::tunnel};
@@ -91,8 +106,14 @@ class scripted_proxy {
                 co_return;
             }
             ++connections_;
-            auto client = std::make_shared<tcp::socket>(std::move(socket));
-            boost::asio::co_spawn(ioc_, serve(client), boost::asio::detached);
+            if (tls_) {
+                using tls_socket = boost::asio::ssl::stream<tcp::socket>;
+                auto client = std::make_shared<tls_socket>(std::move(socket), *tls_);
+                boost::asio::co_spawn(ioc_, handshake_then_serve(client), boost::asio::detached);
+            } else {
+                auto client = std::make_shared<tcp::socket>(std::move(socket));
+                boost::asio::co_spawn(ioc_, serve(client), boost::asio::detached);
+            }
         }
     }
 
@@ -101,11 +122,23 @@ class scripted_proxy {
         raw_.append(bytes);
     }
 
-    task<void> write(tcp::socket& s, std::string_view bytes) {
+    template <class Stream>
+    task<void> write(Stream& s, std::string_view bytes) {
         co_await boost::asio::async_write(s, boost::asio::buffer(bytes), tuple);
     }
 
-    task<void> serve(std::shared_ptr<tcp::socket> client) {
+    template <class TlsStream>
+    task<void> handshake_then_serve(std::shared_ptr<TlsStream> client) {
+        auto [ec] = co_await client->async_handshake(TlsStream::server, tuple);
+        if (ec) {
+            ++ended_;
+            co_return;
+        }
+        co_await serve(client);
+    }
+
+    template <class Stream>
+    task<void> serve(std::shared_ptr<Stream> client) {
         std::string header;
         auto [ec, n] = co_await boost::asio::async_read_until(
             *client, boost::asio::dynamic_buffer(header, 16 * 1024), "\r\n\r\n", tuple);
@@ -159,7 +192,8 @@ class scripted_proxy {
     }
 
     // Reads (and records) until the client closes.
-    task<void> drain(tcp::socket& s) {
+    template <class Stream>
+    task<void> drain(Stream& s) {
         char buf[4096];
         for (;;) {
             auto [ec, n] = co_await s.async_read_some(boost::asio::buffer(buf), tuple);
@@ -170,10 +204,10 @@ class scripted_proxy {
         }
     }
 
-    task<void> endless(tcp::socket& s) {
+    template <class Stream>
+    task<void> endless(Stream& s) {
         co_await write(s, "HTTP/1.1 200 OK\r\n");
         const std::string line = "X-Filler: " + std::string(100, 'x') + "\r\n";
-        boost::asio::steady_timer pause(ioc_);
         for (;;) {
             auto [ec, _] = co_await boost::asio::async_write(s, boost::asio::buffer(line), tuple);
             if (ec) {
@@ -186,8 +220,8 @@ class scripted_proxy {
         }
     }
 
-    task<void> relay(std::shared_ptr<tcp::socket> from, std::shared_ptr<tcp::socket> to,
-                     bool from_client) {
+    template <class From, class To>
+    task<void> relay(std::shared_ptr<From> from, std::shared_ptr<To> to, bool from_client) {
         char buf[16 * 1024];
         for (;;) {
             auto [ec, n] = co_await from->async_read_some(boost::asio::buffer(buf), tuple);
@@ -204,10 +238,11 @@ class scripted_proxy {
             }
         }
         boost::system::error_code ignored;
-        to->shutdown(tcp::socket::shutdown_send, ignored);
+        to->lowest_layer().shutdown(tcp::socket::shutdown_send, ignored);
     }
 
-    task<void> tunnel(std::shared_ptr<tcp::socket> client, std::string early) {
+    template <class Stream>
+    task<void> tunnel(std::shared_ptr<Stream> client, std::string early) {
         auto upstream = std::make_shared<tcp::socket>(ioc_);
         auto [ec] = co_await upstream->async_connect(
             {boost::asio::ip::make_address("127.0.0.1"), upstream_port_}, tuple);
@@ -224,6 +259,7 @@ class scripted_proxy {
     }
 
     std::uint16_t upstream_port_;
+    std::optional<boost::asio::ssl::context> tls_;
     boost::asio::io_context ioc_;
     tcp::acceptor acceptor_;
     std::thread thread_;

@@ -7,6 +7,8 @@
 
 #include <openssl/ssl.h>
 
+#include <fstream>
+
 #include "faults/support.hpp"
 #include "proxy/scripted_proxy.hpp"
 
@@ -168,6 +170,92 @@ BOOST_AUTO_TEST_CASE(loopback_is_proxied_unless_no_proxy_names_it) {
     client c(f.ioc.get_executor(), cfg);
     BOOST_TEST(call(f, c).has_value());
     BOOST_TEST(p.connect_requests().size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(https_proxy)
+
+// Trusts the CA of `identity` too (the proxy's), besides the mock's.
+void trust(const server_fixture& f, const mock::tls_identity& identity) {
+    std::ofstream(f.ca_file, std::ios::app) << identity.ca_certificate_pem;
+}
+
+BOOST_AUTO_TEST_CASE(tls_to_the_proxy_then_tls_to_the_api_inside) {
+    server_fixture f(named_api());
+    const auto proxy_identity = mock::make_tls_identity();  // 127.0.0.1, another CA
+    trust(f, proxy_identity);
+    scripted_proxy p(f.server.port(), proxy_identity);
+    p.require_authorization("Basic " + detail::base64_encode("alice:pw"));
+    attempt_log log;
+    auto cfg = through(f, p);
+    cfg.proxy = "https://alice:pw@127.0.0.1:" + std::to_string(p.port());
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    for (int i = 0; i < 3; ++i) {
+        auto r = call(f, c);
+        BOOST_TEST(r.has_value(), (r.has_value() ? "" : r.error().code.message()));
+    }
+    BOOST_TEST(p.connect_requests().size() == 1u);  // pooled through the proxy too
+    BOOST_TEST(f.server.requests_received() == 3u);
+    // Inside the proxy's TLS session the proxy sees the CONNECT, then only TLS records.
+    const std::string raw = p.raw_from_clients();
+    BOOST_TEST(raw.starts_with("CONNECT api.stytch.test:"));
+    BOOST_TEST(raw.find(cfg.secret) == std::string::npos);
+    BOOST_TEST(raw.find("\r\nAuthorization:") == std::string::npos);  // Proxy-Authorization only
+    BOOST_TEST(raw.find(detail::base64_encode(cfg.project_id + ":" + cfg.secret)) ==
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_untrusted_proxy_certificate_is_refused) {
+    server_fixture f(named_api());
+    scripted_proxy p(f.server.port(), mock::make_tls_identity());  // its CA is not trusted
+    auto cfg = through(f, p);
+    cfg.retry.max_attempts = 1;
+    client c(f.ioc.get_executor(), cfg);
+    auto r = call(f, c);
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(is_verification_failure(r.error().code), r.error().code.message());
+    BOOST_TEST(p.connect_requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_proxy_certificate_must_name_the_proxy) {
+    server_fixture f(named_api());
+    mock::certificate_options co;
+    co.dns_names = {"api.stytch.test"};  // the API's name, not the proxy's (127.0.0.1)
+    co.ip_addresses = {};
+    const auto proxy_identity = mock::make_tls_identity(co);
+    trust(f, proxy_identity);
+    scripted_proxy p(f.server.port(), proxy_identity);
+    auto cfg = through(f, p);
+    cfg.retry.max_attempts = 1;
+    client c(f.ioc.get_executor(), cfg);
+    auto r = call(f, c);
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(is_verification_failure(r.error().code), r.error().code.message());
+    BOOST_TEST(p.connect_requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(refusals_and_a_close_after_two_hundred_inside_tls) {
+    for (const auto mode : {behaviour::refuse, behaviour::close_after_200}) {
+        server_fixture f(named_api());
+        const auto proxy_identity = mock::make_tls_identity();
+        trust(f, proxy_identity);
+        scripted_proxy p(f.server.port(), proxy_identity);
+        p.mode = mode;
+        p.refuse_status = 407;
+        auto cfg = through(f, p);
+        client c(f.ioc.get_executor(), cfg);
+        auto r = call(f, c);
+        BOOST_REQUIRE(!r.has_value());
+        if (mode == behaviour::refuse) {
+            BOOST_TEST((r.error().code == error::proxy_refused));
+            BOOST_TEST(r.error().details.status_code == 407);
+        } else {
+            BOOST_TEST((r.error().code == error::proxy_tunnel_failed), r.error().code.message());
+        }
+        BOOST_TEST(f.server.requests_received() == 0u);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -110,7 +110,9 @@ BOOST_AUTO_TEST_CASE(proxy_settings) {
     c.proxy = "http://user:pw@proxy.corp:3128";
     c.no_proxy = "localhost, 10.0.0.0/8";
     BOOST_TEST(!c.validate());
-    for (const std::string bad : {"https://proxy:443", "socks5://proxy", "http://proxy:99999",
+    c.proxy = "https://proxy.corp";
+    BOOST_TEST(!c.validate());
+    for (const std::string bad : {"socks5://proxy", "ftp://proxy", "http://proxy:99999",
                                   "http://us%0Aer:pw@proxy:1", "http://u:p%0D@proxy:1"}) {
         c.proxy = bad;
         BOOST_TEST((c.validate() == error::invalid_config), bad);

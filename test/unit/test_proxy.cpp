@@ -62,6 +62,15 @@ BOOST_AUTO_TEST_CASE(host_port_and_default_port) {
     BOOST_TEST(v6.port == 3128);
 }
 
+BOOST_AUTO_TEST_CASE(https_proxy_is_tls_to_the_proxy) {
+    auto p = parse_proxy_url("https://u:p@proxy.corp:8443").value();
+    BOOST_TEST(p.tls);
+    BOOST_TEST(p.port == 8443);
+    BOOST_TEST(p.authorization == "Basic " + base64_encode("u:p"));
+    BOOST_TEST(parse_proxy_url("HTTPS://proxy.corp").value().port == 443);
+    BOOST_TEST(!parse_proxy_url("http://proxy.corp").value().tls);
+}
+
 BOOST_AUTO_TEST_CASE(without_scheme_is_http) {
     auto p = parse_proxy_url("proxy.corp:3128").value();
     BOOST_TEST(p.host == "proxy.corp");
@@ -80,7 +89,7 @@ BOOST_AUTO_TEST_CASE(credentials_are_percent_decoded_into_basic) {
 
 BOOST_AUTO_TEST_CASE(unsupported_or_malformed_urls_are_invalid_config) {
     for (const std::string url :
-         {"https://proxy:3128", "socks5://proxy:1080", "ftp://proxy", "http://", "http://:3128",
+         {"socks5://proxy:1080", "socks5h://proxy", "ftp://proxy", "http://", "http://:3128",
           "http://proxy:0", "http://proxy:65536", "http://proxy:12ab", "http://proxy/path",
           "http://proxy:3128?x=1", "http://proxy:3128#f", "http://pro%78y:1", "http://[::1"}) {
         BOOST_TEST(refused_as_invalid(url), url);
@@ -211,7 +220,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(proxy_tunnel)
 
 BOOST_AUTO_TEST_CASE(connect_request_names_host_and_port) {
-    proxy_endpoint proxy{"proxy", 3128, ""};
+    proxy_endpoint proxy{"proxy", 3128, false, ""};
     BOOST_TEST(encode_connect(api("https://api.stytch.com"), proxy) ==
                "CONNECT api.stytch.com:443 HTTP/1.1\r\nHost: api.stytch.com:443\r\n\r\n");
     BOOST_TEST(encode_connect(api("https://[::1]:8443/p"), proxy) ==

@@ -43,8 +43,8 @@ Environment:
   STYTCH_CLIENT_CERT client certificate (PEM) for mutual TLS
   STYTCH_CLIENT_KEY  its private key (PEM); default: read from STYTCH_CLIENT_CERT
   https_proxy, HTTPS_PROXY
-                     proxy as http://[user:password@]host[:port] (lowercase name first, as
-                     curl); its credentials are never printed
+                     proxy as http[s]://[user:password@]host[:port] (lowercase name first,
+                     as curl); its credentials are never printed
   no_proxy, NO_PROXY hosts reached directly: names, domain suffixes, IPs, CIDR blocks, *
 
 Output and exit status:
@@ -170,8 +170,9 @@ int main(int argc, char** argv) {
         auto without_proxy = cfg;
         without_proxy.proxy.clear();
         if (!without_proxy.validate()) {  // never print the URL: it may hold a password
-            return fail(exit_usage, "configuration: https_proxy/HTTPS_PROXY is not a usable "
-                                    "http://[user:password@]host[:port] URL");
+            return fail(exit_usage,
+                        "configuration: https_proxy/HTTPS_PROXY is not a usable "
+                        "http[s]://[user:password@]host[:port] URL");
         }
         return fail(exit_usage, "configuration: " + describe(ec));
     }
