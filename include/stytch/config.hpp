@@ -41,9 +41,10 @@ struct retry_policy {
 
 /// What the optional per-attempt hook sees. Contains no credential, token or request data.
 struct attempt_info {
-    std::size_t attempt = 0;              ///< 1 for the first attempt
-    boost::system::error_code result;     ///< the attempt's outcome (empty on success)
-    int http_status = 0;                  ///< status of the answer, 0 when there was none
+    std::size_t attempt = 0;           ///< 1 for the first attempt
+    boost::system::error_code result;  ///< the attempt's outcome (empty on success)
+    /// Status of the answer (the proxy's for `error::proxy_refused`), 0 when there was none.
+    int http_status = 0;
     std::chrono::microseconds latency{};  ///< from borrowing a connection to the answer
     bool reused_connection = false;       ///< whether a pooled connection was used
 };

@@ -95,7 +95,8 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 /// Filled from Stytch's error JSON (`status_code`, `request_id`, `error_type`, `error_message`,
 /// `error_url`, `error_details`) or from the OAuth2 shape (`error` → error_type,
 /// `error_description` → error_message, `error_uri` → error_url). A non-JSON body leaves
-/// everything but `status_code` (the HTTP status) empty.
+/// everything but `status_code` (the HTTP status) empty. For `error::proxy_refused` only
+/// `status_code` is set: the proxy's status (e.g. 407).
 struct api_error {
     int status_code = 0;               ///< HTTP status of the answer
     std::string request_id;            ///< Stytch request id, when given
