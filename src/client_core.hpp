@@ -25,6 +25,7 @@
 #include "net/connection.hpp"
 #include "net/connection_pool.hpp"
 #include "retry_rules.hpp"
+#include "time_arith.hpp"
 
 namespace stytch::detail {
 
@@ -179,7 +180,7 @@ void client_core<Executor>::start(
     auto c = std::allocate_shared<call>(asio::recycling_allocator<call>(), strand_,
                                         std::move(handler), diag, ex_);
     c->invalid = encoder_.encode_delete_external_id(request, options, c->request);
-    c->deadline = clock::now() + cfg_.request_timeout;
+    c->deadline = saturating_add(clock::now(), cfg_.request_timeout);
 
     auto slot = asio::get_associated_cancellation_slot(c->handler);
     if (slot.is_connected()) {
@@ -275,7 +276,7 @@ auto client_core<Executor>::run(call_ptr c) -> task<outcome> {
         if (!o.retryable || attempt_no >= cfg_.retry.max_attempts) {
             break;
         }
-        auto resume = clock::now() + retry_delay(attempt_no, o);
+        auto resume = saturating_add(clock::now(), retry_delay(attempt_no, o));
         if (resume >= c->deadline) {
             break;
         }
@@ -356,6 +357,13 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
     if (ec) {
         o.stale = reused && conn->failed_without_answer();
         o.retryable = conn->failed_without_answer();
+    } else if (reused && answer.status == 408) {
+        // A server's keep-alive timeout racing our request on a pooled connection: the 408
+        // answers the silence before it, not this call, which goes on over a new connection.
+        conn->close();
+        o.ec = boost::beast::http::error::end_of_stream;
+        o.http_status = answer.status;
+        o.stale = true;
     } else {
         // Decode before the release: the answer lives in the connection's buffers.
         o.http_status = answer.status;
@@ -393,12 +401,12 @@ std::chrono::milliseconds client_core<Executor>::retry_delay(std::size_t attempt
         }
     }
     const auto& policy = cfg_.retry;
-    auto cap = policy.base_delay.count();
-    for (std::size_t i = 1; i < attempt_no && cap < policy.max_delay.count(); ++i) {
-        cap *= 2;
+    auto cap = policy.base_delay;
+    for (std::size_t i = 1; i < attempt_no && cap < policy.max_delay; ++i) {
+        cap = saturating_double(cap);
     }
-    cap = std::min(cap, policy.max_delay.count());
-    std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(0, cap);
+    cap = std::min(cap, policy.max_delay);
+    std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(0, cap.count());
     return std::chrono::milliseconds(pick(jitter_));
 }
 
@@ -419,7 +427,7 @@ void client_core<Executor>::report(std::size_t attempt_no, const outcome& o, clo
 template <class Executor>
 void client_core<Executor>::arm_connect_timeout(const call_ptr& c) {
     c->connect_expired = false;
-    const auto at = clock::now() + cfg_.connect_timeout;
+    const auto at = saturating_add(clock::now(), cfg_.connect_timeout);
     if (at >= c->deadline) {
         return;  // the deadline comes first
     }

@@ -23,12 +23,12 @@ const char* error_message(int ev) noexcept {
         case error::insecure_base_url:
             return "the base URL does not use https";
         case error::invalid_config:
-            return "the client configuration has an unusable value (a timeout or limit that is "
-                   "zero or negative, a proxy URL, a client key without certificate)";
+            return "the client configuration has an unusable value (a timeout or limit out of "
+                   "range, a proxy URL, a client key without certificate)";
         case error::empty_organization_id:
             return "the organization id is empty";
         case error::invalid_header_value:
-            return "a header value contains CR, LF or NUL";
+            return "a header value contains a control character (other than HTAB)";
         case error::conflicting_authorization:
             return "both a session token and a session JWT were given";
         case error::empty_session_credential:
@@ -67,6 +67,8 @@ const char* error_message(int ev) noexcept {
             return "the server sent more chunk metadata or trailers than the limit allows";
         case error::unexpected_switch_protocols:
             return "the server switched protocols without being asked (101)";
+        case error::unsolicited_answer:
+            return "the server sent bytes before the request (an unsolicited answer)";
         case error::proxy_refused:
             return "the HTTPS proxy refused the CONNECT request";
         case error::proxy_tunnel_failed:
@@ -126,7 +128,7 @@ int condition_of(int ev) noexcept {
     if (e >= error::json_too_deep && e <= error::non_finite_number) {
         return static_cast<int>(condition::decode_error);
     }
-    if (e >= error::answer_metadata_limit && e <= error::unexpected_switch_protocols) {
+    if (e >= error::answer_metadata_limit && e <= error::unsolicited_answer) {
         return static_cast<int>(condition::protocol_error);
     }
     if (e >= error::proxy_refused && e <= error::proxy_tunnel_failed) {

@@ -24,6 +24,9 @@ class answer_parser final : public boost::beast::http::basic_parser<false> {
         retry_after_.clear();
     }
 
+    answer_parser(const answer_parser&) = delete;
+    answer_parser& operator=(const answer_parser&) = delete;
+
     int status() const noexcept { return status_; }
 
   private:
@@ -36,7 +39,8 @@ class answer_parser final : public boost::beast::http::basic_parser<false> {
 
     void on_field_impl(boost::beast::http::field name, string_view, string_view value,
                        boost::system::error_code&) override {
-        if (name == boost::beast::http::field::retry_after) {
+        // Trailer fields (after the header) are not the answer's metadata (RFC 9110 §6.5.1).
+        if (name == boost::beast::http::field::retry_after && !is_header_done()) {
             retry_after_.assign(value.data(), value.size());
         }
     }
@@ -70,29 +74,5 @@ class answer_parser final : public boost::beast::http::basic_parser<false> {
     std::string& retry_after_;
     int status_ = 0;
 };
-
-enum class parse_status { complete, need_more, failed };
-
-/// Feeds what `in` holds to `parser`, consuming what it parsed. `failed` sets `ec`; `need_more`
-/// asks for more bytes appended to `in`. Sans-io, so the fuzzer drives the same code.
-inline parse_status feed(answer_parser& parser, boost::beast::flat_buffer& in,
-                         boost::system::error_code& ec) {
-    while (in.size() != 0) {
-        const auto used = parser.put(in.data(), ec);
-        in.consume(used);
-        if (!ec && parser.is_done()) {
-            return parse_status::complete;
-        }
-        if (!ec && used != 0) {
-            continue;  // the header is done; the body follows in the same bytes
-        }
-        if (ec && ec != boost::beast::http::error::need_more) {
-            return parse_status::failed;
-        }
-        ec = {};
-        break;
-    }
-    return parse_status::need_more;
-}
 
 }  // namespace stytch::detail

@@ -24,7 +24,7 @@
 #include <tuple>
 
 #include "codec/base_url.hpp"
-#include "net/answer_parser.hpp"
+#include "net/answer_reader.hpp"
 #include "net/proxy_connect.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_stream.hpp"
@@ -70,10 +70,22 @@ class connection {
     /// The proxy's status after async_open failed with `error::proxy_refused`.
     int proxy_status() const noexcept { return proxy_status_; }
 
-    /// Writes `request` and reads one complete answer into `out`, keeping the body within
-    /// `body_limit`. Afterwards reusable() tells whether the connection may go back to the pool.
+    /// Writes `request` and reads one final answer into `out` (interim 1xx answers skipped),
+    /// keeping the body within `body_limit`. Afterwards reusable() tells whether the connection
+    /// may go back to the pool.
     task<boost::system::error_code> async_exchange(std::string_view request, std::size_t body_limit,
                                                    http_answer& out);
+
+    /// Checks, without waiting, that the server has sent nothing since the handshake or the
+    /// last answer: no byte, EOF, reset or close_notify, at the HTTP, TLS or socket level. Go's
+    /// net/http and curl refuse to reuse a connection that spoke out of turn: what it sent
+    /// would be taken as the next call's answer. Once false, stays false.
+    bool quiet() noexcept {
+        if (reusable_ && !(buffer_.size() == 0 && stream_.quiet())) {
+            reusable_ = false;
+        }
+        return reusable_;
+    }
 
     /// Closes the socket at once; pending operations complete with operation_aborted and the
     /// connection cannot be opened again.
@@ -96,7 +108,7 @@ class connection {
         body_.shrink_to_fit();
     }
 
-    /// True after an exchange that left the connection clean and keep-alive.
+    /// True after an exchange that left the connection keep-alive with nothing pending.
     bool reusable() const noexcept { return reusable_; }
 
     /// True when the last exchange failed because the peer closed or reset the connection
@@ -111,8 +123,6 @@ class connection {
     using tcp = boost::asio::ip::tcp;
     static constexpr auto use_tuple =
         boost::asio::as_tuple(boost::asio::use_awaitable_t<Executor>{});
-    // Header section limit: generous for an API answer, small enough to bound memory.
-    static constexpr std::uint32_t header_limit = 16 * 1024;
     // Bytes asked of each read: an answer of a few KB arrives in one read, and the buffer an
     // idle connection keeps stays small (a larger answer grows it as needed).
     static constexpr std::size_t read_size = 4 * 1024;
@@ -121,7 +131,9 @@ class connection {
     std::unique_ptr<tls_stream<Executor>> proxy_tls_;  // with an https proxy: under stream_
     tls_stream<Executor> stream_;
     bool closed_ = false;
-    boost::beast::flat_buffer buffer_;
+    // Plaintext: what waits unparsed is bounded by the reader, so the buffer never grows past
+    // that bound and one read.
+    boost::beast::flat_buffer buffer_{answer_limits{}.metadata + read_size};
     std::string body_;  // reused: its capacity stays with the connection
     std::string retry_after_;
     bool reusable_ = false;
@@ -201,14 +213,21 @@ auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via
     if (via && is_peer_gone(hec)) {
         co_return stytch::error::proxy_tunnel_failed;  // e.g. a 2xx, then the proxy closed
     }
+    reusable_ = !hec;
     co_return hec;
 }
 
 template <class Executor>
 auto connection<Executor>::async_exchange(std::string_view request, std::size_t body_limit,
                                           http_answer& out) -> task<boost::system::error_code> {
-    reusable_ = false;
     failed_without_answer_ = false;
+    // The last moment to find out that the server spoke out of turn: whatever it sent would
+    // otherwise be read as this request's answer.
+    if (!quiet()) {
+        failed_without_answer_ = true;
+        co_return error::unsolicited_answer;
+    }
+    reusable_ = false;
     auto [wec, _] = co_await stream_.async_write(request);
     if (wec) {
         failed_without_answer_ = is_peer_gone(wec);
@@ -217,15 +236,15 @@ auto connection<Executor>::async_exchange(std::string_view request, std::size_t 
 
     // Beast's http::async_read, flattened into this coroutine: the same parser calls without
     // two composed operations (and their work guards) per read.
-    answer_parser parser(body_, retry_after_);
-    parser.header_limit(header_limit);
-    parser.body_limit(body_limit);
+    answer_limits limits;
+    limits.body = body_limit;
+    answer_reader reader(body_, retry_after_, limits);
     boost::system::error_code ec;
-    while (feed(parser, buffer_, ec) == parse_status::need_more) {
+    while (reader.feed(buffer_, ec) == parse_status::need_more) {
         auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(read_size));
         buffer_.commit(n);
-        if (rec == boost::asio::error::eof && parser.got_some()) {
-            parser.put_eof(ec);  // an answer whose end is the end of the connection
+        if (rec == boost::asio::error::eof && reader.got_some()) {
+            reader.put_eof(ec);  // an answer whose end is the end of the connection
             break;
         }
         if (rec) {
@@ -236,15 +255,16 @@ auto connection<Executor>::async_exchange(std::string_view request, std::size_t 
         }
     }
     if (ec) {
-        failed_without_answer_ = !parser.got_some() && is_peer_gone(ec);
+        failed_without_answer_ = !reader.got_some() && is_peer_gone(ec);
         co_return ec;
     }
 
-    out.status = parser.status();
+    out.status = reader.status();
     out.body = body_;
     out.retry_after = retry_after_;
-    // Leftover bytes mean the server sent more than one answer: not safe to reuse.
-    reusable_ = parser.keep_alive() && buffer_.size() == 0;
+    // Anything after the answer in our buffers means the server sent more than was asked for;
+    // the socket is checked when the connection is next handed out.
+    reusable_ = reader.keep_alive() && buffer_.size() == 0 && !stream_.holds_input();
     co_return boost::system::error_code{};
 }
 

@@ -10,6 +10,8 @@
 #include <memory>
 #include <vector>
 
+#include "time_arith.hpp"
+
 namespace stytch::detail {
 
 /// A caller waiting for a connection. Owned by the caller; queued in the pool.
@@ -43,8 +45,9 @@ class connection_pool {
     /// runs after the pool is gone.
     void set_owner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
 
-    /// Non-blocking attempt. Returns true with `w.granted` (an idle connection) or `w.may_open`
-    /// set; otherwise queues `w` and returns false: wait on `w.wake` until has_grant().
+    /// Non-blocking attempt. Returns true with `w.granted` (an idle connection that is still
+    /// quiet()) or `w.may_open` set; otherwise queues `w` and returns false: wait on `w.wake`
+    /// until has_grant(). Idle connections that are no longer quiet are closed on the way.
     bool try_acquire(waiter& w);
 
     /// Removes `w` from the queue if still queued; a grant it already got is passed on.
@@ -66,6 +69,9 @@ class connection_pool {
     void discard(std::unique_ptr<Connection> c);
     void close_expired(typename clock::time_point now);
     void schedule_sweep();
+    typename clock::time_point expiry(const Connection& c) const {
+        return saturating_add(c.idle_since, idle_timeout_);  // max: never
+    }
 
     static constexpr std::size_t warm_idle = 8;
 
@@ -87,10 +93,14 @@ bool connection_pool<Connection>::try_acquire(waiter& w) {
         return false;
     }
     close_expired(clock::now());
-    if (!idle_.empty()) {
-        w.granted = std::move(idle_.back());
+    while (!idle_.empty()) {
+        std::unique_ptr<Connection> c = std::move(idle_.back());
         idle_.pop_back();
-        return true;
+        if (c->quiet()) {
+            w.granted = std::move(c);
+            return true;
+        }
+        discard(std::move(c));  // the server spoke while it idled: whatever it said is no answer
     }
     if (open_ < max_) {
         ++open_;
@@ -195,7 +205,7 @@ void connection_pool<Connection>::close() {
 template <class Connection>
 void connection_pool<Connection>::close_expired(typename clock::time_point now) {
     std::size_t expired = 0;
-    while (expired < idle_.size() && now - idle_[expired]->idle_since >= idle_timeout_) {
+    while (expired < idle_.size() && now >= expiry(*idle_[expired])) {
         discard(std::move(idle_[expired]));
         ++expired;
     }
@@ -205,11 +215,12 @@ void connection_pool<Connection>::close_expired(typename clock::time_point now) 
 template <class Connection>
 void connection_pool<Connection>::schedule_sweep() {
     auto keep_alive = owner_.lock();
-    if (sweep_scheduled_ || idle_.empty() || closed_ || !keep_alive) {
-        return;
+    if (sweep_scheduled_ || idle_.empty() || closed_ || !keep_alive ||
+        expiry(*idle_.front()) == clock::time_point::max()) {
+        return;  // nothing idle, or an idle timeout with no practical limit
     }
     sweep_scheduled_ = true;
-    sweep_timer_.expires_at(idle_.front()->idle_since + idle_timeout_);
+    sweep_timer_.expires_at(expiry(*idle_.front()));
     sweep_timer_.async_wait([this, keep_alive](boost::system::error_code ec) {
         sweep_scheduled_ = false;
         if (ec || closed_) {

@@ -70,7 +70,9 @@ ssl::context make_proxy_tls_context(const client_config& cfg) {
 
 bool set_expected_peer(SSL* ssl, const std::string& host) {
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    // The SAN only, never the subject CN (RFC 6125 §6.4.4; browsers, Go since 1.15).
+    X509_VERIFY_PARAM_set_hostflags(
+        param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
     boost::system::error_code ec;
     boost::asio::ip::make_address(host, ec);
     if (!ec) {

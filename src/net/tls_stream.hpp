@@ -27,16 +27,62 @@
 
 namespace stytch::detail {
 
+/// Where the ciphertext OpenSSL has taken in stands in the TLS record framing (5-byte header
+/// with a 2-byte length, then the record). OpenSSL does not say whether it holds part of a
+/// record; this does: between records, nothing of the peer's waits inside OpenSSL.
+class record_framing {
+  public:
+    /// Accounts for `n` more bytes handed to OpenSSL.
+    void consume(const unsigned char* p, std::size_t n) noexcept {
+        while (n != 0) {
+            if (body_left_ == 0) {
+                header_[header_got_++] = *p++;
+                --n;
+                if (header_got_ == sizeof header_) {
+                    body_left_ = std::size_t{header_[3]} << 8 | header_[4];
+                    header_got_ = 0;
+                }
+                continue;
+            }
+            const std::size_t k = n < body_left_ ? n : body_left_;
+            body_left_ -= k;
+            p += k;
+            n -= k;
+        }
+    }
+
+    /// True when OpenSSL has taken in whole records only.
+    bool at_boundary() const noexcept { return header_got_ == 0 && body_left_ == 0; }
+
+  private:
+    unsigned char header_[5] = {};
+    std::size_t header_got_ = 0;
+    std::size_t body_left_ = 0;
+};
+
 /// The bytes between OpenSSL and the socket: ciphertext read but not yet consumed by OpenSSL,
 /// and ciphertext OpenSSL produced but not yet written.
 struct tls_buffers {
     boost::beast::flat_buffer in;
     std::string out;
+    record_framing taken;  ///< of the ciphertext OpenSSL took from `in`
 };
 
 /// A new SSL object for `ctx` whose BIO reads from `b.in` and writes to `b.out`.
 /// @throws std::bad_alloc when OpenSSL cannot allocate.
 SSL* new_buffered_ssl(SSL_CTX* ctx, tls_buffers& b);
+
+/// True when nothing waits on an idle TLS connection: no ciphertext in `b.in` or inside
+/// OpenSSL, and nothing readable on the socket `fd` (bytes, EOF, reset). Never blocks: what
+/// the socket holds is read into `b.in` and given to OpenSSL; records without application data
+/// (TLS 1.3 session tickets, key updates) are absorbed, anything else (data, close_notify, an
+/// alert, a partial record) means the peer spoke.
+bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept;
+
+/// tls_peer_quiet for a session carried over another one (`lower` with its buffers `lb`, TLS
+/// to an https proxy): what the socket holds goes through `lower`, whose plaintext is this
+/// session's ciphertext; the lower session must be left with nothing pending either.
+bool tls_peer_quiet_over(SSL* ssl, tls_buffers& b, SSL* lower, tls_buffers& lb, int fd) noexcept;
 
 /// The error for an OpenSSL failure, as asio::ssl reports it. `ssl_error` is SSL_get_error's
 /// answer, `lib_error` the first entry of the OpenSSL error queue (0 if none).
@@ -70,6 +116,23 @@ class tls_stream {
         buffers_.in.shrink_to_fit();
     }
     SSL* native_handle() noexcept { return ssl_.get(); }
+
+    /// True when ciphertext or plaintext received waits in our buffer or inside OpenSSL (of
+    /// this session or of the one it is carried over).
+    bool holds_input() const noexcept {
+        return buffers_.in.size() != 0 || !buffers_.taken.at_boundary() ||
+               SSL_has_pending(ssl_.get()) != 0 || (lower_ && lower_->holds_input());
+    }
+
+    /// See tls_peer_quiet (tls_peer_quiet_over when carried over another session). Call only
+    /// while no operation is pending.
+    bool quiet() noexcept {
+        if (lower_) {
+            return tls_peer_quiet_over(ssl_.get(), buffers_, lower_->ssl_.get(), lower_->buffers_,
+                                       lower_->socket().native_handle());
+        }
+        return tls_peer_quiet(ssl_.get(), buffers_, socket_.native_handle());
+    }
 
     /// The client side of the handshake (peer verification as configured on the SSL object).
     task<std::pair<boost::system::error_code, std::size_t>> async_handshake() {

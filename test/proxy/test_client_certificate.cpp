@@ -86,11 +86,12 @@ BOOST_AUTO_TEST_CASE(no_certificate_or_another_ca_is_refused_by_the_server) {
         client c(f.ioc.get_executor(), cfg);
         auto r = call(f, c);
         BOOST_REQUIRE(!r.has_value());
-        // TLS 1.3: the server's alert arrives after the client's handshake, on the first read.
+        // TLS 1.3: the server's alert arrives after the client's handshake: on the first read,
+        // or already before the request, seen by the check for bytes out of turn.
         const auto ec = r.error().code;
         BOOST_TEST((ec.category() == boost::asio::error::get_ssl_category() ||
                     ec == boost::asio::ssl::error::stream_truncated ||
-                    ec == boost::asio::error::connection_reset),
+                    ec == boost::asio::error::connection_reset || ec == error::unsolicited_answer),
                    ec.message());
         BOOST_TEST(f.server.requests_received() == 0u);
     }

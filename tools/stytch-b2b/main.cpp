@@ -39,7 +39,8 @@ Environment:
   STYTCH_SECRET      project secret (required; never printed)
   STYTCH_BASE_URL    https base URL overriding the environment's, e.g. https://host:8443/prefix
   STYTCH_CA_FILE     extra trusted CA certificates (PEM), added to the system trust store
-  STYTCH_TIMEOUT_MS  deadline for the whole call in milliseconds (default 30000)
+  STYTCH_TIMEOUT_MS  deadline for the whole call in milliseconds (default 30000); values
+                     beyond what the clock can count mean no practical limit
   STYTCH_CLIENT_CERT client certificate (PEM) for mutual TLS
   STYTCH_CLIENT_KEY  its private key (PEM); default: read from STYTCH_CLIENT_CERT
   https_proxy, HTTPS_PROXY
@@ -157,9 +158,12 @@ int main(int argc, char** argv) {
     cfg.client_key_file = env("STYTCH_CLIENT_KEY");
     cfg.proxy_from_environment();
     if (auto timeout = env("STYTCH_TIMEOUT_MS"); !timeout.empty()) {
-        long long ms = 0;
+        std::chrono::milliseconds::rep ms = 0;
         auto [end, ec] = std::from_chars(timeout.data(), timeout.data() + timeout.size(), ms);
-        if (ec != std::errc{} || end != timeout.data() + timeout.size() || ms <= 0) {
+        if (ec == std::errc::result_out_of_range && end == timeout.data() + timeout.size() &&
+            timeout.front() != '-') {
+            ms = std::chrono::milliseconds::max().count();  // more digits than a clock holds
+        } else if (ec != std::errc{} || end != timeout.data() + timeout.size() || ms <= 0) {
             return fail(exit_usage, "STYTCH_TIMEOUT_MS must be a positive number of milliseconds");
         }
         cfg.request_timeout = std::chrono::milliseconds(ms);
