@@ -323,10 +323,11 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
         conn = std::make_unique<connection_type>(strand_, tls_);
         arm_connect_timeout(c);
         c->io = conn.get();
-        auto ec = co_await conn->async_open(endpoint_);
+        auto ec = co_await conn->async_open(endpoint_, proxy_ ? &*proxy_ : nullptr);
         c->io = nullptr;
         disarm(*c);
         if (ec || c->abort_reason) {
+            const int proxy_status = conn->proxy_status();
             conn->close();
             pool_.release(std::move(conn));
             if (c->abort_reason) {
@@ -335,6 +336,9 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
             // The connect timeout is a connect failure like any other, unlike the deadline.
             outcome o{c->connect_expired ? error_code(asio::error::timed_out) : ec};
             o.retryable = c->connect_expired || is_transient_connect_error(ec);
+            if (ec == error::proxy_refused) {
+                o.http_status = o.details.status_code = proxy_status;  // never retried
+            }
             co_return o;
         }
     }

@@ -7,6 +7,7 @@
 #include <boost/throw_exception.hpp>
 
 #include "client_core_factory.hpp"
+#include "codec/no_proxy.hpp"
 #include "net/tls_context.hpp"
 
 namespace stytch::detail {
@@ -21,6 +22,17 @@ endpoint checked_endpoint(const client_config& cfg) {
     auto url =
         cfg.base_url.empty() ? default_base_url(cfg.project_id) : std::string_view(cfg.base_url);
     return parse_base_url(url).value();
+}
+
+// The route through the proxy, unless there is none or no_proxy names the API host.
+std::optional<proxy_route> route_of(const client_config& cfg, const endpoint& api) {
+    if (cfg.proxy.empty() || no_proxy_matches(cfg.no_proxy, api.host, api.port)) {
+        return std::nullopt;
+    }
+    proxy_route route;
+    route.proxy = parse_proxy_url(cfg.proxy).value();  // validate() accepted it
+    route.connect_request = encode_connect(api, route.proxy);
+    return route;
 }
 
 // The io_context behind `ex` when it is one of the usual io_context executors (work-tracking
@@ -50,7 +62,13 @@ client_impl::client_impl(asio::any_io_executor ex, client_config cfg)
       cfg_(std::move(cfg)),
       endpoint_(checked_endpoint(cfg_)),
       encoder_(endpoint_, cfg_.project_id, cfg_.secret, cfg_.user_agent),
-      tls_(make_tls_context(cfg_)) {}
+      tls_(make_tls_context(cfg_)),
+      proxy_(route_of(cfg_, endpoint_)) {
+    if (proxy_ && proxy_->proxy.tls) {
+        proxy_tls_.emplace(make_proxy_tls_context(cfg_));
+        proxy_->tls = &*proxy_tls_;
+    }
+}
 
 std::shared_ptr<client_impl> client_impl::create(asio::any_io_executor ex, client_config cfg) {
     // An io_context (the usual case, also behind a user's strand) gets the concrete strand;

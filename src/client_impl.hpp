@@ -9,12 +9,14 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <memory>
+#include <optional>
 
 #include <stytch/b2b/organizations.hpp>
 #include <stytch/config.hpp>
 
 #include "codec/base_url.hpp"
 #include "codec/request_encoder.hpp"
+#include "net/proxy_connect.hpp"
 
 namespace stytch::detail {
 
@@ -46,6 +48,8 @@ class client_impl {
     endpoint endpoint_;
     request_encoder encoder_;
     boost::asio::ssl::context tls_;
+    std::optional<proxy_route> proxy_;  ///< set when connections go through the proxy
+    std::optional<boost::asio::ssl::context> proxy_tls_;  ///< with an https proxy
 };
 
 }  // namespace stytch::detail

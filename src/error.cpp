@@ -23,7 +23,8 @@ const char* error_message(int ev) noexcept {
         case error::insecure_base_url:
             return "the base URL does not use https";
         case error::invalid_config:
-            return "a timeout or limit of the client configuration is out of range";
+            return "the client configuration has an unusable value (a timeout or limit out of "
+                   "range, a proxy URL, a client key without certificate)";
         case error::empty_organization_id:
             return "the organization id is empty";
         case error::invalid_header_value:
@@ -70,6 +71,9 @@ const char* error_message(int ev) noexcept {
             return "the server sent bytes before the request (an unsolicited answer)";
         case error::proxy_refused:
             return "the HTTPS proxy refused the CONNECT request";
+        case error::proxy_tunnel_failed:
+            return "the HTTPS proxy broke the tunnel (a malformed answer to CONNECT, bytes "
+                   "before the TLS handshake, or a close during it)";
     }
     return "unknown stytch error";
 }
@@ -127,7 +131,7 @@ int condition_of(int ev) noexcept {
     if (e >= error::answer_metadata_limit && e <= error::unsolicited_answer) {
         return static_cast<int>(condition::protocol_error);
     }
-    if (e == error::proxy_refused) {
+    if (e >= error::proxy_refused && e <= error::proxy_tunnel_failed) {
         return static_cast<int>(condition::proxy_error);
     }
     return 0;

@@ -12,6 +12,8 @@
 
 #include <stytch/version.hpp>
 
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX, for client_config::tls_context_hook
+
 namespace stytch {
 
 /// When a failed call is tried again, and how long it waits in between.
@@ -41,9 +43,10 @@ struct retry_policy {
 
 /// What the optional per-attempt hook sees. Contains no credential, token or request data.
 struct attempt_info {
-    std::size_t attempt = 0;              ///< 1 for the first attempt
-    boost::system::error_code result;     ///< the attempt's outcome (empty on success)
-    int http_status = 0;                  ///< status of the answer, 0 when there was none
+    std::size_t attempt = 0;           ///< 1 for the first attempt
+    boost::system::error_code result;  ///< the attempt's outcome (empty on success)
+    /// Status of the answer (the proxy's for `error::proxy_refused`), 0 when there was none.
+    int http_status = 0;
     std::chrono::microseconds latency{};  ///< from borrowing a connection to the answer
     bool reused_connection = false;       ///< whether a pooled connection was used
 };
@@ -100,6 +103,50 @@ struct client_config {
     /// trust store is always used too; peer verification cannot be turned off.
     std::string ca_file;
 
+    /// Client certificate (PEM file: the certificate, optionally followed by its chain) for
+    /// servers or middleboxes that require mutual TLS. Empty: no client certificate.
+    std::string client_certificate_file;
+
+    /// Private key (PEM file, unencrypted) of `client_certificate_file`. Empty: the key is read
+    /// from `client_certificate_file`.
+    std::string client_key_file;
+
+    /// Called once at construction with the client's `SSL_CTX*`, after the library's own
+    /// settings (TLS >= 1.2, trust store, client certificate), for policies the configuration
+    /// does not cover: cipher lists, groups, a verify callback that pins a key. What it sets
+    /// is the caller's responsibility. Peer verification stays on: a hook that clears
+    /// `SSL_VERIFY_PEER` makes the construction fail with `error::invalid_config`. Host-name
+    /// verification is set per connection and cannot be changed here.
+    std::function<void(ssl_ctx_st*)> tls_context_hook;
+
+    /// HTTPS proxy for every connection, tunnelled with `CONNECT host:port` (TLS to the API
+    /// then runs inside the tunnel, verified against the API's host name, never the proxy's).
+    /// `http://[user:password@]host[:port]` (port 1080 when absent, as in curl), or
+    /// `https://...` (port 443) for a TLS session with the proxy itself, verified against the
+    /// proxy's host name with the same trust store and `ca_file`, with no client certificate.
+    /// A URL without scheme is taken as `http://`. The user and password are percent-decoded
+    /// and sent as `Proxy-Authorization: Basic`; they are secrets like `secret`: never in an
+    /// error message, a hook argument or the CLI's output. Empty: no proxy (the environment
+    /// is read only by proxy_from_environment()).
+    std::string proxy;
+
+    /// Hosts reached directly even when `proxy` is set, as in curl's and Go's `NO_PROXY`: a
+    /// list separated by commas or spaces of host names (`example.com` matches it and every
+    /// subdomain; a leading `.` or `*.` means the same), IP addresses, CIDR blocks
+    /// (`10.0.0.0/8`, `fd00::/8`), optionally with `:port` (`[::1]:8443` for IPv6) to match one
+    /// port only, or `*` for every host. Case-insensitive; a trailing dot is ignored; host
+    /// names are never resolved to match an IP entry. A loopback API host is proxied unless
+    /// listed here (as curl does; Go never proxies loopback).
+    std::string no_proxy;
+
+    /// Sets `proxy` and `no_proxy` from the environment, as curl does for an https URL:
+    /// `proxy` from `https_proxy`, else `HTTPS_PROXY`; `no_proxy` from `no_proxy`, else
+    /// `NO_PROXY` (an empty variable counts as unset). The lowercase name wins when both are
+    /// set (Go reads the uppercase one first; set one of them only to be portable).
+    /// `http_proxy` and `ALL_PROXY` are not read: the API is reached over https only.
+    /// Variables that are unset leave the fields empty, which turns the proxy off.
+    void proxy_from_environment();
+
     /// Retry policy (on by default: up to 3 attempts).
     stytch::retry_policy retry;
 
@@ -111,8 +158,11 @@ struct client_config {
     /// `error::missing_secret`, `error::invalid_base_url`, `error::insecure_base_url`,
     /// `error::invalid_header_value`: a control character other than HTAB in `project_id`,
     /// `secret` or `user_agent`; `error::invalid_config`: a timeout or limit that is zero or
-    /// negative, `max_json_depth` outside 1..1024, `retry.max_attempts == 0`, or
-    /// `retry.max_delay < retry.base_delay`).
+    /// negative, `max_json_depth` outside 1..1024, `retry.max_attempts == 0`,
+    /// `retry.max_delay < retry.base_delay`, a `proxy` that does not parse, has another scheme
+    /// than `http` or `https`, a path, query or fragment, or control characters in its user or
+    /// password, or a `client_key_file` without `client_certificate_file`). Files are read only
+    /// by the client's constructor.
     boost::system::error_code validate() const;
 };
 

@@ -20,7 +20,7 @@ enum class error {
     missing_secret,          ///< `secret` is empty
     invalid_base_url,        ///< the base URL does not parse or has no host
     insecure_base_url,       ///< the base URL is not `https`
-    invalid_config,          ///< a limit or timeout is zero, negative or too large
+    invalid_config,          ///< a limit, timeout, proxy URL or TLS setting is unusable
 
     // Request validation, detected before any I/O (condition::invalid_request)
     empty_organization_id,  ///< the organization id is empty
@@ -62,6 +62,9 @@ enum class error {
 
     // Proxies (condition::proxy_error)
     proxy_refused,  ///< the proxy answered the CONNECT with a status other than 2xx
+    /// The proxy's answer to CONNECT was malformed, cut off or over the header limit, a 2xx
+    /// announced a body or bytes followed it, or the tunnel closed during the TLS handshake.
+    proxy_tunnel_failed,
 };
 
 /// Broad classes of failure, for `ec == stytch::condition::api_error` style tests.
@@ -96,7 +99,8 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 /// `error_url`, `error_details`) or from the OAuth2 shape (`error` → error_type,
 /// `error_description` → error_message, `error_uri` → error_url). A non-JSON body, or one with
 /// a member nesting deeper than `client_config::max_json_depth`, leaves everything but
-/// `status_code` (the HTTP status) empty.
+/// `status_code` (the HTTP status) empty. For `error::proxy_refused` only `status_code` is
+/// set: the proxy's status (e.g. 407).
 struct api_error {
     int status_code = 0;        ///< HTTP status of the answer
     std::string request_id;     ///< Stytch request id, when given

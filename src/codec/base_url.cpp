@@ -21,7 +21,8 @@ bool is_plain_reg_name(std::string_view host) noexcept {
     return !host.empty() && host.find('%') == std::string_view::npos;
 }
 
-// Parses an explicit port: 1..65535, digits only.
+}  // namespace
+
 bool parse_port(std::string_view s, std::uint16_t& out) noexcept {
     if (s.empty() || s.size() > 5) {
         return false;
@@ -35,8 +36,6 @@ bool parse_port(std::string_view s, std::uint16_t& out) noexcept {
     out = static_cast<std::uint16_t>(value);
     return true;
 }
-
-}  // namespace
 
 std::string_view default_base_url(std::string_view project_id) noexcept {
     if (project_id.starts_with(live_prefix)) {

@@ -20,6 +20,9 @@ struct endpoint {
     friend bool operator==(const endpoint&, const endpoint&) = default;
 };
 
+/// Parses an explicit port: 1..65535, digits only.
+bool parse_port(std::string_view s, std::uint16_t& out) noexcept;
+
 /// `https://api.stytch.com` for `project-live-*` ids, `https://test.stytch.com` otherwise.
 std::string_view default_base_url(std::string_view project_id) noexcept;
 

@@ -18,12 +18,14 @@
 #include <charconv>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <tuple>
 
 #include "codec/base_url.hpp"
 #include "net/answer_reader.hpp"
+#include "net/proxy_connect.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_stream.hpp"
 
@@ -59,8 +61,14 @@ class connection {
         : resolver_(ex), stream_(ex, ctx) {}
 
     /// Resolves the host, connects (TCP_NODELAY) and completes the TLS handshake with
-    /// host-name verification.
-    task<boost::system::error_code> async_open(const endpoint& ep);
+    /// host-name verification. With `via`, connects to the proxy instead (and completes a TLS
+    /// handshake with it, verified against its name, for an https proxy) and opens a CONNECT
+    /// tunnel first; TLS inside it is verified against `ep.host`, never the proxy's name.
+    task<boost::system::error_code> async_open(const endpoint& ep,
+                                               const proxy_route* via = nullptr);
+
+    /// The proxy's status after async_open failed with `error::proxy_refused`.
+    int proxy_status() const noexcept { return proxy_status_; }
 
     /// Writes `request` and reads one final answer into `out` (interim 1xx answers skipped),
     /// keeping the body within `body_limit`. Afterwards reusable() tells whether the connection
@@ -92,6 +100,9 @@ class connection {
     /// Trims the memory an idle connection holds (see tls_stream::release_buffers).
     void release_buffers() noexcept {
         stream_.release_buffers();
+        if (proxy_tls_) {
+            proxy_tls_->release_buffers();
+        }
         buffer_.shrink_to_fit();
         body_.clear();
         body_.shrink_to_fit();
@@ -117,6 +128,7 @@ class connection {
     static constexpr std::size_t read_size = 4 * 1024;
 
     boost::asio::ip::basic_resolver<tcp, Executor> resolver_;
+    std::unique_ptr<tls_stream<Executor>> proxy_tls_;  // with an https proxy: under stream_
     tls_stream<Executor> stream_;
     bool closed_ = false;
     // Plaintext: what waits unparsed is bounded by the reader, so the buffer never grows past
@@ -126,15 +138,23 @@ class connection {
     std::string retry_after_;
     bool reusable_ = false;
     bool failed_without_answer_ = false;
+    int proxy_status_ = 0;
 };
 
 template <class Executor>
-auto connection<Executor>::async_open(const endpoint& ep) -> task<boost::system::error_code> {
+auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via)
+    -> task<boost::system::error_code> {
     namespace asio = boost::asio;
+    if (via && via->tls) {
+        // The socket and the TLS session with the proxy; stream_ then runs inside it.
+        proxy_tls_ = std::make_unique<tls_stream<Executor>>(resolver_.get_executor(), *via->tls);
+        stream_.carry_over(*proxy_tls_);
+    }
     char port[8];
-    auto [end, _] = std::to_chars(port, port + sizeof port, ep.port);
+    auto [end, _] = std::to_chars(port, port + sizeof port, via ? via->proxy.port : ep.port);
     auto [rec, results] = co_await resolver_.async_resolve(
-        ep.host, std::string_view(port, end - port), tcp::resolver::numeric_service, use_tuple);
+        via ? via->proxy.host : ep.host, std::string_view(port, end - port),
+        tcp::resolver::numeric_service, use_tuple);
     if (closed_) {
         co_return asio::error::operation_aborted;
     }
@@ -161,10 +181,38 @@ auto connection<Executor>::async_open(const endpoint& ep) -> task<boost::system:
     }
     boost::system::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
+    if (proxy_tls_) {
+        if (!set_expected_peer(proxy_tls_->native_handle(), via->proxy.host)) {
+            co_return asio::error::invalid_argument;
+        }
+        auto [pec, _p] = co_await proxy_tls_->async_handshake();
+        if (closed_) {
+            co_return asio::error::operation_aborted;
+        }
+        if (pec) {
+            co_return pec;
+        }
+    }
+    if (via) {
+        plain_stream<typename tls_stream<Executor>::socket_type> plain{socket};
+        auto tec = proxy_tls_ ? co_await async_proxy_connect<Executor>(
+                                    *proxy_tls_, via->connect_request, proxy_status_)
+                              : co_await async_proxy_connect<Executor>(plain, via->connect_request,
+                                                                       proxy_status_);
+        if (closed_) {
+            co_return asio::error::operation_aborted;
+        }
+        if (tec) {
+            co_return tec;
+        }
+    }
     if (!set_expected_peer(stream_.native_handle(), ep.host)) {
         co_return asio::error::invalid_argument;
     }
     auto [hec, _h] = co_await stream_.async_handshake();
+    if (via && is_peer_gone(hec)) {
+        co_return stytch::error::proxy_tunnel_failed;  // e.g. a 2xx, then the proxy closed
+    }
     reusable_ = !hec;
     co_return hec;
 }

@@ -4,6 +4,8 @@
 #include <boost/system/system_error.hpp>
 #include <boost/throw_exception.hpp>
 
+#include <stytch/error.hpp>
+
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -11,7 +13,10 @@ namespace stytch::detail {
 
 namespace ssl = boost::asio::ssl;
 
-ssl::context make_tls_context(const client_config& cfg) {
+namespace {
+
+// TLS >= 1.2, peer verification, the system trust store and `cfg.ca_file`.
+ssl::context verifying_context(const client_config& cfg) {
     ssl::context ctx(ssl::context::tls_client);
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
     SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
@@ -30,6 +35,41 @@ ssl::context make_tls_context(const client_config& cfg) {
         }
     }
     return ctx;
+}
+
+}  // namespace
+
+ssl::context make_tls_context(const client_config& cfg) {
+    ssl::context ctx = verifying_context(cfg);
+    boost::system::error_code ec;
+    if (!cfg.client_certificate_file.empty()) {
+        const auto& key =
+            cfg.client_key_file.empty() ? cfg.client_certificate_file : cfg.client_key_file;
+        ctx.use_certificate_chain_file(cfg.client_certificate_file, ec);
+        if (!ec) {
+            ctx.use_private_key_file(key, ssl::context::pem, ec);
+        }
+        if (!ec && SSL_CTX_check_private_key(ctx.native_handle()) != 1) {
+            ec = error::invalid_config;  // the key does not belong to the certificate
+        }
+        if (ec) {
+            BOOST_THROW_EXCEPTION(
+                boost::system::system_error(ec, "loading client_certificate_file/client_key_file"));
+        }
+    }
+    if (cfg.tls_context_hook) {
+        cfg.tls_context_hook(ctx.native_handle());
+        if ((SSL_CTX_get_verify_mode(ctx.native_handle()) & SSL_VERIFY_PEER) == 0) {
+            BOOST_THROW_EXCEPTION(
+                boost::system::system_error(make_error_code(error::invalid_config),
+                                            "tls_context_hook turned off verification"));
+        }
+    }
+    return ctx;
+}
+
+ssl::context make_proxy_tls_context(const client_config& cfg) {
+    return verifying_context(cfg);
 }
 
 bool set_expected_peer(SSL* ssl, const std::string& host) {

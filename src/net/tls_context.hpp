@@ -10,9 +10,16 @@
 
 namespace stytch::detail {
 
-/// TLS >= 1.2, peer verification, system trust store plus `cfg.ca_file` when set.
-/// @throws boost::system::system_error when the CA file cannot be loaded.
+/// TLS >= 1.2, peer verification, system trust store plus `cfg.ca_file` when set, the client
+/// certificate when set, then `cfg.tls_context_hook`.
+/// @throws boost::system::system_error when a file cannot be loaded, the key does not match
+/// the certificate, or the hook turned peer verification off.
 boost::asio::ssl::context make_tls_context(const client_config& cfg);
+
+/// For the session with an https proxy: TLS >= 1.2, peer verification against the system trust
+/// store plus `cfg.ca_file`; no client certificate, no hook.
+/// @throws boost::system::system_error when the CA file cannot be loaded.
+boost::asio::ssl::context make_proxy_tls_context(const client_config& cfg);
 
 /// Sets SNI (DNS names only) and the name or IP address the peer certificate must match.
 /// @returns false when OpenSSL refuses the settings.

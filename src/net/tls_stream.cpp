@@ -83,14 +83,19 @@ SSL* new_buffered_ssl(SSL_CTX* ctx, tls_buffers& b) {
     return ssl;
 }
 
-bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept {
-    // Whatever arrived since the last answer, taken without waiting. A session ticket or key
-    // update is a few hundred bytes; more than a full record is never quiet, so reading stops.
-    constexpr std::size_t step = 4 * 1024;
-    constexpr std::size_t enough = 16 * 1024;
+namespace {
+
+// A session ticket or key update is a few hundred bytes; more than a full record is never
+// quiet, so reading stops there.
+constexpr std::size_t quiet_step = 4 * 1024;
+constexpr std::size_t quiet_enough = 16 * 1024;
+
+// Whatever the socket holds, taken into `b.in` without waiting. False on EOF, reset, a closed
+// socket, or no memory for the bytes.
+bool take_available(tls_buffers& b, int fd) noexcept {
     try {
-        while (b.in.size() < enough) {
-            auto space = b.in.prepare(step);
+        while (b.in.size() < quiet_enough) {
+            auto space = b.in.prepare(quiet_step);
             const ssize_t n = ::recv(fd, space.data(), space.size(), MSG_DONTWAIT);
             if (n > 0) {
                 b.in.commit(static_cast<std::size_t>(n));
@@ -100,13 +105,18 @@ bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept {
                 continue;
             }
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                break;
+                return true;
             }
-            return false;  // EOF, reset, or a closed socket
+            return false;
         }
     } catch (const std::exception&) {
-        return false;  // no memory for the bytes: not quiet either
+        return false;
     }
+    return true;
+}
+
+// Gives what `b.in` holds to OpenSSL: true when it was only records without application data.
+bool only_records_without_data(SSL* ssl, tls_buffers& b) noexcept {
     if (b.in.size() == 0 && b.taken.at_boundary() && SSL_has_pending(ssl) == 0) {
         return true;
     }
@@ -118,6 +128,40 @@ bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept {
     ERR_clear_error();
     return err == SSL_ERROR_WANT_READ && b.in.size() == 0 && b.taken.at_boundary() &&
            SSL_has_pending(ssl) == 0;
+}
+
+}  // namespace
+
+bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept {
+    return take_available(b, fd) && only_records_without_data(ssl, b);
+}
+
+bool tls_peer_quiet_over(SSL* ssl, tls_buffers& b, SSL* lower, tls_buffers& lb, int fd) noexcept {
+    if (!take_available(lb, fd)) {
+        return false;
+    }
+    // The lower session's plaintext is this session's ciphertext: decrypt all it holds.
+    try {
+        for (;;) {
+            auto space = b.in.prepare(quiet_step);
+            std::size_t got = 0;
+            ERR_clear_error();
+            const int r = SSL_read_ex(lower, space.data(), space.size(), &got);
+            const int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(lower, r);
+            ERR_clear_error();
+            if (err == SSL_ERROR_WANT_READ) {
+                break;
+            }
+            if (err != SSL_ERROR_NONE || b.in.size() + got >= quiet_enough) {
+                return false;  // close_notify, an alert, or too much to be a ticket
+            }
+            b.in.commit(got);
+        }
+    } catch (const std::exception&) {
+        return false;
+    }
+    return lb.in.size() == 0 && lb.taken.at_boundary() && SSL_has_pending(lower) == 0 &&
+           only_records_without_data(ssl, b);
 }
 
 boost::system::error_code map_tls_error(int ssl_error, unsigned long lib_error) {

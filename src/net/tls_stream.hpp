@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include <openssl/ssl.h>
@@ -78,6 +79,11 @@ SSL* new_buffered_ssl(SSL_CTX* ctx, tls_buffers& b);
 /// alert, a partial record) means the peer spoke.
 bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept;
 
+/// tls_peer_quiet for a session carried over another one (`lower` with its buffers `lb`, TLS
+/// to an https proxy): what the socket holds goes through `lower`, whose plaintext is this
+/// session's ciphertext; the lower session must be left with nothing pending either.
+bool tls_peer_quiet_over(SSL* ssl, tls_buffers& b, SSL* lower, tls_buffers& lb, int fd) noexcept;
+
 /// The error for an OpenSSL failure, as asio::ssl reports it. `ssl_error` is SSL_get_error's
 /// answer, `lib_error` the first entry of the OpenSSL error queue (0 if none).
 boost::system::error_code map_tls_error(int ssl_error, unsigned long lib_error);
@@ -95,7 +101,12 @@ class tls_stream {
     tls_stream(const tls_stream&) = delete;  // the BIO points at buffers_
     tls_stream& operator=(const tls_stream&) = delete;
 
-    socket_type& socket() noexcept { return socket_; }
+    /// The TCP socket under this session (under `lower` when carried over one).
+    socket_type& socket() noexcept { return lower_ ? lower_->socket() : socket_; }
+
+    /// From now on this session's ciphertext travels through `lower` instead of the socket:
+    /// TLS to the API inside TLS to an HTTPS proxy. `lower` must outlive this stream.
+    void carry_over(tls_stream& lower) noexcept { lower_ = &lower; }
 
     /// Gives OpenSSL's record buffers (about 33 KiB) back to the heap; it allocates them again
     /// when the connection is next used. Kept otherwise: SSL_MODE_RELEASE_BUFFERS would free
@@ -106,14 +117,22 @@ class tls_stream {
     }
     SSL* native_handle() noexcept { return ssl_.get(); }
 
-    /// True when ciphertext or plaintext received waits in our buffer or inside OpenSSL.
+    /// True when ciphertext or plaintext received waits in our buffer or inside OpenSSL (of
+    /// this session or of the one it is carried over).
     bool holds_input() const noexcept {
         return buffers_.in.size() != 0 || !buffers_.taken.at_boundary() ||
-               SSL_has_pending(ssl_.get()) != 0;
+               SSL_has_pending(ssl_.get()) != 0 || (lower_ && lower_->holds_input());
     }
 
-    /// See tls_peer_quiet. Call only while no operation is pending.
-    bool quiet() noexcept { return tls_peer_quiet(ssl_.get(), buffers_, socket_.native_handle()); }
+    /// See tls_peer_quiet (tls_peer_quiet_over when carried over another session). Call only
+    /// while no operation is pending.
+    bool quiet() noexcept {
+        if (lower_) {
+            return tls_peer_quiet_over(ssl_.get(), buffers_, lower_->ssl_.get(), lower_->buffers_,
+                                       lower_->socket().native_handle());
+        }
+        return tls_peer_quiet(ssl_.get(), buffers_, socket_.native_handle());
+    }
 
     /// The client side of the handshake (peer verification as configured on the SSL object).
     task<std::pair<boost::system::error_code, std::size_t>> async_handshake() {
@@ -172,8 +191,13 @@ class tls_stream {
                 co_return std::pair{map_tls_error(err, lib_error), std::size_t{0}};
             }
             if (!buffers_.out.empty()) {
-                auto [wec, _] =
-                    co_await asio::async_write(socket_, asio::buffer(buffers_.out), use_tuple);
+                boost::system::error_code wec;
+                if (lower_) {
+                    std::tie(wec, std::ignore) = co_await lower_->async_write(buffers_.out);
+                } else {
+                    std::tie(wec, std::ignore) =
+                        co_await asio::async_write(socket_, asio::buffer(buffers_.out), use_tuple);
+                }
                 buffers_.out.clear();
                 if (wec) {
                     co_return std::pair{wec, std::size_t{0}};
@@ -183,8 +207,15 @@ class tls_stream {
                 co_return std::pair{boost::system::error_code{}, done};
             }
             if (err == SSL_ERROR_WANT_READ) {
-                auto [rec, n] =
-                    co_await socket_.async_read_some(buffers_.in.prepare(read_size), use_tuple);
+                boost::system::error_code rec;
+                std::size_t n = 0;
+                if (lower_) {
+                    std::tie(rec, n) =
+                        co_await lower_->async_read_some(buffers_.in.prepare(read_size));
+                } else {
+                    std::tie(rec, n) =
+                        co_await socket_.async_read_some(buffers_.in.prepare(read_size), use_tuple);
+                }
                 buffers_.in.commit(n);
                 if (rec == asio::error::eof) {
                     // The peer closed in the middle of a record or without close_notify.
@@ -199,7 +230,8 @@ class tls_stream {
         }
     }
 
-    socket_type socket_;
+    socket_type socket_;  // unused when lower_ is set
+    tls_stream* lower_ = nullptr;
     tls_buffers buffers_;
     std::unique_ptr<SSL, ssl_free> ssl_;
 };

@@ -6,6 +6,9 @@
 #                             nginx_log (access log: one JSON object per request)
 #   nginx_stop                stop it (also safe when it did not start)
 #   nginx_last_request        the last access-log line
+#   nginx_client_ca=FILE      (set before nginx_start) require a client certificate signed by
+#                             FILE (ssl_verify_client on); the access log then also records
+#                             the client's subject as "client"
 #
 # Routes, by the raw (still percent-encoded) request URI:
 #   /v1/b2b/organizations/organization-test-nginx-ok/external_id    200 OK_JSON
@@ -16,6 +19,7 @@
 #   anything else                                                    404 organization_not_found
 
 nginx_pid=
+nginx_client_ca=${nginx_client_ca:-}
 
 nginx_make_certificates() {
     local dir=$1
@@ -47,7 +51,9 @@ nginx_free_port() {
 nginx_write_config() {
     local dir=$1 port=$2 ok_json=$3
     local api=/v1/b2b/organizations
-    local user_line=""
+    local user_line="" mtls=""
+    [[ -z $nginx_client_ca ]] ||
+        mtls="ssl_verify_client on; ssl_client_certificate $nginx_client_ca;"
     # As root, the workers drop to an unprivileged user; the directory must be readable.
     [[ $(id -u) -ne 0 ]] || user_line="user nobody nogroup;"
     cat >"$dir/nginx.conf" <<CONF
@@ -66,7 +72,8 @@ http {
     log_format wire escape=json '{"method":"\$request_method","uri":"\$request_uri",'
         '"authorization":"\$http_authorization","member_session":"\$http_x_stytch_member_session",'
         '"member_session_jwt":"\$http_x_stytch_member_sessionjwt","content_type":"\$content_type",'
-        '"user_agent":"\$http_user_agent","content_length":"\$content_length","status":"\$status"}';
+        '"user_agent":"\$http_user_agent","content_length":"\$content_length","status":"\$status",'
+        '"client":"\$ssl_client_s_dn"}';
     access_log $dir/access.log wire;
     map_hash_bucket_size 256;
     map \$request_uri \$answer {
@@ -81,6 +88,7 @@ http {
         listen 127.0.0.1:$port ssl;
         ssl_certificate $dir/server.pem;
         ssl_certificate_key $dir/server.key;
+        $mtls
         default_type application/json;
         if (\$answer = ok) {
             return 200 '$(cat "$ok_json")';

@@ -136,4 +136,26 @@ BOOST_AUTO_TEST_CASE(first_problem_wins) {
     BOOST_TEST((c.validate() == error::invalid_config));
 }
 
+BOOST_AUTO_TEST_CASE(proxy_settings) {
+    auto c = valid_config();
+    c.proxy = "http://user:pw@proxy.corp:3128";
+    c.no_proxy = "localhost, 10.0.0.0/8";
+    BOOST_TEST(!c.validate());
+    c.proxy = "https://proxy.corp";
+    BOOST_TEST(!c.validate());
+    for (const std::string bad : {"socks5://proxy", "ftp://proxy", "http://proxy:99999",
+                                  "http://us%0Aer:pw@proxy:1", "http://u:p%0D@proxy:1"}) {
+        c.proxy = bad;
+        BOOST_TEST((c.validate() == error::invalid_config), bad);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(client_key_needs_a_certificate) {
+    auto c = valid_config();
+    c.client_key_file = "client.key";
+    BOOST_TEST((c.validate() == error::invalid_config));
+    c.client_certificate_file = "client.pem";
+    BOOST_TEST(!c.validate());  // files are read by the client's constructor
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,7 +14,7 @@ using stytch::error;
 namespace {
 
 constexpr int first_error = static_cast<int>(error::missing_project_id);
-constexpr int last_error = static_cast<int>(error::proxy_refused);
+constexpr int last_error = static_cast<int>(error::proxy_tunnel_failed);
 
 // The condition each error is expected to belong to (0: none).
 int expected_condition(error e) {
@@ -54,6 +54,7 @@ int expected_condition(error e) {
         case error::unsolicited_answer:
             return static_cast<int>(condition::protocol_error);
         case error::proxy_refused:
+        case error::proxy_tunnel_failed:
             return static_cast<int>(condition::proxy_error);
     }
     return -1;

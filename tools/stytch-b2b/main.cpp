@@ -41,6 +41,12 @@ Environment:
   STYTCH_CA_FILE     extra trusted CA certificates (PEM), added to the system trust store
   STYTCH_TIMEOUT_MS  deadline for the whole call in milliseconds (default 30000); values
                      beyond what the clock can count mean no practical limit
+  STYTCH_CLIENT_CERT client certificate (PEM) for mutual TLS
+  STYTCH_CLIENT_KEY  its private key (PEM); default: read from STYTCH_CLIENT_CERT
+  https_proxy, HTTPS_PROXY
+                     proxy as http[s]://[user:password@]host[:port] (lowercase name first,
+                     as curl); its credentials are never printed
+  no_proxy, NO_PROXY hosts reached directly: names, domain suffixes, IPs, CIDR blocks, *
 
 Output and exit status:
   0  success: the response as one JSON object on stdout
@@ -48,7 +54,8 @@ Output and exit status:
      error_message, error_url, error_details)
   2  usage or configuration error: a one-line reason on stderr; nothing was sent
   3  transport or decode failure (connect, TLS, timeout, protocol, body too large, a 2xx
-     answer that does not decode): a one-line reason on stderr
+     answer that does not decode, a proxy that refuses or breaks the tunnel): a one-line
+     reason on stderr
 )";
 
 int fail(int code, std::string_view reason) {
@@ -147,6 +154,9 @@ int main(int argc, char** argv) {
     cfg.secret = env("STYTCH_SECRET");
     cfg.base_url = env("STYTCH_BASE_URL");
     cfg.ca_file = env("STYTCH_CA_FILE");
+    cfg.client_certificate_file = env("STYTCH_CLIENT_CERT");
+    cfg.client_key_file = env("STYTCH_CLIENT_KEY");
+    cfg.proxy_from_environment();
     if (auto timeout = env("STYTCH_TIMEOUT_MS"); !timeout.empty()) {
         std::chrono::milliseconds::rep ms = 0;
         auto [end, ec] = std::from_chars(timeout.data(), timeout.data() + timeout.size(), ms);
@@ -161,6 +171,13 @@ int main(int argc, char** argv) {
     cfg.max_connections = 1;
 
     if (auto ec = cfg.validate()) {
+        auto without_proxy = cfg;
+        without_proxy.proxy.clear();
+        if (!without_proxy.validate()) {  // never print the URL: it may hold a password
+            return fail(exit_usage,
+                        "configuration: https_proxy/HTTPS_PROXY is not a usable "
+                        "http[s]://[user:password@]host[:port] URL");
+        }
         return fail(exit_usage, "configuration: " + describe(ec));
     }
 
@@ -169,7 +186,10 @@ int main(int argc, char** argv) {
     try {
         client.emplace(ioc.get_executor(), cfg);
     } catch (const boost::system::system_error& e) {
-        return fail(exit_usage, "configuration: cannot use STYTCH_CA_FILE: " + describe(e.code()));
+        return fail(exit_usage,
+                    "configuration: cannot use STYTCH_CA_FILE, STYTCH_CLIENT_CERT or "
+                    "STYTCH_CLIENT_KEY: " +
+                        describe(e.code()));
     }
 
     int status = exit_failure;
@@ -185,6 +205,9 @@ int main(int argc, char** argv) {
                 status = exit_api_error;
             } else if (is_usage_error(ec)) {
                 status = fail(exit_usage, "invalid request: " + describe(ec));
+            } else if (ec == stytch::error::proxy_refused) {
+                status = fail(exit_failure, "request failed: " + describe(ec) + " with status " +
+                                                std::to_string(details.status_code));
             } else {
                 status = fail(exit_failure, "request failed: " + describe(ec));
             }

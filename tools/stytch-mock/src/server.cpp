@@ -325,6 +325,14 @@ server::impl::impl(server_options options)
     if (SSL_CTX_check_private_key(ssl_ctx.native_handle()) != 1) {
         throw std::runtime_error("stytch::mock::server: key and certificate do not match");
     }
+    if (!opts.client_ca_pem.empty()) {
+        boost::system::error_code ec;
+        ssl_ctx.add_certificate_authority(asio::buffer(opts.client_ca_pem), ec);
+        if (ec) {
+            throw std::runtime_error("stytch::mock::server: bad client_ca_pem");
+        }
+        ssl_ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+    }
 
     ioc.emplace(static_cast<int>(opts.threads));
     boost::system::error_code ec;

@@ -44,6 +44,9 @@ struct server_options {
     std::chrono::milliseconds keep_alive_timeout{std::chrono::seconds(30)};
     /// Threads running the server's io_context (0 is taken as 1).
     std::size_t threads = 1;
+    /// Mutual TLS: when not empty, the PEM CA certificate(s) that must have signed a client
+    /// certificate; a client without one, or with another, fails the TLS handshake.
+    std::string client_ca_pem;
     /// Fault: accept TCP connections but never complete the TLS handshake (bytes the client
     /// sends are read and dropped until it closes or the server stops).
     bool stall_tls_handshake = false;
