@@ -356,7 +356,9 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
     o.reused = reused;
     if (ec) {
         o.stale = reused && conn->failed_without_answer();
-        o.retryable = conn->failed_without_answer();
+        // A TLS alert before the request (a refused client certificate, say) is final.
+        o.retryable =
+            conn->failed_without_answer() && ec.category() != asio::error::get_ssl_category();
     } else if (reused && answer.status == 408) {
         // A server's keep-alive timeout racing our request on a pooled connection: the 408
         // answers the silence before it, not this call, which goes on over a new connection.

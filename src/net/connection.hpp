@@ -81,8 +81,10 @@ class connection {
     /// net/http and curl refuse to reuse a connection that spoke out of turn: what it sent
     /// would be taken as the next call's answer. Once false, stays false.
     bool quiet() noexcept {
-        if (reusable_ && !(buffer_.size() == 0 && stream_.quiet())) {
-            reusable_ = false;
+        if (reusable_) {
+            idle_error_ = buffer_.size() != 0 ? boost::system::error_code(error::unsolicited_answer)
+                                              : stream_.check_idle();
+            reusable_ = !idle_error_;
         }
         return reusable_;
     }
@@ -137,6 +139,7 @@ class connection {
     std::string body_;  // reused: its capacity stays with the connection
     std::string retry_after_;
     bool reusable_ = false;
+    boost::system::error_code idle_error_;  // what quiet() found
     bool failed_without_answer_ = false;
     int proxy_status_ = 0;
 };
@@ -225,7 +228,7 @@ auto connection<Executor>::async_exchange(std::string_view request, std::size_t 
     // otherwise be read as this request's answer.
     if (!quiet()) {
         failed_without_answer_ = true;
-        co_return error::unsolicited_answer;
+        co_return idle_error_ ? idle_error_ : boost::system::error_code(error::unsolicited_answer);
     }
     reusable_ = false;
     auto [wec, _] = co_await stream_.async_write(request);

@@ -1,6 +1,9 @@
 #include "net/tls_stream.hpp"
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+
+#include <stytch/error.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -90,9 +93,9 @@ namespace {
 constexpr std::size_t quiet_step = 4 * 1024;
 constexpr std::size_t quiet_enough = 16 * 1024;
 
-// Whatever the socket holds, taken into `b.in` without waiting. False on EOF, reset, a closed
-// socket, or no memory for the bytes.
-bool take_available(tls_buffers& b, int fd) noexcept {
+// Whatever the socket holds, taken into `b.in` without waiting: an error on EOF, reset, a
+// closed socket, or no memory for the bytes.
+boost::system::error_code take_available(tls_buffers& b, int fd) noexcept {
     try {
         while (b.in.size() < quiet_enough) {
             auto space = b.in.prepare(quiet_step);
@@ -101,45 +104,57 @@ bool take_available(tls_buffers& b, int fd) noexcept {
                 b.in.commit(static_cast<std::size_t>(n));
                 continue;
             }
-            if (n < 0 && errno == EINTR) {
+            if (n == 0) {
+                return boost::asio::error::eof;
+            }
+            if (errno == EINTR) {
                 continue;
             }
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                return true;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return {};
             }
-            return false;
+            return {errno, boost::system::system_category()};
         }
     } catch (const std::exception&) {
-        return false;
+        return make_error_code(boost::system::errc::not_enough_memory);
     }
-    return true;
+    return {};
 }
 
-// Gives what `b.in` holds to OpenSSL: true when it was only records without application data.
-bool only_records_without_data(SSL* ssl, tls_buffers& b) noexcept {
+// Gives what `b.in` holds to OpenSSL: empty when it was only records without application data.
+boost::system::error_code only_records_without_data(SSL* ssl, tls_buffers& b) noexcept {
     if (b.in.size() == 0 && b.taken.at_boundary() && SSL_has_pending(ssl) == 0) {
-        return true;
+        return {};
     }
     char byte;
     std::size_t got = 0;
     ERR_clear_error();
     const int r = SSL_read_ex(ssl, &byte, 1, &got);
     const int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, r);
+    const unsigned long lib_error = err == SSL_ERROR_NONE ? 0 : ERR_get_error();
     ERR_clear_error();
-    return err == SSL_ERROR_WANT_READ && b.in.size() == 0 && b.taken.at_boundary() &&
-           SSL_has_pending(ssl) == 0;
+    if (err != SSL_ERROR_NONE && err != SSL_ERROR_WANT_READ) {
+        return map_tls_error(err, lib_error);  // close_notify, an alert
+    }
+    if (err == SSL_ERROR_NONE || b.in.size() != 0 || !b.taken.at_boundary() ||
+        SSL_has_pending(ssl) != 0) {
+        return error::unsolicited_answer;  // data, or part of a record
+    }
+    return {};
 }
 
 }  // namespace
 
-bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept {
-    return take_available(b, fd) && only_records_without_data(ssl, b);
+boost::system::error_code check_idle_tls(SSL* ssl, tls_buffers& b, int fd) noexcept {
+    // What arrived before an EOF or reset says more than the end itself.
+    const auto end = take_available(b, fd);
+    const auto news = only_records_without_data(ssl, b);
+    return news ? news : end;
 }
 
-bool tls_peer_quiet_over(SSL* ssl, tls_buffers& b, SSL* lower, tls_buffers& lb, int fd) noexcept {
-    if (!take_available(lb, fd)) {
-        return false;
-    }
+boost::system::error_code check_idle_tls_over(SSL* ssl, tls_buffers& b, SSL* lower, tls_buffers& lb,
+                                              int fd) noexcept {
+    const auto end = take_available(lb, fd);
     // The lower session's plaintext is this session's ciphertext: decrypt all it holds.
     try {
         for (;;) {
@@ -148,20 +163,27 @@ bool tls_peer_quiet_over(SSL* ssl, tls_buffers& b, SSL* lower, tls_buffers& lb, 
             ERR_clear_error();
             const int r = SSL_read_ex(lower, space.data(), space.size(), &got);
             const int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(lower, r);
+            const unsigned long lib_error = err == SSL_ERROR_NONE ? 0 : ERR_get_error();
             ERR_clear_error();
             if (err == SSL_ERROR_WANT_READ) {
                 break;
             }
-            if (err != SSL_ERROR_NONE || b.in.size() + got >= quiet_enough) {
-                return false;  // close_notify, an alert, or too much to be a ticket
+            if (err != SSL_ERROR_NONE) {
+                return map_tls_error(err, lib_error);  // the proxy's close_notify or alert
+            }
+            if (b.in.size() + got >= quiet_enough) {
+                return error::unsolicited_answer;  // too much to be a ticket
             }
             b.in.commit(got);
         }
     } catch (const std::exception&) {
-        return false;
+        return make_error_code(boost::system::errc::not_enough_memory);
     }
-    return lb.in.size() == 0 && lb.taken.at_boundary() && SSL_has_pending(lower) == 0 &&
-           only_records_without_data(ssl, b);
+    if (lb.in.size() != 0 || !lb.taken.at_boundary() || SSL_has_pending(lower) != 0) {
+        return error::unsolicited_answer;
+    }
+    const auto news = only_records_without_data(ssl, b);
+    return news ? news : end;
 }
 
 boost::system::error_code map_tls_error(int ssl_error, unsigned long lib_error) {

@@ -72,17 +72,18 @@ struct tls_buffers {
 /// @throws std::bad_alloc when OpenSSL cannot allocate.
 SSL* new_buffered_ssl(SSL_CTX* ctx, tls_buffers& b);
 
-/// True when nothing waits on an idle TLS connection: no ciphertext in `b.in` or inside
-/// OpenSSL, and nothing readable on the socket `fd` (bytes, EOF, reset). Never blocks: what
-/// the socket holds is read into `b.in` and given to OpenSSL; records without application data
-/// (TLS 1.3 session tickets, key updates) are absorbed, anything else (data, close_notify, an
-/// alert, a partial record) means the peer spoke.
-bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept;
+/// What the peer of an idle TLS connection did since its last answer, checked without waiting:
+/// what the socket `fd` holds is read into `b.in` and given to OpenSSL. Empty when nothing but
+/// records without application data arrived (TLS 1.3 session tickets, key updates: absorbed);
+/// otherwise `error::unsolicited_answer` for data or part of a record, `asio::error::eof` for
+/// close_notify or EOF, the TLS error for an alert, the socket's error for a reset.
+boost::system::error_code check_idle_tls(SSL* ssl, tls_buffers& b, int fd) noexcept;
 
-/// tls_peer_quiet for a session carried over another one (`lower` with its buffers `lb`, TLS
+/// check_idle_tls for a session carried over another one (`lower` with its buffers `lb`, TLS
 /// to an https proxy): what the socket holds goes through `lower`, whose plaintext is this
 /// session's ciphertext; the lower session must be left with nothing pending either.
-bool tls_peer_quiet_over(SSL* ssl, tls_buffers& b, SSL* lower, tls_buffers& lb, int fd) noexcept;
+boost::system::error_code check_idle_tls_over(SSL* ssl, tls_buffers& b, SSL* lower, tls_buffers& lb,
+                                              int fd) noexcept;
 
 /// The error for an OpenSSL failure, as asio::ssl reports it. `ssl_error` is SSL_get_error's
 /// answer, `lib_error` the first entry of the OpenSSL error queue (0 if none).
@@ -124,14 +125,14 @@ class tls_stream {
                SSL_has_pending(ssl_.get()) != 0 || (lower_ && lower_->holds_input());
     }
 
-    /// See tls_peer_quiet (tls_peer_quiet_over when carried over another session). Call only
+    /// See check_idle_tls (check_idle_tls_over when carried over another session). Call only
     /// while no operation is pending.
-    bool quiet() noexcept {
+    boost::system::error_code check_idle() noexcept {
         if (lower_) {
-            return tls_peer_quiet_over(ssl_.get(), buffers_, lower_->ssl_.get(), lower_->buffers_,
+            return check_idle_tls_over(ssl_.get(), buffers_, lower_->ssl_.get(), lower_->buffers_,
                                        lower_->socket().native_handle());
         }
-        return tls_peer_quiet(ssl_.get(), buffers_, socket_.native_handle());
+        return check_idle_tls(ssl_.get(), buffers_, socket_.native_handle());
     }
 
     /// The client side of the handshake (peer verification as configured on the SSL object).
