@@ -80,6 +80,31 @@ BOOST_AUTO_TEST_CASE(request_timeout_408_then_fin_while_idle_is_never_reported) 
     next_call_is_not_affected(f, 3);
 }
 
+// The server's keep-alive timeout fires as the next request reaches it: its 408 answers the
+// silence before that request, which it never read. The call goes on over a new connection.
+BOOST_AUTO_TEST_CASE(request_timeout_408_racing_the_next_request_is_never_reported) {
+    server_fixture f;
+    script_requests(
+        f.server,
+        {{}, {script_step::write(request_timeout_408()), script_step::of(step::shutdown)}});
+    auto cfg = fast_config(f);
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    check_own_answer(call(f, c, first_org), first_org);
+    log.clear();
+    check_own_answer(call(f, c, second_org), second_org);
+    const auto entries = log.entries();
+    BOOST_TEST_REQUIRE(entries.size() == 2u);
+    BOOST_TEST(entries[0].info.reused_connection);  // the pooled one, answered with the 408
+    BOOST_TEST(entries[0].info.http_status == 408);
+    BOOST_TEST(entries[0].info.result.failed());
+    BOOST_TEST(entries[1].info.attempt == 1u);  // not counted as an attempt
+    BOOST_TEST(!entries[1].info.reused_connection);
+    BOOST_TEST(entries[1].info.http_status == 200);
+    BOOST_TEST(f.server.connections_accepted() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(single_stray_byte_while_idle) {
     server_fixture f;
     script_requests(f.server, {{script_step::normal_answer(), script_step::write("X", 100ms)}});
