@@ -4,13 +4,6 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/system/system_error.hpp>
-
-#include <sys/wait.h>
-#include <array>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
 #include "faults/support.hpp"
 #include "support/json_text.hpp"
 
@@ -41,40 +34,18 @@ std::string ok_body_with_metadata(server_fixture& f, std::string_view raw) {
     return text;
 }
 
-struct cli_output {
-    int status = -1;
-    std::string out;  ///< stdout only
-    std::string err;  ///< stderr only
-};
-
 /// Runs the CLI against the fixture's server for `organization_id`.
-cli_output run_cli(const server_fixture& f, const std::string& organization_id) {
-    const std::string err_file = temp_path("stytch-cli-stderr");
-    const std::string command =
+process_output run_cli(const server_fixture& f, const std::string& organization_id) {
+    return run_command(
         "STYTCH_PROJECT_ID=project-test-cli STYTCH_SECRET=secret-test-cli "
         "STYTCH_CA_FILE='" +
-        f.ca_file + "' STYTCH_BASE_URL=" + f.server.base_url() + " STYTCH_TIMEOUT_MS=5000 " +
-        STYTCH_CLI + " delete-external-id '" + organization_id + "' 2>'" + err_file + "'";
-    cli_output p;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    BOOST_REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer;
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-        p.out.append(buffer.data(), n);
-    }
-    const int raw = ::pclose(pipe);
-    p.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    std::ifstream in(err_file);
-    std::stringstream err;
-    err << in.rdbuf();
-    p.err = err.str();
-    std::filesystem::remove(err_file);
-    return p;
+            f.ca_file + "' STYTCH_BASE_URL=" + f.server.base_url() + " STYTCH_TIMEOUT_MS=5000 " +
+            STYTCH_CLI + " delete-external-id '" + organization_id + "'",
+        true);
 }
 
 /// Parses the CLI's stdout as strict JSON (no depth limit of its own to speak of).
-boost::json::value parse_stdout(const cli_output& p) {
+boost::json::value parse_stdout(const process_output& p) {
     boost::json::error_code ec;
     boost::json::parse_options options;
     options.max_depth = 10000;

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -116,12 +117,16 @@ inline std::uint16_t closed_port() {
 struct process_output {
     int status = -1;
     std::string out;
+    std::string err;  ///< with `separate_stderr` only; otherwise stderr is in `out`
 };
 
-/// Runs `command` through the shell and returns its exit status and stdout+stderr.
-inline process_output run_command(const std::string& command) {
+/// Runs `command` through the shell and returns its exit status and stdout+stderr, or stdout
+/// and stderr apart with `separate_stderr`.
+inline process_output run_command(const std::string& command, bool separate_stderr = false) {
     process_output p;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    const std::string err_file = separate_stderr ? temp_path("stytch-stderr") : std::string();
+    FILE* pipe =
+        ::popen((command + (separate_stderr ? " 2>'" + err_file + "'" : " 2>&1")).c_str(), "r");
     BOOST_REQUIRE(pipe != nullptr);
     std::array<char, 4096> buffer;
     std::size_t n = 0;
@@ -130,6 +135,11 @@ inline process_output run_command(const std::string& command) {
     }
     int raw = ::pclose(pipe);
     p.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    if (separate_stderr) {
+        std::ifstream in(err_file);
+        p.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        std::filesystem::remove(err_file);
+    }
     return p;
 }
 
