@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/system/system_error.hpp>
+
 #include "faults/support.hpp"
 #include "support/json_text.hpp"
 
