@@ -12,6 +12,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -195,7 +196,9 @@ void client_core<Executor>::start(
             });
         });
     }
-    asio::dispatch(strand_, [self = this->shared_from_this(), c = std::move(c)]() mutable {
+    // Posted, never dispatched: even a call refused at once completes after this function
+    // returned (Asio's rule), so chains of refused calls do not recurse.
+    asio::post(strand_, [self = this->shared_from_this(), c = std::move(c)]() mutable {
         self->admit(std::move(c));
     });
 }
@@ -482,9 +485,13 @@ void client_core<Executor>::complete(const call_ptr& c, outcome&& o) {
     if (o.ec) {
         c->response = {};
     }
-    auto work = std::move(c->work);
-    asio::dispatch(work.get_executor(),
-                   [c, ec = o.ec]() { std::move(c->handler)(ec, std::move(c->response)); });
+    // Out of the strand first (posted to the executor under it), then to the handler's
+    // executor: the handler never runs inside the strand, so a slow handler delays no other
+    // call. (A type-erased completion executor cannot be posted to directly.)
+    asio::post(strand_.get_inner_executor(), [c, ec = o.ec, work = std::move(c->work)]() {
+        asio::dispatch(work.get_executor(),
+                       [c, ec]() { std::move(c->handler)(ec, std::move(c->response)); });
+    });
 }
 
 template <class Executor>
