@@ -43,15 +43,13 @@ class client_core final : public client_impl,
     /// Runs on a strand of `inner`; `ex` is the executor the caller gave.
     static std::shared_ptr<client_impl> create(const Executor& inner,
                                                boost::asio::any_io_executor ex, client_config cfg) {
-        auto core = std::make_shared<client_core>(inner, std::move(ex), std::move(cfg));
-        core->pool_.set_owner(core);
-        return core;
+        return std::make_shared<client_core>(inner, std::move(ex), std::move(cfg));
     }
 
     client_core(const Executor& inner, boost::asio::any_io_executor ex, client_config cfg)
         : client_impl(std::move(ex), std::move(cfg)),
           strand_(inner),
-          pool_(strand_, cfg_.max_connections, cfg_.idle_timeout),
+          pool_(cfg_.max_connections, cfg_.idle_timeout),
           deadline_timer_(strand_),
           jitter_(std::random_device{}()) {}
 

@@ -69,7 +69,8 @@ struct client_config {
     /// Maximum number of open connections; further callers wait in FIFO order.
     std::size_t max_connections = 16;
 
-    /// A pooled connection unused for this long is closed.
+    /// A pooled connection unused for this long is closed, when the client next takes or gives
+    /// back a connection (no timer: an idle client keeps no operation pending).
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
 
     /// Largest accepted response body; a larger answer fails with `http::error::body_limit`.

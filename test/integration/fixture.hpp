@@ -77,8 +77,7 @@ struct server_fixture {
         return std::move(*out);
     }
 
-    /// Runs `ioc` until `done()` holds. Not ioc.run(): a client holding idle connections
-    /// keeps its idle-sweep timer pending, so run() would only return after the idle timeout.
+    /// Runs `ioc` until `done()` holds (and no longer: a test may keep other work pending).
     template <class Predicate>
     void run_until(Predicate done) {
         ioc.restart();
