@@ -73,6 +73,7 @@ class client_core final : public client_impl,
     bool may_run_another() const noexcept {
         return active_ < cfg_.max_connections * active_per_connection;
     }
+    static bool honours(asio::cancellation_type type, const call& c);
     void abort(call& c, error_code reason);
     task<outcome> run(call_ptr c);
     task<outcome> attempt(const call_ptr& c);
@@ -147,6 +148,7 @@ struct client_core<Executor>::call {
     error_code abort_reason;
     bool connect_expired = false;   // the connect timeout (not the deadline) closed `io`
     bool waiting = false;           // waiting on `timer` for a connection
+    bool written = false;           // an attempt has started writing the request
     connection_type* io = nullptr;  // the connection doing I/O for this call
     call* prev = nullptr;           // the in-flight list, intrusive: no allocation per call
     call* next = nullptr;
@@ -184,11 +186,11 @@ void client_core<Executor>::start(
     if (slot.is_connected()) {
         slot.assign([weak = std::weak_ptr<call>(c),
                      core = std::weak_ptr<client_core>(this->shared_from_this()),
-                     strand = strand_](asio::cancellation_type) {
-            asio::dispatch(strand, [weak, core] {
+                     strand = strand_](asio::cancellation_type type) {
+            asio::dispatch(strand, [weak, core, type] {
                 auto c = weak.lock();
                 auto self = core.lock();
-                if (c && self) {
+                if (c && self && honours(type, *c)) {
                     self->abort(*c, asio::error::operation_aborted);
                 }
             });
@@ -220,6 +222,16 @@ void client_core<Executor>::admit(call_ptr c) {
     (room_tail_ ? room_tail_->room_next : room_head_) = waiting;
     room_tail_ = waiting;
     waiting->in_room = std::move(c);
+}
+
+// Terminal cancellation is honoured at any point; partial and total only until an attempt
+// starts writing the request, since afterwards the server may have acted on it.
+template <class Executor>
+bool client_core<Executor>::honours(asio::cancellation_type type, const call& c) {
+    return (type & asio::cancellation_type::terminal) != asio::cancellation_type::none ||
+           (!c.written &&
+            (type & (asio::cancellation_type::partial | asio::cancellation_type::total)) !=
+                asio::cancellation_type::none);
 }
 
 template <class Executor>
@@ -340,6 +352,7 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
     }
 
     c->io = conn.get();
+    c->written = true;  // from here on the server may act on the request
     http_answer answer;
     auto ec = co_await conn->async_exchange(c->request, cfg_.max_response_body, answer);
     c->io = nullptr;
@@ -396,13 +409,8 @@ std::chrono::milliseconds client_core<Executor>::retry_delay(std::size_t attempt
             return *asked;
         }
     }
-    const auto& policy = cfg_.retry;
-    auto cap = policy.base_delay.count();
-    for (std::size_t i = 1; i < attempt_no && cap < policy.max_delay.count(); ++i) {
-        cap *= 2;
-    }
-    cap = std::min(cap, policy.max_delay.count());
-    std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(0, cap);
+    std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(
+        0, backoff_bound(cfg_.retry, attempt_no).count());
     return std::chrono::milliseconds(pick(jitter_));
 }
 
