@@ -481,10 +481,6 @@ void client_core<Executor>::on_deadline_timer() {
 
 template <class Executor>
 void client_core<Executor>::complete(const call_ptr& c, outcome&& o) {
-    auto slot = asio::get_associated_cancellation_slot(c->handler);
-    if (slot.is_connected()) {
-        slot.clear();
-    }
     if (c->diag) {
         *c->diag = std::move(o.details);
     }
@@ -495,8 +491,14 @@ void client_core<Executor>::complete(const call_ptr& c, outcome&& o) {
     // executor: the handler never runs inside the strand, so a slow handler delays no other
     // call. (A type-erased completion executor cannot be posted to directly.)
     asio::post(strand_.get_inner_executor(), [c, ec = o.ec, work = std::move(c->work)]() {
-        asio::dispatch(work.get_executor(),
-                       [c, ec]() { std::move(c->handler)(ec, std::move(c->response)); });
+        asio::dispatch(work.get_executor(), [c, ec]() {
+            // Cleared on the handler's executor, where the caller emits its signal.
+            auto slot = asio::get_associated_cancellation_slot(c->handler);
+            if (slot.is_connected()) {
+                slot.clear();
+            }
+            std::move(c->handler)(ec, std::move(c->response));
+        });
     });
 }
 
