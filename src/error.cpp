@@ -66,6 +66,8 @@ const char* error_message(int ev) noexcept {
             return "the server sent more chunk metadata or trailers than the limit allows";
         case error::unexpected_switch_protocols:
             return "the server switched protocols without being asked (101)";
+        case error::unsolicited_answer:
+            return "the server sent bytes before the request (an unsolicited answer)";
         case error::proxy_refused:
             return "the HTTPS proxy refused the CONNECT request";
     }
@@ -122,7 +124,7 @@ int condition_of(int ev) noexcept {
     if (e >= error::json_too_deep && e <= error::non_finite_number) {
         return static_cast<int>(condition::decode_error);
     }
-    if (e >= error::answer_metadata_limit && e <= error::unexpected_switch_protocols) {
+    if (e >= error::answer_metadata_limit && e <= error::unsolicited_answer) {
         return static_cast<int>(condition::protocol_error);
     }
     if (e == error::proxy_refused) {

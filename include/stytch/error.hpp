@@ -56,6 +56,7 @@ enum class error {
     // HTTP/1.1 violations by the server; the connection is discarded (condition::protocol_error)
     answer_metadata_limit,        ///< chunk-size lines, chunk extensions or trailers too large
     unexpected_switch_protocols,  ///< a `101 Switching Protocols` that was not asked for
+    unsolicited_answer,           ///< bytes arrived on a connection before the request was sent
 
     // Proxies (condition::proxy_error)
     proxy_refused,  ///< the proxy answered the CONNECT with a status other than 2xx

@@ -68,10 +68,10 @@ class connection {
     task<boost::system::error_code> async_exchange(std::string_view request, std::size_t body_limit,
                                                    http_answer& out);
 
-    /// Checks, without waiting, that the server has sent nothing since the last answer: no
-    /// byte, EOF, reset or close_notify, at the HTTP, TLS or socket level. Go's net/http and
-    /// curl refuse to reuse a connection that spoke out of turn: what it sent would be taken as
-    /// the next call's answer. Once false, stays false.
+    /// Checks, without waiting, that the server has sent nothing since the handshake or the
+    /// last answer: no byte, EOF, reset or close_notify, at the HTTP, TLS or socket level. Go's
+    /// net/http and curl refuse to reuse a connection that spoke out of turn: what it sent
+    /// would be taken as the next call's answer. Once false, stays false.
     bool quiet() noexcept {
         if (reusable_ && !(buffer_.size() == 0 && stream_.quiet())) {
             reusable_ = false;
@@ -165,14 +165,21 @@ auto connection<Executor>::async_open(const endpoint& ep) -> task<boost::system:
         co_return asio::error::invalid_argument;
     }
     auto [hec, _h] = co_await stream_.async_handshake();
+    reusable_ = !hec;
     co_return hec;
 }
 
 template <class Executor>
 auto connection<Executor>::async_exchange(std::string_view request, std::size_t body_limit,
                                           http_answer& out) -> task<boost::system::error_code> {
-    reusable_ = false;
     failed_without_answer_ = false;
+    // The last moment to find out that the server spoke out of turn: whatever it sent would
+    // otherwise be read as this request's answer.
+    if (!quiet()) {
+        failed_without_answer_ = true;
+        co_return error::unsolicited_answer;
+    }
+    reusable_ = false;
     auto [wec, _] = co_await stream_.async_write(request);
     if (wec) {
         failed_without_answer_ = is_peer_gone(wec);
@@ -207,9 +214,9 @@ auto connection<Executor>::async_exchange(std::string_view request, std::size_t 
     out.status = reader.status();
     out.body = body_;
     out.retry_after = retry_after_;
-    // Anything after the answer, in any layer, means the server sent more than was asked for.
-    reusable_ = reader.keep_alive();
-    quiet();
+    // Anything after the answer in our buffers means the server sent more than was asked for;
+    // the socket is checked when the connection is next handed out.
+    reusable_ = reader.keep_alive() && buffer_.size() == 0 && !stream_.holds_input();
     co_return boost::system::error_code{};
 }
 

@@ -38,6 +38,7 @@ int bio_read(BIO* bio, char* data, std::size_t size, std::size_t* read) {
     }
     const std::size_t n = std::min(size, in.size());
     std::memcpy(data, in.data().data(), n);
+    buffers_of(bio).taken.consume(reinterpret_cast<const unsigned char*>(data), n);
     in.consume(n);
     *read = n;
     return 1;
@@ -106,7 +107,7 @@ bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept {
     } catch (const std::exception&) {
         return false;  // no memory for the bytes: not quiet either
     }
-    if (b.in.size() == 0 && SSL_has_pending(ssl) == 0) {
+    if (b.in.size() == 0 && b.taken.at_boundary() && SSL_has_pending(ssl) == 0) {
         return true;
     }
     char byte;
@@ -115,7 +116,8 @@ bool tls_peer_quiet(SSL* ssl, tls_buffers& b, int fd) noexcept {
     const int r = SSL_read_ex(ssl, &byte, 1, &got);
     const int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, r);
     ERR_clear_error();
-    return err == SSL_ERROR_WANT_READ && b.in.size() == 0 && SSL_has_pending(ssl) == 0;
+    return err == SSL_ERROR_WANT_READ && b.in.size() == 0 && b.taken.at_boundary() &&
+           SSL_has_pending(ssl) == 0;
 }
 
 boost::system::error_code map_tls_error(int ssl_error, unsigned long lib_error) {

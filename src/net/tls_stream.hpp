@@ -26,11 +26,45 @@
 
 namespace stytch::detail {
 
+/// Where the ciphertext OpenSSL has taken in stands in the TLS record framing (5-byte header
+/// with a 2-byte length, then the record). OpenSSL does not say whether it holds part of a
+/// record; this does: between records, nothing of the peer's waits inside OpenSSL.
+class record_framing {
+  public:
+    /// Accounts for `n` more bytes handed to OpenSSL.
+    void consume(const unsigned char* p, std::size_t n) noexcept {
+        while (n != 0) {
+            if (body_left_ == 0) {
+                header_[header_got_++] = *p++;
+                --n;
+                if (header_got_ == sizeof header_) {
+                    body_left_ = std::size_t{header_[3]} << 8 | header_[4];
+                    header_got_ = 0;
+                }
+                continue;
+            }
+            const std::size_t k = n < body_left_ ? n : body_left_;
+            body_left_ -= k;
+            p += k;
+            n -= k;
+        }
+    }
+
+    /// True when OpenSSL has taken in whole records only.
+    bool at_boundary() const noexcept { return header_got_ == 0 && body_left_ == 0; }
+
+  private:
+    unsigned char header_[5] = {};
+    std::size_t header_got_ = 0;
+    std::size_t body_left_ = 0;
+};
+
 /// The bytes between OpenSSL and the socket: ciphertext read but not yet consumed by OpenSSL,
 /// and ciphertext OpenSSL produced but not yet written.
 struct tls_buffers {
     boost::beast::flat_buffer in;
     std::string out;
+    record_framing taken;  ///< of the ciphertext OpenSSL took from `in`
 };
 
 /// A new SSL object for `ctx` whose BIO reads from `b.in` and writes to `b.out`.
@@ -71,6 +105,12 @@ class tls_stream {
         buffers_.in.shrink_to_fit();
     }
     SSL* native_handle() noexcept { return ssl_.get(); }
+
+    /// True when ciphertext or plaintext received waits in our buffer or inside OpenSSL.
+    bool holds_input() const noexcept {
+        return buffers_.in.size() != 0 || !buffers_.taken.at_boundary() ||
+               SSL_has_pending(ssl_.get()) != 0;
+    }
 
     /// See tls_peer_quiet. Call only while no operation is pending.
     bool quiet() noexcept { return tls_peer_quiet(ssl_.get(), buffers_, socket_.native_handle()); }

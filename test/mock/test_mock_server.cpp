@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -209,6 +210,22 @@ class tls_client {
                 return ec;
             }
         }
+    }
+
+    /// One read of the TLS stream (at most one TLS record's plaintext) into `out`.
+    error_code read_some(std::string& out, std::chrono::milliseconds timeout = 10s) {
+        std::array<char, 64 * 1024> data;
+        std::size_t got = 0;
+        beast::get_lowest_layer(*stream_).expires_after(timeout);
+        error_code result;
+        stream_->async_read_some(asio::buffer(data), [&](error_code ec, std::size_t n) {
+            result = ec;
+            got = n;
+        });
+        ioc_.restart();
+        ioc_.run();
+        out.assign(data.data(), got);
+        return result;
     }
 
     /// Writes `req` and reads the answer; throws when either fails.
@@ -1106,6 +1123,199 @@ BOOST_AUTO_TEST_CASE(abrupt_close_mid_request) {
     tls_client client(*srv);
     BOOST_TEST_REQUIRE(!client.connect());
     BOOST_TEST(client.exchange(delete_request({}, api_target(acme_id))).result_int() == 200u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(scripts)
+
+using stytch::mock::script_step;
+
+namespace {
+
+/// A server whose first request is answered by `steps`, the others normally.
+std::unique_ptr<server> scripted_server(std::vector<script_step> steps) {
+    auto srv = seeded_server();
+    auto first = std::make_shared<std::atomic<bool>>(true);
+    srv->set_override(
+        [steps, first](const stytch::mock::recorded_request&) -> std::optional<reply> {
+            if (!first->exchange(false)) {
+                return std::nullopt;
+            }
+            return reply{.action = reply::kind::script, .script = steps};
+        });
+    return srv;
+}
+
+/// Reads single TLS records until `total` bytes came; returns each read's size.
+std::vector<std::size_t> record_sizes(tls_client& client, std::size_t total, std::string& all) {
+    std::vector<std::size_t> sizes;
+    while (all.size() < total) {
+        std::string piece;
+        if (client.read_some(piece, 5s)) {
+            break;
+        }
+        sizes.push_back(piece.size());
+        all += piece;
+    }
+    return sizes;
+}
+
+long status_kib(std::string_view field) {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(field, 0) == 0) {
+            return std::stol(line.substr(field.size()));
+        }
+    }
+    return -1;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(records_are_written_with_the_scripted_boundaries) {
+    const std::string prelude = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n";
+    const std::string big(20000, 'z');
+    auto srv = scripted_server({script_step::write(prelude, 0ms, 1),
+                                script_step::write("abcdefgh", 0ms, 4), script_step::write(big)});
+    tls_client client(*srv);
+    BOOST_TEST_REQUIRE(!client.connect());
+    auto req = delete_request({}, api_target(acme_id));
+    BOOST_TEST_REQUIRE(!client.write(req));
+    std::string all;
+    const auto sizes = record_sizes(client, prelude.size() + 8 + big.size(), all);
+    std::vector<std::size_t> expected(prelude.size(), 1);
+    expected.insert(expected.end(), {4, 4, 16384, 20000 - 16384});
+    BOOST_TEST(sizes == expected, boost::test_tools::per_element());
+    BOOST_TEST(all == prelude + "abcdefgh" + big);  // raw bytes: nothing added
+    BOOST_TEST(eventually([&] { return srv->script_steps_completed() == 3u; }));
+    // The script did not close: the next request on the connection is served normally.
+    BOOST_TEST(client.exchange(delete_request({}, api_target(acme_id))).result_int() == 200u);
+    BOOST_TEST(srv->connections_accepted() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(delays_happen_in_order_and_steps_count_once_acknowledged) {
+    auto srv = scripted_server(
+        {script_step::write("a"), script_step::write("b", 150ms), script_step::write("c", 100ms)});
+    tls_client client(*srv);
+    BOOST_TEST_REQUIRE(!client.connect());
+    auto req = delete_request({}, api_target(acme_id));
+    BOOST_TEST_REQUIRE(!client.write(req));
+    std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> reads;
+    for (int i = 0; i < 3; ++i) {
+        std::string piece;
+        BOOST_TEST_REQUIRE(!client.read_some(piece, 5s));
+        reads.emplace_back(piece, std::chrono::steady_clock::now());
+        if (i == 0) {
+            // "a" was acknowledged before the delay began.
+            BOOST_TEST(eventually([&] { return srv->script_steps_completed() == 1u; }));
+        }
+    }
+    BOOST_TEST(reads[0].first == "a");
+    BOOST_TEST(reads[1].first == "b");
+    BOOST_TEST(reads[2].first == "c");
+    BOOST_TEST((reads[1].second - reads[0].second >= 140ms));
+    BOOST_TEST((reads[2].second - reads[1].second >= 90ms));
+    BOOST_TEST(eventually([&] { return srv->script_steps_completed() == 3u; }));
+}
+
+BOOST_AUTO_TEST_CASE(normal_answer_then_a_rendered_unsolicited_one) {
+    reply stale{.status = 404, .body = R"({"status_code":404})"};
+    auto srv = scripted_server({script_step::normal_answer(), script_step::write(render(stale))});
+    tls_client client(*srv);
+    BOOST_TEST_REQUIRE(!client.connect());
+    auto first = client.exchange(delete_request({}, api_target(acme_id)));
+    BOOST_TEST(first.result_int() == 200u);
+    BOOST_TEST(parse_object(first.body()).at("organization").at("organization_id").as_string() ==
+               acme_id);
+    // The normal handling ran: the store changed.
+    BOOST_TEST(srv->find_organization(acme_id)->at("organization_external_id").is_null());
+    response_type second;
+    BOOST_TEST_REQUIRE(!client.read(second, 5s));
+    BOOST_TEST(second.result_int() == 404u);
+    BOOST_TEST(second.body() == R"({"status_code":404})");
+    BOOST_TEST(second[http::field::content_length] == "19");
+    BOOST_TEST(second.keep_alive());
+    BOOST_TEST(srv->requests_received() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_flood_stops_when_the_client_closes_and_memory_stays_bounded) {
+    const std::size_t piece = 64 * 1024;
+    const std::size_t gib = 1024 * 1024 * 1024;
+    auto srv = scripted_server({script_step::flood(std::string(piece, 'x'), gib / piece)});
+    tls_client client(*srv);
+    BOOST_TEST_REQUIRE(!client.connect());
+    auto req = delete_request({}, api_target(acme_id));
+    BOOST_TEST_REQUIRE(!client.write(req));
+    const long before = status_kib("VmRSS:");
+    std::size_t received = 0;
+    while (received < 8 * 1024 * 1024) {
+        std::string data;
+        BOOST_TEST_REQUIRE(!client.read_some(data, 5s));
+        received += data.size();
+    }
+    const long during = status_kib("VmRSS:");
+    const auto closed_at = std::chrono::steady_clock::now();
+    client.close();
+    BOOST_TEST(eventually([&] { return srv->connections_open() == 0u; }));
+    BOOST_TEST((std::chrono::steady_clock::now() - closed_at < 2s));  // not after 1 GiB
+    BOOST_TEST(srv->script_steps_completed() == 0u);                  // the flood never finished
+    BOOST_TEST(during - before < 16 * 1024, "VmRSS grew by " << during - before << " KiB");
+}
+
+BOOST_AUTO_TEST_CASE(endings_are_distinguishable_by_the_client) {
+    auto read_after_x = [](script_step::kind ending) {
+        auto srv = scripted_server({script_step::write("x"), script_step::of(ending)});
+        tls_client client(*srv);
+        BOOST_TEST_REQUIRE(!client.connect());
+        auto req = delete_request({}, api_target(acme_id));
+        BOOST_TEST_REQUIRE(!client.write(req));
+        std::string data;
+        BOOST_TEST_REQUIRE(!client.read_some(data, 5s));
+        BOOST_TEST(data == "x");
+        const error_code ec = client.read_some(data, 5s);
+        BOOST_TEST(eventually([&] { return srv->script_steps_completed() == 2u; }));
+        const std::size_t open_after = srv->connections_open();
+        const error_code tcp = client.read_plain_until_error(300ms);
+        client.close();
+        BOOST_TEST(eventually([&] { return srv->connections_open() == 0u; }));
+        return std::tuple(ec, open_after, tcp);
+    };
+    {
+        auto [ec, open, tcp] = read_after_x(script_step::kind::close_notify);
+        BOOST_TEST((ec == asio::error::eof), ec.message());
+        BOOST_TEST(open == 1u);  // TCP stays open until the client closes
+        BOOST_TEST((tcp == beast::error::timeout), tcp.message());
+    }
+    {
+        auto [ec, open, tcp] = read_after_x(script_step::kind::shutdown);
+        BOOST_TEST((ec == asio::error::eof), ec.message());
+        BOOST_TEST((tcp == asio::error::eof), tcp.message());  // then FIN
+    }
+    {
+        auto [ec, open, tcp] = read_after_x(script_step::kind::fin);
+        BOOST_TEST((ec == ssl::error::stream_truncated), ec.message());
+    }
+    {
+        auto [ec, open, tcp] = read_after_x(script_step::kind::reset);
+        BOOST_TEST((ec == asio::error::connection_reset), ec.message());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(stop_ends_a_script_waiting_in_a_delay) {
+    auto srv = scripted_server({script_step::write("a"), script_step::write("b", 60s)});
+    tls_client client(*srv);
+    BOOST_TEST_REQUIRE(!client.connect());
+    auto req = delete_request({}, api_target(acme_id));
+    BOOST_TEST_REQUIRE(!client.write(req));
+    std::string data;
+    BOOST_TEST_REQUIRE(!client.read_some(data, 5s));
+    const auto started = std::chrono::steady_clock::now();
+    srv->stop();
+    BOOST_TEST((std::chrono::steady_clock::now() - started < 2s));
+    BOOST_TEST(srv->script_steps_completed() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

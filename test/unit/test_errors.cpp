@@ -51,6 +51,7 @@ int expected_condition(error e) {
             return static_cast<int>(condition::decode_error);
         case error::answer_metadata_limit:
         case error::unexpected_switch_protocols:
+        case error::unsolicited_answer:
             return static_cast<int>(condition::protocol_error);
         case error::proxy_refused:
             return static_cast<int>(condition::proxy_error);

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/ssl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -53,6 +54,9 @@ constexpr auto write_timeout = 10s;
 constexpr auto shutdown_timeout = 2s;
 constexpr auto linger_timeout = 2s;
 constexpr std::size_t linger_limit = 1024 * 1024;
+constexpr std::size_t max_record = 16 * 1024;
+constexpr auto acknowledge_limit = 1s;
+constexpr auto poll_interval = 1ms;
 constexpr auto stop_grace = 5s;
 constexpr std::string_view api_path = "/v1/b2b/organizations/";
 constexpr std::string_view api_suffix = "/external_id";
@@ -241,6 +245,12 @@ struct server::impl {
     asio::awaitable<bool> send_fault(session_state& state, const reply& r, bool request_keep_alive);
     asio::awaitable<void> drain(session_state& state);
     asio::awaitable<void> reset(session_state& state);
+    asio::awaitable<bool> run_script(session_state& state, const std::vector<script_step>& steps,
+                                     const recorded_request& request);
+    asio::awaitable<bool> send_close_notify(session_state& state);
+    asio::awaitable<void> wait_acknowledged(session_state& state);
+    asio::awaitable<void> wait_for_client_close(session_state& state);
+    asio::awaitable<bool> pause(session_state& state, std::chrono::milliseconds delay);
 
     reply handle(const recorded_request& request);
     reply error(int status, std::string_view type, std::string_view message);
@@ -257,6 +267,7 @@ struct server::impl {
     std::atomic<std::size_t> accepted{0};
     std::atomic<std::size_t> open{0};
     std::atomic<std::size_t> received{0};
+    std::atomic<std::size_t> steps_completed{0};
 
     mutable std::mutex mutex;  // guards everything below up to the next blank line
     std::map<std::string, json::object, std::less<>> organizations;
@@ -417,6 +428,9 @@ asio::awaitable<void> server::impl::accept_loop() {
         }
         const std::uint64_t id = accepted.fetch_add(1) + 1;
         open.fetch_add(1);
+        // Small writes (scripted records, answers) leave at once instead of waiting for an ACK.
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         std::shared_ptr<session_state> state;
         try {
             state = std::make_shared<session_state>(std::move(socket), ssl_ctx);
@@ -582,6 +596,11 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
                 co_return;
             case reply::kind::respond:
                 break;
+            case reply::kind::script:
+                if (!co_await run_script(state, answer->script, request)) {
+                    co_return;
+                }
+                continue;
             default:
                 if (!co_await send_fault(state, *answer, keep_alive)) {
                     co_return;
@@ -641,6 +660,14 @@ std::string header_bytes(const http::response<http::string_body>& response) {
 
 }  // namespace
 
+std::string render(const reply& r) {
+    bool keep_alive = false;
+    const auto response = build_response(
+        r, true, keep_alive,
+        R"({"status_code":500,"error_type":"internal_server_error","error_message":"Invalid reply."})");
+    return header_bytes(response) + response.body();
+}
+
 /// Writes the answer; true when the connection stays open for the next request.
 asio::awaitable<bool> server::impl::send(session_state& state, const reply& r,
                                          bool request_keep_alive) {
@@ -676,21 +703,28 @@ asio::awaitable<void> server::impl::drain(session_state& state) {
     }
 }
 
+/// Waits (at most `acknowledge_limit`) until the client's TCP has acknowledged every byte
+/// written, so that what follows (a delay, a reset) happens after they arrived.
+asio::awaitable<void> server::impl::wait_acknowledged(session_state& state) {
+    auto& socket = beast::get_lowest_layer(state.stream).socket();
+    asio::steady_timer timer(socket.get_executor());
+    const auto until = std::chrono::steady_clock::now() + acknowledge_limit;
+    while (!state.stopping && std::chrono::steady_clock::now() < until) {
+        int unacknowledged = 0;  // Linux: bytes written but not acknowledged (unsent included)
+        if (::ioctl(socket.native_handle(), TIOCOUTQ, &unacknowledged) != 0 ||
+            unacknowledged == 0) {
+            break;
+        }
+        timer.expires_after(poll_interval);
+        co_await timer.async_wait(use_tuple);
+    }
+}
+
 /// Resets the TCP connection (RST) once the peer has acknowledged everything sent, so the
 /// bytes already written reach the client before the reset does.
 asio::awaitable<void> server::impl::reset(session_state& state) {
+    co_await wait_acknowledged(state);
     auto& socket = beast::get_lowest_layer(state.stream).socket();
-    asio::steady_timer timer(socket.get_executor());
-    for (int i = 0; i < 1000 && !state.stopping; ++i) {  // bounded: at most ~1 s
-        tcp_info info{};
-        socklen_t size = sizeof info;
-        if (::getsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
-            info.tcpi_unacked == 0) {
-            break;
-        }
-        timer.expires_after(1ms);
-        co_await timer.async_wait(use_tuple);
-    }
     boost::system::error_code ignored;
     socket.set_option(asio::socket_base::linger(true, 0), ignored);
     socket.close(ignored);
@@ -772,6 +806,144 @@ asio::awaitable<bool> server::impl::send_fault(session_state& state, const reply
         default:
             co_return false;
     }
+}
+
+namespace {
+
+/// TCP_CORK: while set, written bytes wait in the kernel until a full segment or the uncork.
+void set_cork(tcp::socket& socket, bool on) {
+    const int value = on ? 1 : 0;
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+}
+
+}  // namespace
+
+/// Waits `delay` in short slices, so that stop() is not held up; false when stopping.
+asio::awaitable<bool> server::impl::pause(session_state& state, std::chrono::milliseconds delay) {
+    asio::steady_timer timer(state.stream.get_executor());
+    const auto until = std::chrono::steady_clock::now() + delay;
+    while (!state.stopping && std::chrono::steady_clock::now() < until) {
+        timer.expires_after(std::min<std::chrono::steady_clock::duration>(
+            20ms, until - std::chrono::steady_clock::now()));
+        co_await timer.async_wait(use_tuple);
+    }
+    co_return !state.stopping;
+}
+
+/// Sends a TLS close_notify without waiting for the client's: reading is shut down first, so
+/// the read that follows the close_notify inside async_shutdown ends at once. TCP stays open.
+asio::awaitable<bool> server::impl::send_close_notify(session_state& state) {
+    auto& tcp_layer = beast::get_lowest_layer(state.stream);
+    boost::system::error_code ignored;
+    tcp_layer.socket().shutdown(tcp::socket::shutdown_receive, ignored);
+    tcp_layer.expires_after(write_timeout);
+    co_await state.stream.async_shutdown(use_tuple);  // fails: no close_notify will be read
+    co_return !state.stopping &&
+        (SSL_get_shutdown(state.stream.native_handle()) & SSL_SENT_SHUTDOWN) != 0;
+}
+
+/// After a close_notify: waits until the client closes its side (at most the keep-alive
+/// timeout), watching the TCP state since reading is shut down.
+asio::awaitable<void> server::impl::wait_for_client_close(session_state& state) {
+    auto& socket = beast::get_lowest_layer(state.stream).socket();
+    asio::steady_timer timer(socket.get_executor());
+    const auto until = std::chrono::steady_clock::now() + opts.keep_alive_timeout;
+    while (!state.stopping && std::chrono::steady_clock::now() < until) {
+        tcp_info info{};
+        socklen_t size = sizeof info;
+        if (::getsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
+            info.tcpi_state != TCP_ESTABLISHED) {
+            co_return;
+        }
+        timer.expires_after(5 * poll_interval);
+        co_await timer.async_wait(use_tuple);
+    }
+}
+
+/// Runs a `reply::kind::script`; true when the connection stays open for the next request.
+asio::awaitable<bool> server::impl::run_script(session_state& state,
+                                               const std::vector<script_step>& steps,
+                                               const recorded_request& request) {
+    auto& tcp_layer = beast::get_lowest_layer(state.stream);
+    auto& socket = tcp_layer.socket();
+    std::size_t written = 0;  // write steps written, not yet pushed out and acknowledged
+    bool notified = false;    // a close_notify went out: the client should close
+    auto flush = [&]() -> asio::awaitable<void> {
+        set_cork(socket, false);
+        co_await wait_acknowledged(state);
+        steps_completed.fetch_add(std::exchange(written, 0));
+    };
+    // One SSL write per piece: each piece is exactly one TLS record.
+    auto write = [&](std::string_view bytes, std::size_t record) -> asio::awaitable<bool> {
+        for (std::size_t at = 0; at < bytes.size(); at += record) {
+            tcp_layer.expires_after(write_timeout);
+            auto [ec, n] = co_await asio::async_write(
+                state.stream, asio::buffer(bytes.substr(at, record)), use_tuple);
+            (void)n;
+            if (ec || state.stopping) {
+                co_return false;
+            }
+        }
+        co_return true;
+    };
+
+    for (const script_step& step : steps) {
+        const bool writes = step.action == script_step::kind::write ||
+                            step.action == script_step::kind::normal_answer;
+        if (step.delay > 0ms || !writes) {
+            co_await flush();
+        }
+        if (state.stopping || !co_await pause(state, step.delay)) {
+            co_return false;
+        }
+        switch (step.action) {
+            case script_step::kind::write:
+            case script_step::kind::normal_answer: {
+                set_cork(socket, true);
+                const bool normal = step.action == script_step::kind::normal_answer;
+                const std::string bytes = normal ? render(handle(request)) : std::string();
+                const std::string_view data = normal ? std::string_view(bytes) : step.bytes;
+                const std::size_t record =
+                    normal || step.record_size == 0 ? max_record : step.record_size;
+                for (std::size_t i = 0; i < (normal ? 1 : step.repeat); ++i) {
+                    if (!co_await write(data, record)) {
+                        co_return false;
+                    }
+                }
+                ++written;
+                break;
+            }
+            case script_step::kind::close_notify:
+            case script_step::kind::shutdown:
+                if (!co_await send_close_notify(state)) {
+                    co_return false;
+                }
+                notified = true;
+                co_await wait_acknowledged(state);
+                if (step.action == script_step::kind::close_notify) {
+                    steps_completed.fetch_add(1);
+                    break;
+                }
+                [[fallthrough]];
+            case script_step::kind::fin: {
+                boost::system::error_code ignored;
+                socket.shutdown(tcp::socket::shutdown_send, ignored);
+                co_await wait_acknowledged(state);
+                steps_completed.fetch_add(1);
+                co_return false;
+            }
+            case script_step::kind::reset:
+                co_await reset(state);
+                steps_completed.fetch_add(1);
+                co_return false;
+        }
+    }
+    co_await flush();
+    if (notified) {
+        co_await wait_for_client_close(state);
+        co_return false;
+    }
+    co_return true;
 }
 
 std::string server::impl::new_request_id() {
@@ -1009,6 +1181,10 @@ std::size_t server::connections_accepted() const {
 
 std::size_t server::connections_open() const {
     return impl_->open.load();
+}
+
+std::size_t server::script_steps_completed() const {
+    return impl_->steps_completed.load();
 }
 
 std::size_t server::requests_received() const {

@@ -68,6 +68,73 @@ struct recorded_request {
     std::string header(std::string_view name) const;
 };
 
+/// One step of a scripted answer (`reply::kind::script`): exact bytes, exact TLS record
+/// boundaries, exact timing.
+///
+/// Write steps that follow each other without a delay are corked (TCP_CORK): their records
+/// leave together, so a stray answer written right after the real one reaches the client in
+/// the same TCP segment. Before a delay, before any other action and at the end of the script,
+/// what was written is pushed out and the server waits (at most 1 s) until the client's TCP has
+/// acknowledged it; only then do those steps count in `server::script_steps_completed()`.
+struct script_step {
+    /// What the step does.
+    enum class kind {
+        /// Write `bytes`, `repeat` times, in TLS records of at most `record_size` bytes each.
+        write,
+        /// Write what the normal handling answers to this request (the override hook is not
+        /// asked again; the store is changed as usual), keep-alive, in one record per 16 KiB.
+        normal_answer,
+        /// Send a TLS close_notify and keep the TCP connection open; the server then only
+        /// waits for the client to close (at most `server_options::keep_alive_timeout`).
+        close_notify,
+        /// close_notify, then close the TCP connection (FIN): a graceful close.
+        shutdown,
+        /// Close the TCP connection (FIN) without a close_notify.
+        fin,
+        /// Reset the TCP connection (RST, SO_LINGER 0) once the client acknowledged what was
+        /// written.
+        reset,
+    };
+    /// The action.
+    kind action = kind::write;
+    /// Waited before the step.
+    std::chrono::milliseconds delay{0};
+    /// For `write`: the bytes, sent as they are (nothing is added).
+    std::string bytes{};
+    /// For `write`: how many times `bytes` is written; floods keep the server's memory bounded.
+    std::size_t repeat = 1;
+    /// For `write`: the maximum plaintext size of one TLS record; 0 means 16 KiB.
+    std::size_t record_size = 0;
+
+    /// A `write` step.
+    static script_step write(std::string bytes, std::chrono::milliseconds delay = {},
+                             std::size_t record_size = 0) {
+        script_step s;
+        s.bytes = std::move(bytes);
+        s.delay = delay;
+        s.record_size = record_size;
+        return s;
+    }
+    /// A `write` step sending `bytes` `repeat` times (a flood).
+    static script_step flood(std::string bytes, std::size_t repeat,
+                             std::chrono::milliseconds delay = {}) {
+        script_step s = write(std::move(bytes), delay);
+        s.repeat = repeat;
+        return s;
+    }
+    /// A step of another kind than `write`.
+    static script_step of(kind action, std::chrono::milliseconds delay = {}) {
+        script_step s;
+        s.action = action;
+        s.delay = delay;
+        return s;
+    }
+    /// A `normal_answer` step.
+    static script_step normal_answer(std::chrono::milliseconds delay = {}) {
+        return of(kind::normal_answer, delay);
+    }
+};
+
 /// What an override hook answers instead of the normal handling.
 struct reply {
     /// What the server does with the connection.
@@ -91,6 +158,10 @@ struct reply {
         /// spaces up to `stream_size` bytes, generated and written in chunks of `chunk_size`:
         /// memory stays bounded whatever the size. Stops when the client goes away.
         stream_body,
+        /// Run `script`, step by step, on this connection. A failed write (the client went
+        /// away) or `server::stop()` ends it. When no step closed the connection, the server
+        /// then reads the next request from it.
+        script,
     };
     /// The behaviour; `respond` by default.
     kind action = kind::respond;
@@ -111,7 +182,14 @@ struct reply {
     std::size_t stream_size = 0;
     /// For `stream_body`: the size of each write.
     std::size_t chunk_size = 64 * 1024;
+    /// For `script`: the steps, in order.
+    std::vector<script_step> script{};
 };
+
+/// The bytes of the answer a `respond` reply describes, as the server sends them on a
+/// keep-alive connection: status line, headers (Content-Type and Content-Length included),
+/// body. For building scripts, e.g. an answer followed by a second, unsolicited one.
+std::string render(const reply& r);
 
 /// The mock server. It binds and listens in the constructor and serves until `stop()` or
 /// destruction.
@@ -179,6 +257,9 @@ class server {
     std::size_t connections_accepted() const;
     /// TCP connections currently open.
     std::size_t connections_open() const;
+    /// Steps of scripted answers (`reply::kind::script`) carried out so far, over all
+    /// connections; a write step counts once the client's TCP has acknowledged its bytes.
+    std::size_t script_steps_completed() const;
     /// Complete requests received so far (counted even when `record_requests` is off).
     std::size_t requests_received() const;
     /// Every complete request received, in order of arrival.

@@ -1,0 +1,111 @@
+#pragma once
+
+// Helpers of the conformance suite: scripted answers per request, rendered answers for a given
+// organization, and the checks every "the next call is not affected" test makes.
+
+#include <boost/json/serialize.hpp>
+
+#include <atomic>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "faults/support.hpp"
+
+namespace stytch::test {
+
+using mock::script_step;
+using step = mock::script_step::kind;
+
+inline constexpr const char* second_org = "organization-test-2f1c9e44-5b7a-4d0e-8f63-9a1b2c3d4e5f";
+inline constexpr const char* third_org = "organization-test-b3a9d2e1-7c64-4f58-a1e0-6d5c4b3a2f19";
+
+/// The request id of every answer a script sends that no call asked for.
+inline constexpr const char* stale_request_id = "request-id-test-stale";
+
+/// Request n (in order of arrival, from 0) is answered by `scripts[n]`; an empty script, or a
+/// request beyond the list, gets the normal handling.
+inline void script_requests(mock::server& server, std::vector<std::vector<script_step>> scripts) {
+    auto next = std::make_shared<std::atomic<std::size_t>>(0);
+    server.set_override([scripts = std::move(scripts),
+                         next](const mock::recorded_request&) -> std::optional<mock::reply> {
+        const std::size_t n = next->fetch_add(1);
+        if (n >= scripts.size() || scripts[n].empty()) {
+            return std::nullopt;
+        }
+        return mock::reply{.action = mock::reply::kind::script, .script = scripts[n]};
+    });
+}
+
+/// The JSON body of a 200 for `organization_id` as stored in the mock.
+inline std::string ok_body_for(const mock::server& server, const std::string& organization_id,
+                               const std::string& request_id) {
+    auto org = server.find_organization(organization_id);
+    BOOST_REQUIRE(org);
+    boost::json::object body{{"request_id", request_id}, {"status_code", 200}};
+    body["organization"] = *org;
+    return boost::json::serialize(body);
+}
+
+/// The bytes of a complete keep-alive 200 for `organization_id`.
+inline std::string ok_answer_for(const mock::server& server, const std::string& organization_id,
+                                 const std::string& request_id = stale_request_id) {
+    return mock::render(
+        mock::reply{.status = 200, .body = ok_body_for(server, organization_id, request_id)});
+}
+
+/// What servers and load balancers send on an idle connection at their keep-alive timeout.
+inline std::string request_timeout_408() {
+    const std::string body = "<html><body><h1>408 Request Time-out</h1></body></html>\n";
+    return "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/html\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+/// The call succeeded with its own organization and not with an answer no call asked for.
+template <class R>
+void check_own_answer(const R& r, const std::string& organization_id) {
+    BOOST_TEST_REQUIRE(r.has_value(), "failed: " << r.error().code.message());
+    BOOST_TEST(r->organization.organization_id == organization_id);
+    BOOST_TEST(r->request_id != stale_request_id);
+    BOOST_TEST(r->status_code == 200);
+}
+
+/// One clean attempt for a call: its last attempt is attempt 1 on a new connection and
+/// succeeded; anything before it can only be the documented replacement of a stale pooled
+/// connection (reused, failed, no answer), and no attempt saw an HTTP status other than 200.
+inline void check_one_attempt_on_a_new_connection(const std::vector<attempt_log::entry>& entries) {
+    BOOST_TEST_REQUIRE(!entries.empty());
+    const auto& last = entries.back().info;
+    BOOST_TEST(last.attempt == 1u);
+    BOOST_TEST(!last.reused_connection);
+    BOOST_TEST(!last.result.failed(), last.result.message());
+    BOOST_TEST(last.http_status == 200);
+    for (std::size_t i = 0; i + 1 < entries.size(); ++i) {
+        const auto& stale = entries[i].info;
+        BOOST_TEST(stale.reused_connection);
+        BOOST_TEST(stale.result.failed());
+        BOOST_TEST(stale.http_status == 0, "an attempt saw HTTP " << stale.http_status);
+    }
+}
+
+/// A value of /proc/self/status in KiB ("VmHWM:", "VmRSS:").
+inline long status_kib(const std::string& field) {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(field, 0) == 0) {
+            return std::stol(line.substr(field.size()));
+        }
+    }
+    return -1;
+}
+
+/// Resets VmHWM to the current VmRSS (Linux: 5 > /proc/self/clear_refs).
+inline void reset_peak_resident() {
+    std::ofstream("/proc/self/clear_refs") << "5";
+}
+
+}  // namespace stytch::test

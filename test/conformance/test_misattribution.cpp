@@ -1,0 +1,275 @@
+// Issue 9, the misattribution property: thousands of calls with distinct organization ids
+// (the mock echoes the id) through a server that randomly adds stray bytes, unsolicited
+// answers, 408s with a close, and 1xx preludes. No success may carry another call's id or an
+// answer no call asked for; every call completes exactly once; failures only with the codes
+// listed here (counted and printed).
+//
+// Two phases, because an HTTP/1.1 client cannot tell an unsolicited answer that arrives after
+// it sent its next request from the answer to that request:
+// - burst: 2,000 calls at once over a pool of 8. Stray bytes and answers are written right
+//   behind the real answer (corked: they arrive in the same TCP segment), so they are there
+//   before the connection can be reused; 1xx preludes, also with pauses.
+// - waves: 8 calls at a time (one per connection); strays come 5-40 ms after the answer, and
+//   the next wave starts once the mock says every stray was acknowledged by the client's TCP:
+//   they arrive while the connections idle in the pool.
+
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <random>
+
+#include "conformance/scripting.hpp"
+
+using namespace stytch;
+using namespace stytch::test;
+using namespace std::chrono_literals;
+namespace http = boost::beast::http;
+
+namespace {
+
+constexpr std::size_t organizations = 200;
+constexpr std::size_t burst_calls = 2000;
+constexpr std::size_t waves = 100;
+constexpr std::size_t pool = 8;
+
+std::string org_id(std::size_t i) {
+    char text[64];
+    std::snprintf(text, sizeof text, "organization-test-property-%03zu", i);
+    return text;
+}
+
+const std::vector<std::string> interim = {
+    "HTTP/1.1 100 Continue\r\n\r\n",
+    "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload; as=style\r\n\r\n",
+    "HTTP/1.1 102 Processing\r\n\r\n",
+};
+const std::vector<std::string> stray_bytes = {"X", std::string(1, '\0'), "HTTP/1.1 200 OK\r\n",
+                                              "\r\n\r\n"};
+
+/// Picks the faults of each request, from a seeded generator shared by the server threads.
+class chaos {
+  public:
+    chaos(mock::server& server, std::uint64_t seed) : server_(server), rng_(seed) {}
+
+    /// Steps of every script handed out so far.
+    std::size_t steps_issued() const {
+        std::lock_guard lock(mutex_);
+        return issued_;
+    }
+
+    /// The script for a request, or none (normal handling).
+    std::vector<script_step> script(const mock::recorded_request& request, bool burst_phase) {
+        std::lock_guard lock(mutex_);
+        auto steps = burst_phase ? burst(request) : idle(request);
+        issued_ += steps.size();
+        return steps;
+    }
+
+  private:
+    /// Burst phase: whatever follows an answer arrives together with it.
+    std::vector<script_step> burst(const mock::recorded_request& request) {
+        const std::string id = requested_id(request);
+        switch (pick(8)) {
+            case 0:  // an unsolicited second answer, back to back
+                return {script_step::normal_answer(),
+                        script_step::write(ok_answer_for(server_, id))};
+            case 1:
+                return {script_step::normal_answer(),
+                        script_step::write(stray_bytes[pick(stray_bytes.size())])};
+            case 2:  // the 408 right behind the answer, then a close
+                return {script_step::normal_answer(), script_step::write(request_timeout_408()),
+                        script_step::of(pick(2) == 0 ? step::shutdown : step::fin)};
+            case 3:
+                return {script_step::write(prelude(), {}, pick(2) == 0 ? 1 : 0),
+                        script_step::normal_answer()};
+            case 4:
+                return {script_step::write(prelude()),
+                        script_step::normal_answer(std::chrono::milliseconds(1 + pick(20)))};
+            default:
+                return {};
+        }
+    }
+
+    /// Waves phase: strays come later, while the connection idles.
+    std::vector<script_step> idle(const mock::recorded_request& request) {
+        const std::string id = requested_id(request);
+        const auto later = std::chrono::milliseconds(5 + pick(36));
+        switch (pick(8)) {
+            case 0:
+                return {script_step::normal_answer(),
+                        script_step::write(ok_answer_for(server_, id), later)};
+            case 1:
+                return {script_step::normal_answer(),
+                        script_step::write(stray_bytes[pick(stray_bytes.size())], later)};
+            case 2:
+                return {script_step::normal_answer(),
+                        script_step::write(request_timeout_408(), later),
+                        script_step::of(pick(2) == 0 ? step::shutdown : step::fin)};
+            case 3:
+                return {script_step::normal_answer(),
+                        script_step::of(pick(2) == 0 ? step::close_notify : step::fin, later)};
+            case 4:
+                return {script_step::write(prelude()), script_step::normal_answer(later)};
+            default:
+                return {};
+        }
+    }
+
+    std::size_t pick(std::size_t n) {
+        return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+    }
+
+    std::string prelude() {
+        std::string out;
+        for (std::size_t n = 1 + pick(3); n > 0; --n) {
+            out += interim[pick(interim.size())];
+        }
+        return out;
+    }
+
+    static std::string requested_id(const mock::recorded_request& request) {
+        const std::string prefix = "/v1/b2b/organizations/";
+        const auto start = request.target.find(prefix) + prefix.size();
+        return request.target.substr(start, request.target.rfind('/') - start);
+    }
+
+    mock::server& server_;
+    mutable std::mutex mutex_;
+    std::mt19937_64 rng_;
+    std::size_t issued_ = 0;
+};
+
+struct tally {
+    std::vector<std::atomic<int>> completions;
+    std::atomic<std::size_t> done{0};
+    std::atomic<std::size_t> ok{0};
+    std::atomic<std::size_t> misattributed{0};
+    std::atomic<std::size_t> unexpected_failures{0};
+    std::mutex mutex;
+    std::map<std::string, std::size_t> failures;
+
+    explicit tally(std::size_t calls) : completions(calls) {}
+};
+
+/// Failures a correct client may still report here; anything else counts as unexpected.
+bool documented_failure(boost::system::error_code ec) {
+    return ec == condition::protocol_error || ec == http::error::partial_message ||
+           ec == boost::asio::ssl::error::stream_truncated ||
+           ec == boost::asio::error::connection_reset || ec == boost::asio::error::eof;
+}
+
+/// Starts call `i` for organization `i % organizations`; its completion goes into `t`.
+void start_call(client& c, std::size_t i, tally& t) {
+    const std::string id = org_id(i % organizations);
+    c.organizations().async_delete_external_id(
+        {id}, {}, [&t, i, id](boost::system::error_code ec, b2b::delete_external_id_response r) {
+            t.completions[i].fetch_add(1);
+            ++t.done;
+            if (!ec) {
+                ++t.ok;
+                if (r.organization.organization_id != id || r.request_id == stale_request_id) {
+                    ++t.misattributed;
+                }
+                return;
+            }
+            if (!documented_failure(ec)) {
+                ++t.unexpected_failures;
+            }
+            std::lock_guard lock(t.mutex);
+            ++t.failures[ec.category().name() + std::string(": ") + ec.message()];
+        });
+}
+
+void report(const char* phase, tally& t, std::size_t calls) {
+    std::size_t once = 0;
+    for (std::size_t i = 0; i < calls; ++i) {
+        once += t.completions[i].load() == 1 ? 1 : 0;
+    }
+    BOOST_TEST_MESSAGE(phase << ": " << calls << " calls, " << t.ok.load() << " ok, "
+                             << t.misattributed.load() << " with another call's answer, " << once
+                             << " completed exactly once");
+    for (const auto& [code, n] : t.failures) {
+        BOOST_TEST_MESSAGE("  " << n << " x " << code);
+    }
+    BOOST_TEST(once == calls);
+    BOOST_TEST(t.misattributed.load() == 0u);
+    BOOST_TEST(t.unexpected_failures.load() == 0u);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(misattribution)
+
+BOOST_AUTO_TEST_CASE(no_call_ever_gets_another_calls_answer) {
+    const char* given = std::getenv("STYTCH_MISATTRIBUTION_SEED");  // to replay a run
+    const std::uint64_t seed = given != nullptr ? std::stoull(given) : std::random_device{}();
+    std::printf("misattribution seed: %llu (replay: STYTCH_MISATTRIBUTION_SEED=%llu)\n",
+                static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
+    server_fixture f;
+    auto model = f.server.find_organization(first_org);
+    BOOST_REQUIRE(model);
+    for (std::size_t i = 0; i < organizations; ++i) {
+        auto org = *model;
+        org["organization_id"] = org_id(i);
+        org["organization_slug"] = "property-" + std::to_string(i);
+        org["organization_external_id"] = "property-external-" + std::to_string(i);
+        f.server.add_organization(std::move(org));
+    }
+    auto faults = std::make_shared<chaos>(f.server, seed);
+    auto burst_phase = std::make_shared<std::atomic<bool>>(true);
+    f.server.set_override(
+        [faults, burst_phase](const mock::recorded_request& request) -> std::optional<mock::reply> {
+            auto steps = faults->script(request, *burst_phase);
+            if (steps.empty()) {
+                return std::nullopt;
+            }
+            return mock::reply{.action = mock::reply::kind::script, .script = std::move(steps)};
+        });
+
+    auto cfg = f.config();
+    cfg.max_connections = pool;
+    cfg.request_timeout = std::chrono::seconds(20);
+    cfg.retry.base_delay = std::chrono::milliseconds(1);
+    cfg.retry.max_delay = std::chrono::milliseconds(4);
+    client c(f.ioc.get_executor(), cfg);
+
+    {
+        tally t(burst_calls);
+        for (std::size_t i = 0; i < burst_calls; ++i) {
+            start_call(c, i, t);
+        }
+        f.run_until([&] { return t.done.load() >= burst_calls; });
+        report("burst", t, burst_calls);
+    }
+
+    *burst_phase = false;
+    tally t(waves * pool);
+    std::size_t started = 0;
+    std::size_t unsettled = 0;
+    for (std::size_t w = 0; w < waves && unsettled < 5; ++w) {
+        const std::size_t issued_before = faults->steps_issued();
+        const std::size_t done_before = f.server.script_steps_completed();
+        for (std::size_t n = 0; n < pool; ++n) {
+            start_call(c, started++, t);
+        }
+        f.run_until([&] { return t.done.load() >= started; });
+        // Every stray of this wave reached the client's TCP before the next wave starts.
+        if (!eventually(
+                [&] {
+                    return f.server.script_steps_completed() - done_before >=
+                           faults->steps_issued() - issued_before;
+                },
+                500ms)) {
+            ++unsettled;
+        }
+    }
+    std::printf("waves: %zu waves whose scripts did not all complete\n", unsettled);
+    report("waves", t, started);
+    BOOST_TEST(started == waves * pool);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

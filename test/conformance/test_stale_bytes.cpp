@@ -1,0 +1,137 @@
+// Issue 9, item 1: whatever a server sends after a complete answer (a second answer, a 408, a
+// stray byte, close_notify, FIN), back to back or while the connection idles in the pool, is
+// never taken for the next call's answer: that call goes on over a new connection.
+// Every test waits (eventually) until the mock says the stray bytes were acknowledged by the
+// client's TCP, so they are there before the next call starts; no test sleeps.
+
+#include "conformance/scripting.hpp"
+
+using namespace stytch;
+using namespace stytch::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Call 1 (first_org) is answered by `script`; once the mock has carried out all of its
+/// `steps` steps, call 2 (second_org) must get its own answer in one attempt on a new
+/// connection.
+void next_call_is_not_affected(server_fixture& f, std::size_t steps) {
+    auto cfg = fast_config(f);
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    auto first = call(f, c, first_org);
+    BOOST_TEST_REQUIRE(first.has_value(), first.error().code.message());
+    BOOST_TEST(first->organization.organization_id == first_org);
+    BOOST_REQUIRE(eventually([&] { return f.server.script_steps_completed() == steps; }));
+    log.clear();
+    auto second = call(f, c, second_org);
+    check_own_answer(second, second_org);
+    check_one_attempt_on_a_new_connection(log.entries());
+    BOOST_TEST(f.server.connections_accepted() == 2u);
+    BOOST_TEST(f.server.requests_received() == 2u);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(stale_bytes)
+
+BOOST_AUTO_TEST_CASE(second_answer_in_the_next_record_back_to_back) {
+    server_fixture f;
+    script_requests(f.server, {{script_step::normal_answer(),
+                                script_step::write(ok_answer_for(f.server, first_org))}});
+    next_call_is_not_affected(f, 2);
+}
+
+BOOST_AUTO_TEST_CASE(second_answer_while_idle_in_the_pool) {
+    for (auto delay : {50ms, 300ms}) {
+        BOOST_TEST_CONTEXT("delay " << delay.count() << " ms") {
+            server_fixture f;
+            script_requests(f.server,
+                            {{script_step::normal_answer(),
+                              script_step::write(ok_answer_for(f.server, first_org), delay)}});
+            next_call_is_not_affected(f, 2);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(unsolicited_404_while_idle) {
+    server_fixture f;
+    const auto not_found =
+        mock::render(mock::reply{.status = 404, .body = error_body(404, "organization_not_found")});
+    script_requests(f.server,
+                    {{script_step::normal_answer(), script_step::write(not_found, 100ms)}});
+    next_call_is_not_affected(f, 2);
+}
+
+BOOST_AUTO_TEST_CASE(request_timeout_408_and_close_while_idle_is_never_reported) {
+    server_fixture f;
+    script_requests(
+        f.server, {{script_step::normal_answer(), script_step::write(request_timeout_408(), 100ms),
+                    script_step::of(step::shutdown)}});
+    next_call_is_not_affected(f, 3);
+}
+
+BOOST_AUTO_TEST_CASE(request_timeout_408_then_fin_while_idle_is_never_reported) {
+    server_fixture f;
+    script_requests(
+        f.server, {{script_step::normal_answer(), script_step::write(request_timeout_408(), 100ms),
+                    script_step::of(step::fin)}});
+    next_call_is_not_affected(f, 3);
+}
+
+BOOST_AUTO_TEST_CASE(single_stray_byte_while_idle) {
+    server_fixture f;
+    script_requests(f.server, {{script_step::normal_answer(), script_step::write("X", 100ms)}});
+    next_call_is_not_affected(f, 2);
+}
+
+BOOST_AUTO_TEST_CASE(close_notify_only_while_idle) {
+    server_fixture f;
+    script_requests(f.server,
+                    {{script_step::normal_answer(), script_step::of(step::close_notify, 100ms)}});
+    next_call_is_not_affected(f, 2);
+}
+
+BOOST_AUTO_TEST_CASE(fin_without_close_notify_while_idle) {
+    server_fixture f;
+    script_requests(f.server, {{script_step::normal_answer(), script_step::of(step::fin, 100ms)}});
+    next_call_is_not_affected(f, 2);
+}
+
+BOOST_AUTO_TEST_CASE(second_answer_in_the_same_record_is_leftover_and_not_reused) {
+    server_fixture f;
+    const std::string first = ok_answer_for(f.server, first_org, "request-id-test-first") +
+                              ok_answer_for(f.server, first_org);
+    script_requests(f.server, {{script_step::write(first)}});  // one TLS record
+    auto cfg = fast_config(f);
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    auto r = call(f, c, first_org);
+    BOOST_TEST_REQUIRE(r.has_value(), r.error().code.message());
+    BOOST_TEST(r->request_id == "request-id-test-first");
+    BOOST_REQUIRE(eventually([&] { return f.server.script_steps_completed() == 1u; }));
+    log.clear();
+    check_own_answer(call(f, c, second_org), second_org);
+    check_one_attempt_on_a_new_connection(log.entries());
+    BOOST_TEST(f.server.connections_accepted() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(never_one_answer_behind_after_a_stray_answer) {
+    server_fixture f;
+    script_requests(f.server, {{script_step::normal_answer(),
+                                script_step::write(ok_answer_for(f.server, first_org), 100ms)}});
+    auto cfg = fast_config(f);
+    client c(f.ioc.get_executor(), cfg);
+    check_own_answer(call(f, c, first_org), first_org);
+    BOOST_REQUIRE(eventually([&] { return f.server.script_steps_completed() == 2u; }));
+    for (const char* id : {second_org, third_org, first_org, second_org, third_org, first_org}) {
+        BOOST_TEST_CONTEXT("call for " << id) {
+            check_own_answer(call(f, c, id), id);
+        }
+    }
+    BOOST_TEST(f.server.requests_received() == 7u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
