@@ -26,8 +26,8 @@ namespace {
 
 constexpr int threads = 8;
 constexpr int starters = 4;
-constexpr int calls_per_round = 750;
-constexpr int rounds = 4;
+constexpr int calls_per_round = 600;
+constexpr int rounds = 6;
 
 // One call: where its handler runs (a strand, which is also where its signal is emitted), its
 // signal, and how often it completed.
@@ -72,9 +72,11 @@ BOOST_AUTO_TEST_CASE(eight_threads_race_cancellation_deadlines_close_and_destruc
         runners.emplace_back([&] { f.ioc.run(); });
     }
 
-    int total_ok = 0;
     for (int round = 0; round < rounds; ++round) {
-        const bool destroy = round % 2 == 1;  // else: close() from a handler, mid-round
+        // Round kinds: cancellations and deadlines only; plus close() from a handler once
+        // half the calls completed; plus the client's destruction right after the last start.
+        const bool close_midway = round % 3 == 1;
+        const bool destroy = round % 3 == 2;
         auto c = std::make_unique<client>(f.ioc.get_executor(), cfg);
         auto orgs = c->organizations();
         std::vector<std::unique_ptr<call_state>> calls;
@@ -92,7 +94,7 @@ BOOST_AUTO_TEST_CASE(eight_threads_race_cancellation_deadlines_close_and_destruc
                         ++st.completions;
                         st.unexpected = st.unexpected || !explained(ec);
                         ok += !ec;
-                        if (++arrived == calls_per_round / 2 && !destroy) {
+                        if (++arrived == calls_per_round / 2 && close_midway) {
                             c->close();  // races with the other threads' completions
                         }
                         ++done;  // last: the main thread destroys `c` once all are done
@@ -122,14 +124,14 @@ BOOST_AUTO_TEST_CASE(eight_threads_race_cancellation_deadlines_close_and_destruc
             BOOST_TEST(calls[i]->completions.load() == 1, "round " << round << " call " << i);
             BOOST_TEST(!calls[i]->unexpected.load(), "round " << round << " call " << i);
         }
-        total_ok += ok.load();
+        if (!close_midway && !destroy) {
+            BOOST_TEST(ok.load() > 0, "round " << round);  // the races left room for real work
+        }
     }
     work.reset();
     for (auto& t : runners) {
         t.join();
     }
-    // The races left room for real work: some calls succeeded in every kind of round.
-    BOOST_TEST(total_ok > 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
