@@ -14,8 +14,10 @@
 
 namespace asio = boost::asio;
 using namespace stytch;
+using stytch::test::completion;
 using stytch::test::eventually;
 using stytch::test::first_org;
+using stytch::test::record;
 using stytch::test::server_fixture;
 
 namespace {
@@ -48,18 +50,6 @@ struct answer_gate {
     int held = 0;
     bool open = false;
 };
-
-struct completion {
-    boost::system::error_code ec;
-    int count = 0;
-};
-
-auto record(completion& c) {
-    return [&c](boost::system::error_code ec, b2b::delete_external_id_response) {
-        c.ec = ec;
-        ++c.count;
-    };
-}
 
 constexpr asio::cancellation_type partial_and_total[] = {asio::cancellation_type::partial,
                                                          asio::cancellation_type::total};

@@ -15,8 +15,10 @@
 
 namespace asio = boost::asio;
 using namespace stytch;
+using stytch::test::completion;
 using stytch::test::eventually;
 using stytch::test::first_org;
+using stytch::test::record;
 using stytch::test::server_fixture;
 using clock_type = std::chrono::steady_clock;
 
@@ -34,20 +36,8 @@ void stall_everything(mock::server& s) {
     });
 }
 
-struct completion {
-    boost::system::error_code ec;
-    int count = 0;
-};
-
 bool all_completed_once(const std::vector<completion>& done) {
     return std::all_of(done.begin(), done.end(), [](const completion& d) { return d.count == 1; });
-}
-
-auto record(completion& c) {
-    return [&c](boost::system::error_code ec, b2b::delete_external_id_response) {
-        c.ec = ec;
-        ++c.count;
-    };
 }
 
 }  // namespace
