@@ -445,8 +445,11 @@ int main(int argc, char** argv) {
 
     const double cpu0 = cpu_seconds();
     st.start = clock_type::now();
-    st.stop_at = st.start + std::chrono::duration_cast<clock_type::duration>(
-                                std::chrono::duration<double>(opt.duration));
+    // A --duration beyond what the clock can count has no end in time.
+    const std::chrono::duration<double> run_for(opt.duration);
+    st.stop_at = run_for < (clock_type::time_point::max() - st.start) / 2
+                     ? st.start + std::chrono::duration_cast<clock_type::duration>(run_for)
+                     : clock_type::time_point::max();
     if (!opt.json) {
         prog.arm();
     }

@@ -26,6 +26,7 @@
 #include "net/connection.hpp"
 #include "net/connection_pool.hpp"
 #include "retry_rules.hpp"
+#include "time_arith.hpp"
 
 namespace stytch::detail {
 
@@ -180,7 +181,7 @@ void client_core<Executor>::start(
     auto c = std::allocate_shared<call>(asio::recycling_allocator<call>(), strand_,
                                         std::move(handler), diag, ex_);
     c->invalid = encoder_.encode_delete_external_id(request, options, c->request);
-    c->deadline = clock::now() + cfg_.request_timeout;
+    c->deadline = saturating_add(clock::now(), cfg_.request_timeout);
 
     auto slot = asio::get_associated_cancellation_slot(c->handler);
     if (slot.is_connected()) {
@@ -288,7 +289,7 @@ auto client_core<Executor>::run(call_ptr c) -> task<outcome> {
         if (!o.retryable || attempt_no >= cfg_.retry.max_attempts) {
             break;
         }
-        auto resume = clock::now() + retry_delay(attempt_no, o);
+        auto resume = saturating_add(clock::now(), retry_delay(attempt_no, o));
         if (resume >= c->deadline) {
             break;
         }
@@ -378,9 +379,10 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
         o.http_status = answer.status;
         if (answer.status >= 200 && answer.status < 300) {
             // Straight into the call's response, which is moved once more: into the handler.
-            o.ec = decode_delete_external_id(answer.status, answer.body, c->response);
+            o.ec = decode_delete_external_id(answer.status, answer.body, c->response,
+                                             cfg_.max_json_depth);
         } else {
-            o.ec = decode_api_error(answer.status, answer.body, o.details);
+            o.ec = decode_api_error(answer.status, answer.body, o.details, cfg_.max_json_depth);
             o.retryable = is_retryable_status(answer.status, cfg_.retry);
             if (o.retryable) {
                 o.retry_after = answer.retry_after;
@@ -431,7 +433,7 @@ void client_core<Executor>::report(std::size_t attempt_no, const outcome& o, clo
 template <class Executor>
 void client_core<Executor>::arm_connect_timeout(const call_ptr& c) {
     c->connect_expired = false;
-    const auto at = clock::now() + cfg_.connect_timeout;
+    const auto at = saturating_add(clock::now(), cfg_.connect_timeout);
     if (at >= c->deadline) {
         return;  // the deadline comes first
     }

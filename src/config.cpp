@@ -7,6 +7,12 @@
 #include "codec/request_encoder.hpp"
 
 namespace stytch {
+namespace {
+
+// The decoders recurse once per nesting level: this keeps the stack use small.
+constexpr std::size_t max_json_depth_limit = 1024;
+
+}  // namespace
 
 boost::system::error_code client_config::validate() const {
     if (project_id.empty()) {
@@ -29,8 +35,8 @@ boost::system::error_code client_config::validate() const {
     using std::chrono::milliseconds;
     if (connect_timeout <= milliseconds::zero() || request_timeout <= milliseconds::zero() ||
         idle_timeout <= milliseconds::zero() || max_connections == 0 || max_response_body == 0 ||
-        retry.max_attempts == 0 || retry.base_delay < milliseconds::zero() ||
-        retry.max_delay < retry.base_delay) {
+        max_json_depth == 0 || max_json_depth > max_json_depth_limit || retry.max_attempts == 0 ||
+        retry.base_delay < milliseconds::zero() || retry.max_delay < retry.base_delay) {
         return error::invalid_config;
     }
     return {};

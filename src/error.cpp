@@ -23,11 +23,11 @@ const char* error_message(int ev) noexcept {
         case error::insecure_base_url:
             return "the base URL does not use https";
         case error::invalid_config:
-            return "a timeout or limit of the client configuration is zero or negative";
+            return "a timeout or limit of the client configuration is out of range";
         case error::empty_organization_id:
             return "the organization id is empty";
         case error::invalid_header_value:
-            return "a header value contains CR, LF or NUL";
+            return "a header value contains a control character (other than HTAB)";
         case error::conflicting_authorization:
             return "both a session token and a session JWT were given";
         case error::empty_session_credential:

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "time_arith.hpp"
+
 namespace stytch::detail {
 
 namespace asio = boost::asio;
@@ -22,16 +24,13 @@ bool is_retryable_status(int status, const retry_policy& policy) {
 }
 
 std::chrono::milliseconds backoff_bound(const retry_policy& policy, std::size_t attempt) {
-    auto bound = std::max(policy.base_delay, std::chrono::milliseconds::zero());
-    const auto cap = policy.max_delay;
-    for (std::size_t i = 1; i < attempt && bound < cap; ++i) {
-        // Doubling past the cap is the cap: compared before multiplying, so it never overflows.
-        bound = bound > cap / 2 ? cap : bound * 2;
-        if (bound == std::chrono::milliseconds::zero()) {
-            break;
-        }
+    const auto zero = std::chrono::milliseconds::zero();
+    auto bound = std::max(policy.base_delay, zero);
+    // At most 63 doublings before the cap or the saturated maximum: bounded for any attempt.
+    for (std::size_t i = 1; i < attempt && bound < policy.max_delay && bound > zero; ++i) {
+        bound = saturating_double(bound);
     }
-    return std::min(bound, cap);
+    return std::min(bound, policy.max_delay);
 }
 
 }  // namespace stytch::detail

@@ -27,6 +27,8 @@ namespace stytch {
 /// The delay before attempt n+1 is uniformly random in [0, min(max_delay, base_delay * 2^(n-1))]
 /// ("full jitter"), or what the answer's `Retry-After` asks for (seconds or HTTP-date). When
 /// the delay would end past the deadline, the call ends with the last failure instead.
+/// Delays saturate: no base, cap or `Retry-After` value (however large) overflows; a delay
+/// longer than any clock can count simply ends the call at the deadline.
 struct retry_policy {
     std::size_t max_attempts = 3;  ///< attempts in all; 1 disables retries
     /// Upper bound of the first backoff delay; doubles with each attempt.
@@ -61,20 +63,36 @@ struct client_config {
     std::string base_url;
 
     /// Limit for TCP connect plus TLS handshake of one new connection.
+    ///
+    /// Every timeout here must be positive; any positive value is valid, up to
+    /// `milliseconds::max()`: a deadline past the end of `steady_clock` saturates, so a huge
+    /// timeout means "no practical limit" (it never overflows into "expired at once").
     std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
 
     /// Deadline for a whole call: waiting for a connection, connecting, writing, reading.
+    /// Positive; huge values saturate (see `connect_timeout`).
     std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
 
     /// Maximum number of open connections; further callers wait in FIFO order.
     std::size_t max_connections = 16;
 
     /// A pooled connection unused for this long is closed, when the client next takes or gives
-    /// back a connection (no timer: an idle client keeps no operation pending).
+    /// back a connection (no timer: an idle client keeps no operation pending). Positive; huge
+    /// values saturate (see `connect_timeout`): idle connections are then kept until the client
+    /// is closed (one the server closed meanwhile is replaced when next used).
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
 
     /// Largest accepted response body; a larger answer fails with `http::error::body_limit`.
     std::size_t max_response_body = 1024 * 1024;
+
+    /// Deepest nesting of JSON objects and arrays accepted in a value of an answer that the
+    /// client does not decode field by field: a free-form member (`trusted_metadata`,
+    /// `allowed_oauth_tenants`, `error_details`) or an unknown member, which is skipped. The
+    /// value's own object or array counts as 1 (`"trusted_metadata": {"a": [1]}` nests 2 deep);
+    /// the known records around it do not count. A deeper 2xx answer fails with
+    /// `error::json_too_deep`; a deeper error answer is read like a non-JSON body (only the
+    /// HTTP status is kept). From 1 to 1024: parsing recurses once per level.
+    std::size_t max_json_depth = 64;
 
     /// `User-Agent` header value.
     std::string user_agent = "Stytch C++ v" STYTCH_VERSION_STRING;
@@ -92,8 +110,10 @@ struct client_config {
     /// Checks the configuration without building a client.
     /// @returns an empty code, or the first problem found (`error::missing_project_id`,
     /// `error::missing_secret`, `error::invalid_base_url`, `error::insecure_base_url`,
-    /// `error::invalid_header_value`, `error::invalid_config`: a timeout or limit that is zero
-    /// or negative, `retry.max_attempts == 0`, or `retry.max_delay < retry.base_delay`).
+    /// `error::invalid_header_value`: a control character other than HTAB in `project_id`,
+    /// `secret` or `user_agent`; `error::invalid_config`: a timeout or limit that is zero or
+    /// negative, `max_json_depth` outside 1..1024, `retry.max_attempts == 0`, or
+    /// `retry.max_delay < retry.base_delay`).
     boost::system::error_code validate() const;
 };
 

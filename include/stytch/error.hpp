@@ -20,11 +20,13 @@ enum class error {
     missing_secret,          ///< `secret` is empty
     invalid_base_url,        ///< the base URL does not parse or has no host
     insecure_base_url,       ///< the base URL is not `https`
-    invalid_config,          ///< a limit or timeout is zero or negative
+    invalid_config,          ///< a limit or timeout is zero, negative or too large
 
     // Request validation, detected before any I/O (condition::invalid_request)
-    empty_organization_id,      ///< the organization id is empty
-    invalid_header_value,       ///< CR, LF or NUL in a header value
+    empty_organization_id,  ///< the organization id is empty
+    /// A control character other than HTAB (0x00-0x08, 0x0A-0x1F, 0x7F) in a header value;
+    /// bytes from 0x80 up are allowed (obs-text)
+    invalid_header_value,
     conflicting_authorization,  ///< both a session token and a session JWT were given
     empty_session_credential,   ///< a session token or JWT was given but is empty
 
@@ -92,15 +94,18 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 ///
 /// Filled from Stytch's error JSON (`status_code`, `request_id`, `error_type`, `error_message`,
 /// `error_url`, `error_details`) or from the OAuth2 shape (`error` → error_type,
-/// `error_description` → error_message, `error_uri` → error_url). A non-JSON body leaves
-/// everything but `status_code` (the HTTP status) empty.
+/// `error_description` → error_message, `error_uri` → error_url). A non-JSON body, or one with
+/// a member nesting deeper than `client_config::max_json_depth`, leaves everything but
+/// `status_code` (the HTTP status) empty.
 struct api_error {
-    int status_code = 0;               ///< HTTP status of the answer
-    std::string request_id;            ///< Stytch request id, when given
-    std::string error_type;            ///< machine-readable type, e.g. `organization_not_found`
-    std::string error_message;         ///< human-readable message
-    std::string error_url;             ///< documentation link
-    boost::json::value error_details;  ///< free-form details; null when absent
+    int status_code = 0;        ///< HTTP status of the answer
+    std::string request_id;     ///< Stytch request id, when given
+    std::string error_type;     ///< machine-readable type, e.g. `organization_not_found`
+    std::string error_message;  ///< human-readable message
+    std::string error_url;      ///< documentation link
+    /// Free-form details; null when absent, or when they hold a number beyond the range of a
+    /// double (e.g. `1e400`)
+    boost::json::value error_details;
 
     /// Member-wise equality.
     friend bool operator==(const api_error&, const api_error&) = default;

@@ -1,10 +1,13 @@
 // JSON encoding of the value types (boost::json::value_from), along the field tables of
 // codec/described_types.hpp: the API's field names, every field, absent optionals as null.
+// Free-form values are copied with every non-finite double replaced by null: Boost.JSON
+// would serialize them as `Infinity` or `NaN`, which are not JSON (RFC 8259 §6).
 
 #include <boost/describe/members.hpp>
 #include <boost/json/value.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -34,12 +37,29 @@ void encode(int i, json::value& jv) {
     jv.emplace_int64() = i;
 }
 
+// Replaces every non-finite double inside `v` with null.
+void null_non_finite(json::value& v) {
+    if (auto* d = v.if_double(); d != nullptr && !std::isfinite(*d)) {
+        v.emplace_null();
+    } else if (auto* a = v.if_array()) {
+        for (auto& e : *a) {
+            null_non_finite(e);
+        }
+    } else if (auto* o = v.if_object()) {
+        for (auto& m : *o) {
+            null_non_finite(m.value());
+        }
+    }
+}
+
 void encode(const json::object& o, json::value& jv) {
     jv.emplace_object() = o;
+    null_non_finite(jv);
 }
 
 void encode(const json::value& v, json::value& jv) {
     jv = v;
+    null_non_finite(jv);
 }
 
 template <class T>

@@ -73,7 +73,8 @@ boost::system::error_code check_credential(const b2b::delete_external_id_options
 
 bool is_valid_header_value(std::string_view v) noexcept {
     for (const char c : v) {
-        if (c == '\r' || c == '\n' || c == '\0') {
+        const auto b = static_cast<unsigned char>(c);
+        if ((b < 0x20 && b != '\t') || b == 0x7F) {
             return false;
         }
     }
@@ -98,6 +99,16 @@ void append_percent_encoded(std::string& out, std::string_view s) {
             *p++ = hex_digits[b & 0x0F];
         }
     }
+}
+
+void append_path_segment(std::string& out, std::string_view s) {
+    if (s == "." || s == "..") {
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            out.append("%2E");
+        }
+        return;
+    }
+    append_percent_encoded(out, s);
 }
 
 std::string base64_encode(std::string_view s) {
@@ -179,7 +190,7 @@ boost::system::error_code request_encoder::encode_delete_external_id(
     out.clear();
     out.append(method);
     out.append(path_prefix_);
-    append_percent_encoded(out, id);
+    append_path_segment(out, id);
     out.append(path_suffix);
     out.append(fixed_headers_);
     if (!header.empty()) {

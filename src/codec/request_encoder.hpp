@@ -13,11 +13,17 @@
 
 namespace stytch::detail {
 
-/// True when `v` has no CR, LF or NUL (the bytes that could split or end a header).
+/// True when `v` has no control character but HTAB: no byte 0x00-0x08, 0x0A-0x1F or 0x7F
+/// (RFC 9110 §5.5 field-value; bytes >= 0x80, obs-text, are allowed).
 bool is_valid_header_value(std::string_view v) noexcept;
 
 /// Appends `s` with every byte outside `A-Z a-z 0-9 - . _ ~` written as `%XX` (uppercase hex).
 void append_percent_encoded(std::string& out, std::string_view s);
+
+/// Appends `s` as one path segment: percent-encoded, and `.` or `..` written as `%2E` or
+/// `%2E%2E`, so that no intermediary resolves it as a dot segment (RFC 3986 §5.2.4). Dots
+/// within a longer segment (`a.b`, `...`) are kept as they are.
+void append_path_segment(std::string& out, std::string_view s);
 
 /// Standard base64 with padding.
 std::string base64_encode(std::string_view s);

@@ -9,9 +9,14 @@
 // Error precedence is the one of a DOM walk along the field tables: within a record the first
 // field in table order that fails decides (absent/null required field: missing_field, wrong
 // JSON kind: unexpected_type), within an array the first failing element; at the top level a
-// missing `request_id` or `organization` wins over everything; a body that is not one valid
-// JSON object is malformed_json whatever else is wrong. The parser runs to the end of the body
-// even after an error, so that a malformed body is always reported as such.
+// missing `request_id` or `organization` wins over those; a number beyond the range of a
+// double anywhere (1e400 parses as infinity) is non_finite_number, over all of the above; a
+// body that is not one valid JSON object is malformed_json whatever else is wrong. The parser
+// runs to the end of the body even after an error, so that a malformed body is always reported
+// as such, except past the depth limit: a value the tables do not describe (free-form or
+// skipped) nesting deeper than `max_json_depth` stops the parse at once with json_too_deep, so
+// that the parser's recursion stays bounded. The parser's own limit (which counts the whole
+// document) sits above the deepest typed path plus `max_json_depth`, so it never decides.
 //
 // Error answers (rare, small) are parsed into a DOM held by a monotonic resource over a stack
 // buffer and read leniently.
@@ -28,9 +33,11 @@
 #include <boost/json/value.hpp>
 #include <boost/json/value_stack.hpp>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
@@ -232,8 +239,13 @@ class typed_handler {
     static constexpr std::size_t max_key_size = json::string::max_size();
     static constexpr std::size_t max_string_size = json::string::max_size();
 
-    typed_handler(b2b::delete_external_id_response& out, int http_status)
-        : out_(out), dom_(json::storage_ptr(), dom_buffer_, sizeof dom_buffer_) {
+    /// Room for the typed frames: the deepest typed path is 7 containers.
+    static constexpr std::size_t max_typed_depth = 8;
+
+    typed_handler(b2b::delete_external_id_response& out, int http_status, std::size_t max_depth)
+        : out_(out),
+          max_depth_(max_depth),
+          dom_(json::storage_ptr(), dom_buffer_, sizeof dom_buffer_) {
         out_.status_code = http_status;
     }
 
@@ -242,24 +254,21 @@ class typed_handler {
         if (root_malformed_) {
             return error::malformed_json;
         }
+        if (non_finite_) {
+            return error::non_finite_number;
+        }
         return result_;
     }
 
     bool on_document_begin(json::error_code&) { return true; }
     bool on_document_end(json::error_code&) { return true; }
 
-    bool on_object_begin(json::error_code&) {
-        begin_container(true);
-        return true;
-    }
+    bool on_object_begin(json::error_code& ec) { return begin_container(true, ec); }
     bool on_object_end(std::size_t n, json::error_code&) {
         end_container(true, n);
         return true;
     }
-    bool on_array_begin(json::error_code&) {
-        begin_container(false);
-        return true;
-    }
+    bool on_array_begin(json::error_code& ec) { return begin_container(false, ec); }
     bool on_array_end(std::size_t n, json::error_code&) {
         end_container(false, n);
         return true;
@@ -336,6 +345,9 @@ class typed_handler {
         return true;
     }
     bool on_double(double d, json::string_view, json::error_code&) {
+        if (!std::isfinite(d)) {
+            non_finite_ = true;
+        }
         if (dom_depth_ != 0) {
             dom_.push_double(d);
         } else if (skip_depth_ == 0) {
@@ -407,15 +419,23 @@ class typed_handler {
         f.target = target;
     }
 
-    void begin_container(bool is_object) {
-        if (dom_depth_ != 0) {
-            ++dom_depth_;
-            return;
+    // False (and `ec` set) when a value the tables do not describe nests too deep.
+    bool begin_container(bool is_object, json::error_code& ec) {
+        std::size_t* untyped = dom_depth_ != 0    ? &dom_depth_
+                               : skip_depth_ != 0 ? &skip_depth_
+                                                  : nullptr;
+        if (untyped != nullptr) {
+            if (++*untyped > max_depth_) {
+                ec = json::error::too_deep;
+                return false;
+            }
+            return true;
         }
-        if (skip_depth_ != 0) {
-            ++skip_depth_;
-            return;
-        }
+        begin_typed_container(is_object);
+        return true;
+    }
+
+    void begin_typed_container(bool is_object) {
         if (depth_ == 0) {
             if (is_object) {
                 push(frame::record, &record_table<b2b::delete_external_id_response>(), &out_);
@@ -646,7 +666,8 @@ class typed_handler {
     }
 
     b2b::delete_external_id_response& out_;
-    std::array<frame, 8> stack_;  // the deepest typed path is 7 containers
+    const std::size_t max_depth_;  // of a value the tables do not describe (at least 1)
+    std::array<frame, max_typed_depth> stack_;
     std::size_t depth_ = 0;
     std::size_t skip_depth_ = 0;  // > 0 while skipping a value nobody stores
     std::size_t dom_depth_ = 0;   // > 0 while building a free-form object
@@ -654,6 +675,7 @@ class typed_handler {
     std::string* str_ = nullptr;  // the target of a string delivered in parts
     bool in_string_ = false;
     bool root_malformed_ = false;  // the body is not an object
+    bool non_finite_ = false;      // a number parsed as infinity
     error result_{};
     std::string key_;  // a key delivered in parts
     unsigned char dom_buffer_[4096];
@@ -668,9 +690,12 @@ constexpr std::size_t dom_buffer_size = 4096;
 // A body parsed into a DOM held by a monotonic resource over a stack buffer.
 class parsed_body {
   public:
-    explicit parsed_body(std::string_view body) {
+    // `max_depth`: of the whole document (the parser's limit).
+    parsed_body(std::string_view body, std::size_t max_depth) {
         json::error_code ec;
-        dom_ = json::parse(body, ec, &mr_);
+        json::parse_options options;
+        options.max_depth = max_depth;
+        dom_ = json::parse(body, ec, &mr_, options);
         if (!ec) {
             object_ = dom_.if_object();
         }
@@ -706,6 +731,36 @@ void assign_first_string(const json::object& obj, std::initializer_list<std::str
     }
 }
 
+// False when `v` holds a number beyond the range of a double (parsed as infinity). Recurses
+// once per level: the parse bounded the depth.
+bool all_finite(const json::value& v) noexcept {
+    switch (v.kind()) {
+        case json::kind::double_:
+            return std::isfinite(v.get_double());
+        case json::kind::array:
+            for (const auto& e : v.get_array()) {
+                if (!all_finite(e)) {
+                    return false;
+                }
+            }
+            return true;
+        case json::kind::object:
+            for (const auto& m : v.get_object()) {
+                if (!all_finite(m.value())) {
+                    return false;
+                }
+            }
+            return true;
+        default:
+            return true;
+    }
+}
+
+// a + b, or SIZE_MAX when that overflows.
+std::size_t saturating_add(std::size_t a, std::size_t b) noexcept {
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
 struct known_error_type {
     std::string_view type;
     error code;
@@ -723,28 +778,38 @@ constexpr known_error_type known_error_types[] = {
 }  // namespace
 
 error_code decode_delete_external_id(int http_status, std::string_view body,
-                                     b2b::delete_external_id_response& out) {
-    json::basic_parser<typed_handler> parser(json::parse_options(), out, http_status);
+                                     b2b::delete_external_id_response& out,
+                                     std::size_t max_json_depth) {
+    max_json_depth = std::max<std::size_t>(max_json_depth, 1);
+    json::parse_options options;
+    options.max_depth = saturating_add(max_json_depth, typed_handler::max_typed_depth);
+    json::basic_parser<typed_handler> parser(options, out, http_status, max_json_depth);
     json::error_code ec;
     const std::size_t n = parser.write_some(false, body.data(), body.size(), ec);
+    if (ec == json::error::too_deep) {
+        return error::json_too_deep;
+    }
     if (ec || n != body.size()) {
         return error::malformed_json;
     }
     return parser.handler().result();
 }
 
-error_code decode_api_error(int http_status, std::string_view body, api_error& out) {
+error_code decode_api_error(int http_status, std::string_view body, api_error& out,
+                            std::size_t max_json_depth) {
     out = api_error{};
     out.status_code = http_status;
 
-    const parsed_body parsed(body);
+    // The top-level object is one level above its members.
+    const parsed_body parsed(body, saturating_add(max_json_depth, 1));
     if (const json::object* obj = parsed.object()) {
         // Stytch's shape first, then the OAuth2 names.
         assign_first_string(*obj, {"request_id"}, out.request_id);
         assign_first_string(*obj, {"error_type", "error"}, out.error_type);
         assign_first_string(*obj, {"error_message", "error_description"}, out.error_message);
         assign_first_string(*obj, {"error_url", "error_uri"}, out.error_url);
-        if (const auto it = obj->find("error_details"); it != obj->end()) {
+        if (const auto it = obj->find("error_details");
+            it != obj->end() && all_finite(it->value())) {
             out.error_details = json::value(it->value(), json::storage_ptr());
         }
     }

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "time_arith.hpp"
+
 namespace stytch::detail {
 
 namespace {
@@ -32,8 +34,9 @@ bool parse_fixed_digits(std::string_view s, Int& out) {
     return ec == std::errc{} && end == s.data() + s.size();
 }
 
-// IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT", exactly 29 characters.
-std::optional<std::chrono::system_clock::time_point> parse_imf_fixdate(std::string_view s) {
+// IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT", exactly 29 characters. In seconds since the
+// epoch, which hold every four-digit year (system_clock's nanoseconds end in 2262).
+std::optional<std::chrono::sys_seconds> parse_imf_fixdate(std::string_view s) {
     using namespace std::chrono;
     static constexpr std::array<std::string_view, 12> months{
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -57,9 +60,7 @@ std::optional<std::chrono::system_clock::time_point> parse_imf_fixdate(std::stri
         }
     }
     year_month_day date{year{year_number}, month{month_number}, std::chrono::day{day}};
-    // Years outside [1900, 2200] do not fit system_clock's nanoseconds (found by fuzzing).
-    if (month_number == 0 || year_number < 1900 || year_number > 2200 || !date.ok() || hour > 23 ||
-        minute > 59 || second > 60) {
+    if (month_number == 0 || !date.ok() || hour > 23 || minute > 59 || second > 60) {
         return std::nullopt;
     }
     return sys_days(date) + hours(hour) + minutes(minute) + seconds(second);
@@ -71,18 +72,24 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
     std::string_view value, std::chrono::system_clock::time_point now) {
     using namespace std::chrono;
     value = trim(value);
-    std::uint32_t delay_seconds = 0;
-    if (parse_fixed_digits(value, delay_seconds)) {
-        return duration_cast<milliseconds>(seconds(delay_seconds));
+    if (!value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos) {
+        // delay-seconds; more than a 64-bit count can hold is the longest delay there is.
+        std::int64_t delay_seconds = 0;
+        auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), delay_seconds);
+        return ec == std::errc{} ? clamp_cast<milliseconds>(seconds(delay_seconds))
+                                 : milliseconds::max();
     }
     if (!value.empty() && value.front() >= '0' && value.front() <= '9') {
-        return std::nullopt;  // digits, but too large or mixed with other characters
+        return std::nullopt;  // digits mixed with other characters
     }
     auto when = parse_imf_fixdate(value);
     if (!when) {
         return std::nullopt;
     }
-    return *when <= now ? milliseconds(0) : duration_cast<milliseconds>(*when - now);
+    // Whole seconds of a four-digit year and now's milliseconds are far from overflow.
+    const auto now_ms = floor<milliseconds>(now.time_since_epoch());
+    const auto when_ms = milliseconds(when->time_since_epoch());
+    return when_ms <= now_ms ? milliseconds(0) : when_ms - now_ms;
 }
 
 }  // namespace stytch::detail

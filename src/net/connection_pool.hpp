@@ -12,6 +12,8 @@
 #include <memory>
 #include <vector>
 
+#include "time_arith.hpp"
+
 namespace stytch::detail {
 
 /// A caller waiting for a connection. Owned by the caller; queued in the pool.
@@ -63,6 +65,9 @@ class connection_pool {
     void dequeue(waiter& w);
     void discard(std::unique_ptr<Connection> c);
     void close_expired(typename clock::time_point now);
+    typename clock::time_point expiry(const Connection& c) const {
+        return saturating_add(c.idle_since, idle_timeout_);  // max: never
+    }
 
     static constexpr std::size_t warm_idle = 8;
 
@@ -192,11 +197,14 @@ void connection_pool<Connection>::close() {
 template <class Connection>
 void connection_pool<Connection>::close_expired(typename clock::time_point now) {
     std::size_t expired = 0;
-    while (expired < idle_.size() && now - idle_[expired]->idle_since >= idle_timeout_) {
+    while (expired < idle_.size() && now >= expiry(*idle_[expired])) {
         discard(std::move(idle_[expired]));
         ++expired;
     }
     idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(expired));
 }
 
+typename clock::time_point expiry(const Connection& c) const {
+    return saturating_add(c.idle_since, idle_timeout_);  // max: never
+}
 }  // namespace stytch::detail

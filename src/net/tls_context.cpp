@@ -15,6 +15,10 @@ ssl::context make_tls_context(const client_config& cfg) {
     ssl::context ctx(ssl::context::tls_client);
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
     SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    // A TLS 1.2 server may ask to renegotiate at any time, an idle connection included; like
+    // Go's default client, refuse (a warning alert), so a server's handshake never starts in
+    // the middle of the client's own reads.
+    SSL_CTX_set_options(ctx.native_handle(), SSL_OP_NO_RENEGOTIATION);
     ctx.set_verify_mode(ssl::verify_peer);
 
     boost::system::error_code ec;
@@ -30,7 +34,9 @@ ssl::context make_tls_context(const client_config& cfg) {
 
 bool set_expected_peer(SSL* ssl, const std::string& host) {
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    // The SAN only, never the subject CN (RFC 6125 §6.4.4; browsers, Go since 1.15).
+    X509_VERIFY_PARAM_set_hostflags(
+        param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
     boost::system::error_code ec;
     boost::asio::ip::make_address(host, ec);
     if (!ec) {

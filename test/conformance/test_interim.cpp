@@ -79,17 +79,8 @@ BOOST_AUTO_TEST_CASE(unsolicited_101_is_a_protocol_error_and_the_connection_is_d
     script_requests(f.server,
                     {{script_step::write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n"
                                          "Connection: Upgrade\r\n\r\n")}});
-    auto cfg = fast_config(f);
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
-    auto r = call(f, c, first_org);
-    BOOST_TEST_REQUIRE(!r.has_value());
-    BOOST_TEST(r.error().code == error::unexpected_switch_protocols, r.error().code.message());
-    BOOST_TEST(r.error().code == condition::protocol_error);
-    BOOST_TEST(log.size() == 1u);  // an answer began: not retried
-    check_own_answer(call(f, c, second_org), second_org);
-    BOOST_TEST(f.server.connections_accepted() == 2u);
+    refused_and_discarded(f, error::unexpected_switch_protocols);
+    BOOST_TEST(make_error_code(error::unexpected_switch_protocols) == condition::protocol_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -19,21 +19,6 @@ std::string content_length(std::size_t n) {
     return "Content-Length: " + std::to_string(n) + "\r\n";
 }
 
-/// The call for first_org fails with `expected` in one attempt, and its connection is
-/// discarded: the next call succeeds over a new one.
-void refused_and_discarded(server_fixture& f, boost::system::error_code expected) {
-    auto cfg = fast_config(f);
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
-    auto r = call(f, c, first_org);
-    BOOST_TEST_REQUIRE(!r.has_value());
-    BOOST_TEST(r.error().code == expected, r.error().code.message());
-    BOOST_TEST(log.size() == 1u);
-    check_own_answer(call(f, c, second_org), second_org);
-    BOOST_TEST(f.server.connections_accepted() == 2u);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(kept_behaviour)

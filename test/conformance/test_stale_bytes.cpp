@@ -135,3 +135,52 @@ BOOST_AUTO_TEST_CASE(never_one_answer_behind_after_a_stray_answer) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(stale_bytes)
+
+BOOST_AUTO_TEST_CASE(second_answers_on_several_idle_connections) {
+    // 8 calls at once open 8 connections; every answer is followed 50 ms later by a second one;
+    // once all arrived, 8 more calls at once must each get their own answer.
+    constexpr std::size_t n = 8;
+    server_fixture f;
+    std::vector<std::vector<script_step>> scripts;
+    for (std::size_t i = 0; i < n; ++i) {
+        scripts.push_back({script_step::normal_answer(),
+                           script_step::write(ok_answer_for(f.server, first_org), 50ms)});
+    }
+    script_requests(f.server, scripts);
+    auto cfg = fast_config(f);
+    cfg.max_connections = n;
+    client c(f.ioc.get_executor(), cfg);
+    const char* ids[] = {first_org, second_org, third_org};
+    auto wave = [&](std::vector<result<b2b::delete_external_id_response>>& out) {
+        std::size_t done = 0;
+        out.assign(n, result<b2b::delete_external_id_response>{});
+        for (std::size_t i = 0; i < n; ++i) {
+            c.organizations().async_delete_external_id(
+                {ids[i % 3]}, {},
+                [&, i](boost::system::error_code ec, b2b::delete_external_id_response r) {
+                    if (ec) {
+                        out[i] = failure{ec, {}};
+                    } else {
+                        out[i] = std::move(r);
+                    }
+                    ++done;
+                });
+        }
+        f.run_until([&] { return done == n; });
+    };
+    std::vector<result<b2b::delete_external_id_response>> first;
+    wave(first);
+    BOOST_TEST(f.server.connections_accepted() == n);
+    BOOST_REQUIRE(eventually([&] { return f.server.script_steps_completed() == 2 * n; }));
+    std::vector<result<b2b::delete_external_id_response>> second;
+    wave(second);
+    for (std::size_t i = 0; i < n; ++i) {
+        BOOST_TEST_CONTEXT("call " << i) {
+            check_own_answer(second[i], ids[i % 3]);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

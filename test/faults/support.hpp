@@ -1,12 +1,15 @@
 #pragma once
 
 // Helpers shared by the fault, retry and security tests: a recorder for the per-attempt hook,
-// one-call helpers, and process figures (resident memory, open sockets).
+// one-call helpers, a shell runner, and process figures (resident memory, open sockets).
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <sys/wait.h>
+#include <array>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -108,6 +111,26 @@ inline std::uint16_t closed_port() {
     auto port = a.local_endpoint().port();
     a.close();
     return port;
+}
+
+struct process_output {
+    int status = -1;
+    std::string out;
+};
+
+/// Runs `command` through the shell and returns its exit status and stdout+stderr.
+inline process_output run_command(const std::string& command) {
+    process_output p;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    BOOST_REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer;
+    std::size_t n = 0;
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+        p.out.append(buffer.data(), n);
+    }
+    int raw = ::pclose(pipe);
+    p.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    return p;
 }
 
 /// A body in Stytch's error shape.

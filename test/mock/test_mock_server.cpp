@@ -374,6 +374,23 @@ BOOST_AUTO_TEST_CASE(custom_names) {
     BOOST_TEST(X509_check_ip_asc(leaf.get(), "127.0.0.1", 0) != 1);
 }
 
+BOOST_AUTO_TEST_CASE(common_name_without_any_san) {
+    stytch::mock::certificate_options options;
+    options.dns_names.clear();
+    options.ip_addresses.clear();
+    options.common_name = "localhost";
+    auto leaf = load_certificate(stytch::mock::make_tls_identity(options).certificate_pem);
+    BOOST_TEST(X509_get_ext_by_NID(leaf.get(), NID_subject_alt_name, -1) == -1);
+    std::array<char, 64> cn{};
+    BOOST_TEST(X509_NAME_get_text_by_NID(X509_get_subject_name(leaf.get()), NID_commonName,
+                                         cn.data(), static_cast<int>(cn.size())) > 0);
+    BOOST_TEST(std::string(cn.data()) == "localhost");
+    // Matches only when a verifier falls back to the CN.
+    BOOST_TEST(X509_check_host(leaf.get(), "localhost", 0, 0, nullptr) == 1);
+    BOOST_TEST(X509_check_host(leaf.get(), "localhost", 0, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
+                               nullptr) != 1);
+}
+
 BOOST_AUTO_TEST_CASE(invalid_ip_address_throws) {
     stytch::mock::certificate_options options;
     options.ip_addresses = {"not-an-ip"};
@@ -1219,6 +1236,7 @@ BOOST_AUTO_TEST_CASE(delays_happen_in_order_and_steps_count_once_acknowledged) {
     BOOST_TEST((reads[1].second - reads[0].second >= 140ms));
     BOOST_TEST((reads[2].second - reads[1].second >= 90ms));
     BOOST_TEST(eventually([&] { return srv->script_steps_completed() == 3u; }));
+    BOOST_TEST(eventually([&] { return srv->scripts_running() == 0u; }));
 }
 
 BOOST_AUTO_TEST_CASE(normal_answer_then_a_rendered_unsolicited_one) {
@@ -1312,6 +1330,7 @@ BOOST_AUTO_TEST_CASE(stop_ends_a_script_waiting_in_a_delay) {
     BOOST_TEST_REQUIRE(!client.write(req));
     std::string data;
     BOOST_TEST_REQUIRE(!client.read_some(data, 5s));
+    BOOST_TEST(srv->scripts_running() == 1u);  // in its 60 s delay
     const auto started = std::chrono::steady_clock::now();
     srv->stop();
     BOOST_TEST((std::chrono::steady_clock::now() - started < 2s));

@@ -1,10 +1,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include <stytch/config.hpp>
 #include <stytch/error.hpp>
+
+#include "codec/response_decoder.hpp"
 
 using stytch::client_config;
 using stytch::error;
@@ -46,7 +49,14 @@ BOOST_AUTO_TEST_CASE(missing_credentials) {
 
 BOOST_AUTO_TEST_CASE(header_injection_is_refused) {
     for (const std::string& bad : {std::string("a\rb"), std::string("a\nb"), std::string("a\0b", 3),
-                                   std::string("x\r\nX-Evil: 1")}) {
+                                   std::string("x\r\nX-Evil: 1"),
+                                   std::string("a\x01"
+                                               "b"),
+                                   std::string("a\x1f"),
+                                   std::string("\x7f"
+                                               "a"),
+                                   std::string("a\x0b"
+                                               "b")}) {
         auto c = valid_config();
         c.project_id = "project-test-" + bad;
         BOOST_TEST((c.validate() == error::invalid_header_value));
@@ -57,6 +67,13 @@ BOOST_AUTO_TEST_CASE(header_injection_is_refused) {
         c.user_agent = bad;
         BOOST_TEST((c.validate() == error::invalid_header_value));
     }
+}
+
+BOOST_AUTO_TEST_CASE(htab_and_obs_text_are_accepted_in_header_values) {
+    auto c = valid_config();
+    c.user_agent = "my app\t(caf\xc3\xa9)";
+    c.secret = "secret\twith\x80tab";
+    BOOST_TEST(!c.validate());
 }
 
 BOOST_AUTO_TEST_CASE(base_url_errors_are_reported) {
@@ -90,6 +107,20 @@ BOOST_AUTO_TEST_CASE(limits_and_timeouts_must_be_positive) {
     c.max_connections = 1;
     c.max_response_body = 1;
     BOOST_TEST(!c.validate());
+}
+
+BOOST_AUTO_TEST_CASE(max_json_depth_is_64_by_default_and_within_1_to_1024) {
+    BOOST_TEST(client_config{}.max_json_depth == stytch::detail::default_max_json_depth);
+    BOOST_TEST(client_config{}.max_json_depth == 64u);
+    auto c = valid_config();
+    for (const std::size_t ok : {1u, 64u, 1024u}) {
+        c.max_json_depth = ok;
+        BOOST_TEST(!c.validate(), ok);
+    }
+    for (const std::size_t bad : {std::size_t{0}, std::size_t{1025}, SIZE_MAX}) {
+        c.max_json_depth = bad;
+        BOOST_TEST((c.validate() == error::invalid_config), bad);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(first_problem_wins) {

@@ -4,6 +4,8 @@
 #include <boost/json/value_from.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include <stytch/b2b/organizations.hpp>
@@ -144,6 +146,38 @@ BOOST_AUTO_TEST_CASE(api_error_shape_and_round_trip) {
     BOOST_TEST(jv2.at("error_details").is_null());
     BOOST_TEST_REQUIRE(!!decode_api_error(404, json::serialize(jv2), back));
     BOOST_TEST((back == e));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(json_encoding_strict)
+
+// Boost.JSON writes a non-finite double as `Infinity` or `NaN`, which is not JSON: the encoder
+// writes null instead, wherever the number sits in a free-form value.
+BOOST_AUTO_TEST_CASE(non_finite_doubles_encode_as_null) {
+    const double inf = std::numeric_limits<double>::infinity();
+    organization o;
+    o.trusted_metadata = json::object{{"seats", inf},
+                                      {"list", json::array{std::nan(""), 1.5, -inf}},
+                                      {"deep", json::object{{"x", json::array{inf}}}}};
+    const std::string text = json::serialize(json::value_from(o));
+    json::error_code ec;
+    const json::value back = json::parse(text, ec);
+    BOOST_TEST_REQUIRE(!ec, text);
+    const auto& md = back.at("trusted_metadata");
+    BOOST_TEST(md.at("seats").is_null());
+    BOOST_TEST(md.at("list").at(0).is_null());
+    BOOST_TEST(md.at("list").at(1).as_double() == 1.5);
+    BOOST_TEST(md.at("list").at(2).is_null());
+    BOOST_TEST(md.at("deep").at("x").at(0).is_null());
+
+    stytch::api_error e;
+    e.status_code = 400;
+    e.error_details = -inf;
+    const std::string error_text = json::serialize(json::value_from(e));
+    const json::value error_back = json::parse(error_text, ec);
+    BOOST_TEST_REQUIRE(!ec, error_text);
+    BOOST_TEST(error_back.at("error_details").is_null());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -79,11 +79,26 @@ BOOST_AUTO_TEST_CASE(base64_rfc4648_vectors) {
 
 BOOST_AUTO_TEST_CASE(header_value_validity) {
     BOOST_TEST(is_valid_header_value(""));
-    BOOST_TEST(is_valid_header_value("token with spaces\tand tabs \x7f\xc3\xa9"));
+    BOOST_TEST(is_valid_header_value("token with spaces\tand tabs \xc3\xa9"));
     BOOST_TEST(!is_valid_header_value("a\rb"));
     BOOST_TEST(!is_valid_header_value("a\nb"));
     BOOST_TEST(!is_valid_header_value(std::string_view("a\0b", 3)));
     BOOST_TEST(!is_valid_header_value("\r\n"));
+}
+
+BOOST_AUTO_TEST_CASE(header_value_refuses_every_control_character_but_htab) {
+    for (int b = 0; b < 256; ++b) {
+        const std::string v = "tok" + std::string(1, static_cast<char>(b)) + "en";
+        const bool control = (b < 0x20 && b != 0x09) || b == 0x7F;
+        BOOST_TEST(is_valid_header_value(v) == !control, "byte " << b);
+    }
+    BOOST_TEST(!is_valid_header_value("\x01"));
+    BOOST_TEST(!is_valid_header_value("abc\x1f"));
+    BOOST_TEST(
+        !is_valid_header_value("\x7f"
+                               "abc"));
+    BOOST_TEST(is_valid_header_value("a\tb"));              // HTAB is field content
+    BOOST_TEST(is_valid_header_value("\x80\xff\xc3\xa9"));  // obs-text (RFC 9110 §5.5)
 }
 
 BOOST_AUTO_TEST_CASE(unreserved_bytes_are_kept) {
@@ -164,6 +179,27 @@ BOOST_AUTO_TEST_CASE(organization_id_is_percent_encoded_in_the_path) {
     BOOST_TEST(out == expected_request("/v1/b2b/organizations/caf%C3%A9/external_id"));
 }
 
+BOOST_AUTO_TEST_CASE(dot_segments_are_encoded_other_dots_kept) {
+    const std::pair<const char*, const char*> cases[] = {
+        {".", "%2E"}, {"..", "%2E%2E"}, {"...", "..."}, {"a.b", "a.b"},
+        {".a", ".a"}, {"a..", "a.."},   {"./", ".%2F"}, {"../", "..%2F"},
+    };
+    for (const auto& [id, segment] : cases) {
+        std::string out;
+        BOOST_TEST(!encode({id}, {}, out), id);
+        BOOST_TEST(out == expected_request(std::string("/v1/b2b/organizations/") + segment +
+                                           "/external_id"),
+                   id);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(header_values_with_control_characters_but_htab_are_sent) {
+    std::string out;
+    BOOST_TEST(!encode({"org-1"}, {.session_token = "a\tb\x80", .session_jwt = std::nullopt}, out));
+    BOOST_TEST(out == expected_request("/v1/b2b/organizations/org-1/external_id",
+                                       "X-Stytch-Member-Session: a\tb\x80\r\n"));
+}
+
 BOOST_AUTO_TEST_CASE(path_prefix_and_port) {
     const endpoint ep{"stytch-proxy.internal", 8443, "stytch-proxy.internal:8443", "/stytch/api"};
     std::string out;
@@ -209,6 +245,27 @@ BOOST_AUTO_TEST_CASE(validation_errors_leave_out_unchanged) {
         {"CRLF in jwt", {"org-1"}, {std::nullopt, "a\r\nb"}, error::invalid_header_value},
         {"LF in jwt", {"org-1"}, {std::nullopt, "\n"}, error::invalid_header_value},
         {"NUL in jwt", {"org-1"}, {std::nullopt, nul}, error::invalid_header_value},
+        {"SOH in token",
+         {"org-1"},
+         {"a\x01"
+          "b",
+          std::nullopt},
+         error::invalid_header_value},
+        {"US in token",
+         {"org-1"},
+         {"a\x1f"
+          "b",
+          std::nullopt},
+         error::invalid_header_value},
+        {"DEL in token",
+         {"org-1"},
+         {"a\x7f"
+          "b",
+          std::nullopt},
+         error::invalid_header_value},
+        {"SOH in jwt", {"org-1"}, {std::nullopt, "\x01"}, error::invalid_header_value},
+        {"DEL in jwt", {"org-1"}, {std::nullopt, "e30.\x7f"}, error::invalid_header_value},
+        {"ESC in jwt", {"org-1"}, {std::nullopt, "\x1b[0m"}, error::invalid_header_value},
     };
     for (const auto& c : cases) {
         BOOST_TEST_CONTEXT(c.name) {

@@ -39,7 +39,8 @@ Environment:
   STYTCH_SECRET      project secret (required; never printed)
   STYTCH_BASE_URL    https base URL overriding the environment's, e.g. https://host:8443/prefix
   STYTCH_CA_FILE     extra trusted CA certificates (PEM), added to the system trust store
-  STYTCH_TIMEOUT_MS  deadline for the whole call in milliseconds (default 30000)
+  STYTCH_TIMEOUT_MS  deadline for the whole call in milliseconds (default 30000); values
+                     beyond what the clock can count mean no practical limit
 
 Output and exit status:
   0  success: the response as one JSON object on stdout
@@ -147,9 +148,12 @@ int main(int argc, char** argv) {
     cfg.base_url = env("STYTCH_BASE_URL");
     cfg.ca_file = env("STYTCH_CA_FILE");
     if (auto timeout = env("STYTCH_TIMEOUT_MS"); !timeout.empty()) {
-        long long ms = 0;
+        std::chrono::milliseconds::rep ms = 0;
         auto [end, ec] = std::from_chars(timeout.data(), timeout.data() + timeout.size(), ms);
-        if (ec != std::errc{} || end != timeout.data() + timeout.size() || ms <= 0) {
+        if (ec == std::errc::result_out_of_range && end == timeout.data() + timeout.size() &&
+            timeout.front() != '-') {
+            ms = std::chrono::milliseconds::max().count();  // more digits than a clock holds
+        } else if (ec != std::errc{} || end != timeout.data() + timeout.size() || ms <= 0) {
             return fail(exit_usage, "STYTCH_TIMEOUT_MS must be a positive number of milliseconds");
         }
         cfg.request_timeout = std::chrono::milliseconds(ms);

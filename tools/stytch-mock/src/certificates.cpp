@@ -223,7 +223,8 @@ tls_identity make_tls_identity(const certificate_options& options) {
     check(X509_sign(ca.get(), ca_key.get(), EVP_sha256()), "signing the CA certificate failed");
 
     pkey_ptr leaf_key = make_key();
-    const std::string common_name = !options.dns_names.empty()      ? options.dns_names.front()
+    const std::string common_name = !options.common_name.empty()    ? options.common_name
+                                    : !options.dns_names.empty()    ? options.dns_names.front()
                                     : !options.ip_addresses.empty() ? options.ip_addresses.front()
                                                                     : std::string("stytch-mock");
     name_ptr leaf_name = make_name(common_name, "stytch-mock");

@@ -61,6 +61,17 @@ constexpr auto stop_grace = 5s;
 constexpr std::string_view api_path = "/v1/b2b/organizations/";
 constexpr std::string_view api_suffix = "/external_id";
 
+// Milliseconds past the timer's nanoseconds would overflow in the conversion; the timer itself
+// saturates a deadline of now + max. Not inside a coroutine: g++ 12 evaluated both arms of a
+// ?: there (seen under UBSan).
+asio::steady_timer::duration timer_duration_of(std::chrono::milliseconds d) {
+    using timer_duration = asio::steady_timer::duration;
+    if (d >= std::chrono::floor<std::chrono::milliseconds>(timer_duration::max())) {
+        return timer_duration::max();
+    }
+    return d;
+}
+
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -268,6 +279,7 @@ struct server::impl {
     std::atomic<std::size_t> open{0};
     std::atomic<std::size_t> received{0};
     std::atomic<std::size_t> steps_completed{0};
+    std::atomic<std::size_t> scripts_active{0};
 
     mutable std::mutex mutex;  // guards everything below up to the next blank line
     std::map<std::string, json::object, std::less<>> organizations;
@@ -517,12 +529,13 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
         co_return;
     }
 
+    const auto keep_alive = timer_duration_of(opts.keep_alive_timeout);
     beast::flat_buffer buffer;
     while (!state.stopping) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(header_limit);
         parser.body_limit(body_limit);
-        tcp_layer.expires_after(opts.keep_alive_timeout);
+        tcp_layer.expires_after(keep_alive);
         auto [ec, bytes] = co_await http::async_read(state.stream, buffer, parser, use_tuple);
         (void)bytes;
         if (ec == http::error::end_of_stream) {
@@ -711,8 +724,12 @@ asio::awaitable<void> server::impl::wait_acknowledged(session_state& state) {
     const auto until = std::chrono::steady_clock::now() + acknowledge_limit;
     while (!state.stopping && std::chrono::steady_clock::now() < until) {
         int unacknowledged = 0;  // Linux: bytes written but not acknowledged (unsent included)
+        tcp_info info{};
+        socklen_t size = sizeof info;
         if (::ioctl(socket.native_handle(), TIOCOUTQ, &unacknowledged) != 0 ||
-            unacknowledged == 0) {
+            unacknowledged == 0 ||
+            ::getsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &size) != 0 ||
+            info.tcpi_state == TCP_CLOSE) {  // reset by the client: nothing will be acknowledged
             break;
         }
         timer.expires_after(poll_interval);
@@ -866,6 +883,17 @@ asio::awaitable<bool> server::impl::run_script(session_state& state,
                                                const recorded_request& request) {
     auto& tcp_layer = beast::get_lowest_layer(state.stream);
     auto& socket = tcp_layer.socket();
+    // Counts this script in `scripts_active` until its end, whichever way it ends.
+    struct running {
+        explicit running(std::atomic<std::size_t>& n) : active(&n) { n.fetch_add(1); }
+        ~running() { done(); }
+        void done() {
+            if (active != nullptr) {
+                std::exchange(active, nullptr)->fetch_sub(1);
+            }
+        }
+        std::atomic<std::size_t>* active;
+    } guard(scripts_active);
     std::size_t written = 0;  // write steps written, not yet pushed out and acknowledged
     bool notified = false;    // a close_notify went out: the client should close
     auto flush = [&]() -> asio::awaitable<void> {
@@ -939,6 +967,7 @@ asio::awaitable<bool> server::impl::run_script(session_state& state,
         }
     }
     co_await flush();
+    guard.done();
     if (notified) {
         co_await wait_for_client_close(state);
         co_return false;
@@ -1185,6 +1214,10 @@ std::size_t server::connections_open() const {
 
 std::size_t server::script_steps_completed() const {
     return impl_->steps_completed.load();
+}
+
+std::size_t server::scripts_running() const {
+    return impl_->scripts_active.load();
 }
 
 std::size_t server::requests_received() const {

@@ -25,8 +25,12 @@ struct tls_identity {
 struct certificate_options {
     /// subjectAltName DNS entries; the first one is also the subject's common name.
     std::vector<std::string> dns_names{"localhost"};
-    /// subjectAltName IP entries (IPv4 or IPv6 text form).
+    /// subjectAltName IP entries (IPv4 or IPv6 text form). With no DNS and no IP entry the
+    /// leaf has no subjectAltName extension at all.
     std::vector<std::string> ip_addresses{"127.0.0.1"};
+    /// The subject's common name. Empty: the first DNS entry, else the first IP entry, else
+    /// "stytch-mock".
+    std::string common_name;
     /// notBefore, relative to now.
     std::chrono::seconds not_before_offset{-3600};
     /// notAfter - notBefore. With `not_before_offset + validity < 0` the leaf is already

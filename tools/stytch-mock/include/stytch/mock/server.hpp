@@ -39,7 +39,8 @@ struct server_options {
     /// The server's certificate and key; a fresh one from `make_tls_identity()` when absent.
     std::optional<tls_identity> identity;
     /// The server closes a connection that has not sent (all of) its next request within this
-    /// time. Also bounds reading one request.
+    /// time. Also bounds reading one request. `milliseconds::max()` (or any value past the
+    /// clock's range) means no limit.
     std::chrono::milliseconds keep_alive_timeout{std::chrono::seconds(30)};
     /// Threads running the server's io_context (0 is taken as 1).
     std::size_t threads = 1;
@@ -260,6 +261,10 @@ class server {
     /// Steps of scripted answers (`reply::kind::script`) carried out so far, over all
     /// connections; a write step counts once the client's TCP has acknowledged its bytes.
     std::size_t script_steps_completed() const;
+    /// Scripted answers under way: started, and neither through their last step nor ended by
+    /// a failed write or `stop()` (a script ending in close_notify counts as through once the
+    /// close_notify was acknowledged, while the server waits for the client to close).
+    std::size_t scripts_running() const;
     /// Complete requests received so far (counted even when `record_requests` is off).
     std::size_t requests_received() const;
     /// Every complete request received, in order of arrival.
