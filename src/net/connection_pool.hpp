@@ -204,7 +204,4 @@ void connection_pool<Connection>::close_expired(typename clock::time_point now) 
     idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(expired));
 }
 
-typename clock::time_point expiry(const Connection& c) const {
-    return saturating_add(c.idle_since, idle_timeout_);  // max: never
-}
 }  // namespace stytch::detail
