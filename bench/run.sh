@@ -8,7 +8,10 @@
 #   stytch-bench 64 pooled connections, 256 calls in flight, 1 io_context thread
 #   stytch-c     the same with 64 calls in flight: wrk's concurrency, for a like-for-like p99
 #   naive        stytch-bench --naive: a new TLS connection per call, 64 in flight
-# and prints the medians over the rounds with each one's ratio to wrk. Then runs the decode
+#   wrk-2t       wrk -t2, 64 connections
+#   stytch-2t    stytch-bench --threads 2 (two threads run the client's io_context)
+# and prints the medians over the rounds with each one's ratio to wrk (the 2-thread rows to
+# wrk -t2), and how throughput ratio and CPU per request move from 1 to 2 threads. Then runs the decode
 # micro-benchmark (stytch-decode-bench).
 #
 # Environment: BENCH_ROUNDS (3), BENCH_SECONDS (8), BENCH_WRK_THREADS (1),
@@ -119,10 +122,10 @@ to_us() {
         else if (u == "m") f = 60000000; else f = 1; printf "%.0f", n * f }'
 }
 
-run_wrk() {
-    local out=$work/wrk.out tm=$work/wrk.time
+run_wrk() {  # run_wrk NAME THREADS
+    local name=$1 threads=$2 out=$work/wrk.out tm=$work/wrk.time
     /usr/bin/time -f '%U %S' -o "$tm" \
-        wrk -t "$wrk_threads" -c "$connections" -d "${seconds}s" --latency \
+        wrk -t "$threads" -c "$connections" -d "${seconds}s" --latency \
         -s "$root/bench/wrk.lua" "$url$path" >"$out"
     local rps requests errors cpu p50 p99
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
@@ -131,9 +134,9 @@ run_wrk() {
     p50=$(to_us "$(awk '$1 == "50%" { print $2 }' "$out")")
     p99=$(to_us "$(awk '$1 == "99%" { print $2 }' "$out")")
     cpu=$(awk -v r="$requests" '{ printf "%.2f", ($1 + $2) * 1e6 / r }' "$tm")
-    echo "wrk $rps $p50 $p99 $cpu $errors" >>"$results"
-    printf '   %-8s %10.0f req/s  p50 %6d us  p99 %6d us  %6.1f us CPU/req  %d errors\n' \
-        wrk "$rps" "$p50" "$p99" "$cpu" "$errors"
+    echo "$name $rps $p50 $p99 $cpu $errors" >>"$results"
+    printf '   %-9s %10.0f req/s  p50 %6d us  p99 %6d us  %6.1f us CPU/req  %d errors\n' \
+        "$name" "$rps" "$p50" "$p99" "$cpu" "$errors"
 }
 
 run_bench() {
@@ -146,17 +149,19 @@ run_bench() {
     rps=$(field requests_per_second); p50=$(field p50_us); p99=$(field p99_us)
     cpu=$(field cpu_us_per_request); errors=$(field errors)
     echo "$name $rps $p50 $p99 $cpu $errors" >>"$results"
-    printf '   %-8s %10.0f req/s  p50 %6d us  p99 %6d us  %6.1f us CPU/req  %d errors\n' \
+    printf '   %-9s %10.0f req/s  p50 %6d us  p99 %6d us  %6.1f us CPU/req  %d errors\n' \
         "$name" "$rps" "$p50" "$p99" "$cpu" "$errors"
 }
 
 echo "== $rounds rounds of ${seconds}s each, alternating (machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 for r in $(seq "$rounds"); do
     echo "-- round $r"
-    run_wrk
+    run_wrk wrk "$wrk_threads"
     run_bench stytch --connections "$connections" --concurrency "$concurrency" --threads 1
     run_bench stytch-c --connections "$connections" --concurrency "$connections" --threads 1
     run_bench naive --naive --connections "$connections" --concurrency "$connections" --threads 1
+    run_wrk wrk-2t 2
+    run_bench stytch-2t --connections "$connections" --concurrency "$concurrency" --threads 2
 done
 
 echo
@@ -171,15 +176,20 @@ function median(name, col,    n, i, j, t, a) {
 { NR_ = NR; nm[NR] = $1; for (c = 2; c <= 6; c++) v[NR, c] = $c }
 END {
     wr = median("wrk", 2); w50 = median("wrk", 3); w99 = median("wrk", 4); wc = median("wrk", 5)
+    wr2 = median("wrk-2t", 2); w992 = median("wrk-2t", 4); wc2 = median("wrk-2t", 5)
     printf "| %-12s | %10s | %8s | %8s | %11s | %6s | %10s | %9s | %9s |\n", "contender", "req/s", "p50 us", "p99 us", "CPU us/req", "errors", "req/s ÷ wrk", "CPU ÷ wrk", "p99 ÷ wrk"
     printf "|--------------|-----------:|---------:|---------:|------------:|-------:|-----------:|----------:|----------:|\n"
-    split("wrk stytch stytch-c naive", names, " ")
-    split("wrk|stytch-bench|stytch C=N|naive Beast", labels, "|")
-    for (k = 1; k <= 4; k++) {
+    split("wrk stytch stytch-c naive wrk-2t stytch-2t", names, " ")
+    split("wrk|stytch-bench|stytch C=N|naive Beast|wrk -t2|stytch 2 thr", labels, "|")
+    for (k = 1; k <= 6; k++) {
         n = names[k]; r = median(n, 2); p5 = median(n, 3); p9 = median(n, 4); c = median(n, 5); e = 0
         for (i = 1; i <= NR_; i++) if (nm[i] == n) e += v[i, 6]
-        printf "| %-12s | %10.0f | %8.0f | %8.0f | %11.1f | %6d | %9.2fx | %8.2fx | %8.2fx |\n", labels[k], r, p5, p9, c, e, r / wr, c / wc, p9 / w99
+        # The 2-thread rows compare with wrk -t2.
+        br = k > 4 ? wr2 : wr; bc = k > 4 ? wc2 : wc; b9 = k > 4 ? w992 : w99
+        printf "| %-12s | %10.0f | %8.0f | %8.0f | %11.1f | %6d | %9.2fx | %8.2fx | %8.2fx |\n", labels[k], r, p5, p9, c, e, r / br, c / bc, p9 / b9
     }
+    s1 = median("stytch", 2) / wr; s2 = median("stytch-2t", 2) / wr2
+    printf "\n1 -> 2 threads: throughput ratio to wrk %.2fx -> %.2fx (target: not lower); CPU/request stytch-bench %.2fx, wrk %.2fx (target: stytch <= 1.15x)\n", s1, s2, median("stytch-2t", 5) / median("stytch", 5), wc2 / wc
 }' "$results"
 
 echo

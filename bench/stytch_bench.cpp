@@ -431,7 +431,7 @@ int main(int argc, char** argv) {
     std::size_t heap_idle = heap_before;
     auto worker_done = [&] {
         if (st.workers_left.fetch_sub(1) == 1) {
-            // The last worker: stop the progress timer and the client's idle sweep.
+            // The last worker: stop the progress timer and close the client.
             asio::post(ioc, [&] {
                 heap_idle = heap_in_use();
                 prog.stopped = true;

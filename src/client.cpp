@@ -26,11 +26,12 @@ client::~client() {
 }
 
 client::executor_type client::get_executor() const {
-    return impl_->get_executor();
+    return impl_ ? impl_->get_executor() : executor_type();
 }
 
 const client_config& client::config() const {
-    return impl_->config();
+    static const client_config none;
+    return impl_ ? impl_->config() : none;
 }
 
 b2b::organizations client::organizations() const {
@@ -38,7 +39,9 @@ b2b::organizations client::organizations() const {
 }
 
 void client::close() {
-    impl_->close();
+    if (impl_) {
+        impl_->close();
+    }
 }
 
 }  // namespace stytch

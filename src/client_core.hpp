@@ -12,6 +12,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -43,15 +44,13 @@ class client_core final : public client_impl,
     /// Runs on a strand of `inner`; `ex` is the executor the caller gave.
     static std::shared_ptr<client_impl> create(const Executor& inner,
                                                boost::asio::any_io_executor ex, client_config cfg) {
-        auto core = std::make_shared<client_core>(inner, std::move(ex), std::move(cfg));
-        core->pool_.set_owner(core);
-        return core;
+        return std::make_shared<client_core>(inner, std::move(ex), std::move(cfg));
     }
 
     client_core(const Executor& inner, boost::asio::any_io_executor ex, client_config cfg)
         : client_impl(std::move(ex), std::move(cfg)),
           strand_(inner),
-          pool_(strand_, cfg_.max_connections, cfg_.idle_timeout),
+          pool_(cfg_.max_connections, cfg_.idle_timeout),
           deadline_timer_(strand_),
           jitter_(std::random_device{}()) {}
 
@@ -75,6 +74,7 @@ class client_core final : public client_impl,
     bool may_run_another() const noexcept {
         return active_ < cfg_.max_connections * active_per_connection;
     }
+    static bool honours(asio::cancellation_type type, const call& c);
     void abort(call& c, error_code reason);
     task<outcome> run(call_ptr c);
     task<outcome> attempt(const call_ptr& c);
@@ -149,6 +149,7 @@ struct client_core<Executor>::call {
     error_code abort_reason;
     bool connect_expired = false;   // the connect timeout (not the deadline) closed `io`
     bool waiting = false;           // waiting on `timer` for a connection
+    bool written = false;           // an attempt has started writing the request
     connection_type* io = nullptr;  // the connection doing I/O for this call
     call* prev = nullptr;           // the in-flight list, intrusive: no allocation per call
     call* next = nullptr;
@@ -186,17 +187,19 @@ void client_core<Executor>::start(
     if (slot.is_connected()) {
         slot.assign([weak = std::weak_ptr<call>(c),
                      core = std::weak_ptr<client_core>(this->shared_from_this()),
-                     strand = strand_](asio::cancellation_type) {
-            asio::dispatch(strand, [weak, core] {
+                     strand = strand_](asio::cancellation_type type) {
+            asio::dispatch(strand, [weak, core, type] {
                 auto c = weak.lock();
                 auto self = core.lock();
-                if (c && self) {
+                if (c && self && honours(type, *c)) {
                     self->abort(*c, asio::error::operation_aborted);
                 }
             });
         });
     }
-    asio::dispatch(strand_, [self = this->shared_from_this(), c = std::move(c)]() mutable {
+    // Posted, never dispatched: even a call refused at once completes after this function
+    // returned (Asio's rule), so chains of refused calls do not recurse.
+    asio::post(strand_, [self = this->shared_from_this(), c = std::move(c)]() mutable {
         self->admit(std::move(c));
     });
 }
@@ -220,6 +223,16 @@ void client_core<Executor>::admit(call_ptr c) {
     (room_tail_ ? room_tail_->room_next : room_head_) = waiting;
     room_tail_ = waiting;
     waiting->in_room = std::move(c);
+}
+
+// Terminal cancellation is honoured at any point; partial and total only until an attempt
+// starts writing the request, since afterwards the server may have acted on it.
+template <class Executor>
+bool client_core<Executor>::honours(asio::cancellation_type type, const call& c) {
+    return (type & asio::cancellation_type::terminal) != asio::cancellation_type::none ||
+           (!c.written &&
+            (type & (asio::cancellation_type::partial | asio::cancellation_type::total)) !=
+                asio::cancellation_type::none);
 }
 
 template <class Executor>
@@ -344,6 +357,7 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
     }
 
     c->io = conn.get();
+    c->written = true;  // from here on the server may act on the request
     http_answer answer;
     auto ec = co_await conn->async_exchange(c->request, cfg_.max_response_body, answer);
     c->io = nullptr;
@@ -403,13 +417,8 @@ std::chrono::milliseconds client_core<Executor>::retry_delay(std::size_t attempt
             return *asked;
         }
     }
-    const auto& policy = cfg_.retry;
-    auto cap = policy.base_delay;
-    for (std::size_t i = 1; i < attempt_no && cap < policy.max_delay; ++i) {
-        cap = saturating_double(cap);
-    }
-    cap = std::min(cap, policy.max_delay);
-    std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(0, cap.count());
+    std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(
+        0, backoff_bound(cfg_.retry, attempt_no).count());
     return std::chrono::milliseconds(pick(jitter_));
 }
 
@@ -480,19 +489,25 @@ void client_core<Executor>::on_deadline_timer() {
 
 template <class Executor>
 void client_core<Executor>::complete(const call_ptr& c, outcome&& o) {
-    auto slot = asio::get_associated_cancellation_slot(c->handler);
-    if (slot.is_connected()) {
-        slot.clear();
-    }
     if (c->diag) {
         *c->diag = std::move(o.details);
     }
     if (o.ec) {
         c->response = {};
     }
-    auto work = std::move(c->work);
-    asio::dispatch(work.get_executor(),
-                   [c, ec = o.ec]() { std::move(c->handler)(ec, std::move(c->response)); });
+    // Out of the strand first (posted to the executor under it), then to the handler's
+    // executor: the handler never runs inside the strand, so a slow handler delays no other
+    // call. (A type-erased completion executor cannot be posted to directly.)
+    asio::post(strand_.get_inner_executor(), [c, ec = o.ec, work = std::move(c->work)]() {
+        asio::dispatch(work.get_executor(), [c, ec]() {
+            // Cleared on the handler's executor, where the caller emits its signal.
+            auto slot = asio::get_associated_cancellation_slot(c->handler);
+            if (slot.is_connected()) {
+                slot.clear();
+            }
+            std::move(c->handler)(ec, std::move(c->response));
+        });
+    });
 }
 
 template <class Executor>

@@ -48,6 +48,12 @@ void organizations::result_initiation::operator()(
 // `co_await orgs.delete_external_id({id})`. async_initiate copies them into the awaitable.
 asio::awaitable<result<delete_external_id_response>> organizations::delete_external_id(
     const delete_external_id_request& request, const delete_external_id_options& options) const {
+    if (!impl_) {  // a handle from a moved-from client
+        return []() -> asio::awaitable<result<delete_external_id_response>> {
+            co_return result<delete_external_id_response>(boost::system::in_place_error,
+                                                          failure{error::client_closed, {}});
+        }();
+    }
     return asio::async_initiate<const asio::use_awaitable_t<>,
                                 void(result<delete_external_id_response>)>(
         result_initiation{impl_}, asio::use_awaitable, request, options);

@@ -4,6 +4,9 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <chrono>
+#include <cstddef>
+
 #include <stytch/config.hpp>
 
 namespace stytch::detail {
@@ -13,5 +16,9 @@ bool is_transient_connect_error(const boost::system::error_code& ec);
 
 /// 429, 502, 503, 504, and 500 when the policy says so.
 bool is_retryable_status(int status, const retry_policy& policy);
+
+/// The upper bound of the (fully jittered) backoff after attempt `attempt` (1 for the first):
+/// min(max_delay, base_delay * 2^(attempt-1)), without overflow for any attempt number.
+std::chrono::milliseconds backoff_bound(const retry_policy& policy, std::size_t attempt);
 
 }  // namespace stytch::detail

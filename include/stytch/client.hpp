@@ -34,7 +34,9 @@ class client {
     /// SSL error when `cfg.ca_file` cannot be loaded.
     client(executor_type ex, client_config cfg);
 
-    /// Moves the client; the moved-from object may only be destroyed or assigned to.
+    /// Moves the client. The moved-from object is closed and empty: close() does nothing,
+    /// organizations() gives a handle whose calls fail with `error::client_closed`,
+    /// get_executor() an empty executor and config() a default configuration.
     client(client&&) noexcept;
     /// Closes this client (see @ref close), then takes over `other`'s state.
     client& operator=(client&&) noexcept;

@@ -79,9 +79,10 @@ struct client_config {
     /// Maximum number of open connections; further callers wait in FIFO order.
     std::size_t max_connections = 16;
 
-    /// A pooled connection unused for this long is closed. Positive; huge values saturate
-    /// (see `connect_timeout`): idle connections are then kept until the client is closed (one
-    /// the server closed meanwhile is replaced when next used).
+    /// A pooled connection unused for this long is closed, when the client next takes or gives
+    /// back a connection (no timer: an idle client keeps no operation pending). Positive; huge
+    /// values saturate (see `connect_timeout`): idle connections are then kept until the client
+    /// is closed (one the server closed meanwhile is replaced when next used).
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
 
     /// Largest accepted response body; a larger answer fails with `http::error::body_limit`.

@@ -3,7 +3,9 @@
 // The pool's bookkeeping: idle connections, the count of open ones, and the FIFO of callers
 // waiting for one. It does no I/O of its own except closing; every member runs on the client's
 // strand. Waiters sleep on their own timer, which the pool cancels to wake them (the timer is
-// the condition variable, its expiry the caller's deadline).
+// the condition variable, its expiry the caller's deadline). Idle connections expire lazily,
+// whenever a connection is acquired or released: an idle pool holds no pending operation, so
+// the io_context's run() returns once the last call has completed.
 
 #include <chrono>
 #include <cstddef>
@@ -37,13 +39,8 @@ class connection_pool {
     using clock = typename Connection::clock;
     using waiter = pool_waiter<Connection>;
 
-    connection_pool(const typename Connection::executor_type& ex, std::size_t max_connections,
-                    std::chrono::milliseconds idle_timeout)
-        : max_(max_connections), idle_timeout_(idle_timeout), sweep_timer_(ex) {}
-
-    /// The object that owns the pool; a pending idle sweep keeps it alive so the sweep never
-    /// runs after the pool is gone.
-    void set_owner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
+    connection_pool(std::size_t max_connections, std::chrono::milliseconds idle_timeout)
+        : max_(max_connections), idle_timeout_(idle_timeout) {}
 
     /// Non-blocking attempt. Returns true with `w.granted` (an idle connection that is still
     /// quiet()) or `w.may_open` set; otherwise queues `w` and returns false: wait on `w.wake`
@@ -68,7 +65,6 @@ class connection_pool {
     void dequeue(waiter& w);
     void discard(std::unique_ptr<Connection> c);
     void close_expired(typename clock::time_point now);
-    void schedule_sweep();
     typename clock::time_point expiry(const Connection& c) const {
         return saturating_add(c.idle_since, idle_timeout_);  // max: never
     }
@@ -82,9 +78,6 @@ class connection_pool {
     std::vector<std::unique_ptr<Connection>> idle_;  // oldest first; reuse takes the newest
     waiter* first_waiter_ = nullptr;
     waiter* last_waiter_ = nullptr;
-    typename Connection::timer_type sweep_timer_;
-    bool sweep_scheduled_ = false;
-    std::weak_ptr<void> owner_;
 };
 
 template <class Connection>
@@ -144,13 +137,13 @@ void connection_pool<Connection>::release(std::unique_ptr<Connection> c) {
     }
     if (c) {
         c->idle_since = clock::now();
+        close_expired(c->idle_since);
         idle_.push_back(std::move(c));
         // Reuse takes the newest: the few most recently used keep their TLS buffers, the
         // others give them back, so a large idle pool stays small.
         if (idle_.size() > warm_idle) {
             idle_[idle_.size() - 1 - warm_idle]->release_buffers();
         }
-        schedule_sweep();
     } else {
         --open_;
     }
@@ -199,7 +192,6 @@ void connection_pool<Connection>::close() {
         discard(std::move(c));
     }
     idle_.clear();
-    sweep_timer_.cancel();
 }
 
 template <class Connection>
@@ -210,25 +202,6 @@ void connection_pool<Connection>::close_expired(typename clock::time_point now) 
         ++expired;
     }
     idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(expired));
-}
-
-template <class Connection>
-void connection_pool<Connection>::schedule_sweep() {
-    auto keep_alive = owner_.lock();
-    if (sweep_scheduled_ || idle_.empty() || closed_ || !keep_alive ||
-        expiry(*idle_.front()) == clock::time_point::max()) {
-        return;  // nothing idle, or an idle timeout with no practical limit
-    }
-    sweep_scheduled_ = true;
-    sweep_timer_.expires_at(expiry(*idle_.front()));
-    sweep_timer_.async_wait([this, keep_alive](boost::system::error_code ec) {
-        sweep_scheduled_ = false;
-        if (ec || closed_) {
-            return;
-        }
-        close_expired(clock::now());
-        schedule_sweep();
-    });
 }
 
 }  // namespace stytch::detail

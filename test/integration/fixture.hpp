@@ -46,6 +46,20 @@ inline std::string temp_path(const std::string& stem) {
         .string();
 }
 
+/// How a callback-form call completed, and how often.
+struct completion {
+    boost::system::error_code ec;
+    int count = 0;
+};
+
+/// A handler that records into `c`.
+inline auto record(completion& c) {
+    return [&c](boost::system::error_code ec, b2b::delete_external_id_response) {
+        c.ec = ec;
+        ++c.count;
+    };
+}
+
 struct server_fixture {
     explicit server_fixture(mock::server_options opts = {}) : server(std::move(opts)) {
         server.load_organizations(STYTCH_SAMPLE_ORGANIZATIONS);
@@ -77,8 +91,7 @@ struct server_fixture {
         return std::move(*out);
     }
 
-    /// Runs `ioc` until `done()` holds. Not ioc.run(): a client holding idle connections
-    /// keeps its idle-sweep timer pending, so run() would only return after the idle timeout.
+    /// Runs `ioc` until `done()` holds (and no longer: a test may keep other work pending).
     template <class Predicate>
     void run_until(Predicate done) {
         ioc.restart();

@@ -1,6 +1,7 @@
 // Deadlines, per-operation cancellation, and closing or destroying the client mid-call.
 
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -14,8 +15,10 @@
 
 namespace asio = boost::asio;
 using namespace stytch;
+using stytch::test::completion;
 using stytch::test::eventually;
 using stytch::test::first_org;
+using stytch::test::record;
 using stytch::test::server_fixture;
 using clock_type = std::chrono::steady_clock;
 
@@ -33,20 +36,8 @@ void stall_everything(mock::server& s) {
     });
 }
 
-struct completion {
-    boost::system::error_code ec;
-    int count = 0;
-};
-
 bool all_completed_once(const std::vector<completion>& done) {
     return std::all_of(done.begin(), done.end(), [](const completion& d) { return d.count == 1; });
-}
-
-auto record(completion& c) {
-    return [&c](boost::system::error_code ec, b2b::delete_external_id_response) {
-        c.ec = ec;
-        ++c.count;
-    };
 }
 
 }  // namespace
@@ -311,6 +302,26 @@ BOOST_AUTO_TEST_CASE(handle_outliving_the_client_fails_cleanly) {
     auto r = f.run(orgs->delete_external_id({first_org}));
     BOOST_TEST(r.error().code == error::client_closed);
     BOOST_TEST(f.server.connections_accepted() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_moved_from_client_is_closed_and_safe) {
+    server_fixture f;
+    client c(f.ioc.get_executor(), f.config());
+    client moved(std::move(c));
+    c.close();  // NOLINT(bugprone-use-after-move): what this test is about
+    c.close();
+    BOOST_TEST(!c.get_executor());
+    BOOST_TEST(c.config().project_id.empty());
+    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    BOOST_TEST(r.error().code == error::client_closed);
+    completion done;
+    c.organizations().async_delete_external_id({first_org}, {},
+                                               asio::bind_executor(f.ioc, record(done)));
+    f.run_until([&] { return done.count == 1; });
+    BOOST_TEST(done.ec == error::client_closed);
+    // The client it was moved into works.
+    BOOST_TEST(f.run(moved.organizations().delete_external_id({first_org})).has_value());
+    BOOST_TEST(f.server.requests_received() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,10 +4,12 @@
 /// Organizations.DeleteExternalId: `DELETE /v1/b2b/organizations/{organization_id}/external_id`.
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/append.hpp>
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/recycling_allocator.hpp>
 
 #include <memory>
@@ -60,7 +62,8 @@ using delete_external_id_signature = void(boost::system::error_code, delete_exte
 
 /// The Organizations API of a @ref stytch::client. A cheap handle: copy it freely; it keeps the
 /// client's shared state alive, and calls made after the client was closed fail with
-/// `error::client_closed`.
+/// `error::client_closed`, as do calls on a handle taken from a moved-from client (completed
+/// by a post to the handler's associated executor, `system_executor` when it has none).
 class organizations {
   public:
     /// Deletes the external id of an organization.
@@ -86,9 +89,16 @@ class organizations {
     /// for transport failures (refused, TLS verification, `http::error::body_limit`, ...);
     /// `error::client_closed` when the client is closed first.
     ///
-    /// **Per-operation cancellation**: terminal, partial and total cancellation are supported
-    /// through the token's cancellation slot. A cancelled call completes promptly with
-    /// `asio::error::operation_aborted`; a connection it was using is closed, never pooled.
+    /// **Per-operation cancellation**, through the token's cancellation slot:
+    /// - `terminal` is honoured at any point: the call completes promptly with
+    ///   `asio::error::operation_aborted`, and a connection it was using is closed, never
+    ///   pooled;
+    /// - `partial` and `total` are honoured the same way only until the request starts going
+    ///   on the wire (while the call waits for a connection or one is being opened). From the
+    ///   first write on, the server may act on the request, so they are ignored: the call runs
+    ///   to its normal end, retries and backoff included.
+    ///
+    /// A coroutine's `co_await` forwards terminal cancellation only (co_spawn's default filter).
     ///
     /// **Thread-safety**: may be called from any thread. The handler runs on its associated
     /// executor (by default the client's executor).
@@ -136,6 +146,12 @@ class organizations {
         template <class Handler>
         void operator()(Handler&& handler, const delete_external_id_request& request,
                         const delete_external_id_options& options, api_error* diag) const {
+            if (!impl) {  // a handle from a moved-from client
+                boost::asio::post(boost::asio::append(std::forward<Handler>(handler),
+                                                      make_error_code(error::client_closed),
+                                                      delete_external_id_response{}));
+                return;
+            }
             // The handler is type-erased once per call; without an allocator of its own, the
             // per-thread recycling cache makes that allocation free in steady state.
             using allocator = boost::asio::associated_allocator_t<std::decay_t<Handler>>;
