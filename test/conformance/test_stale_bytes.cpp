@@ -80,6 +80,30 @@ BOOST_AUTO_TEST_CASE(request_timeout_408_then_fin_while_idle_is_never_reported) 
     next_call_is_not_affected(f, 3);
 }
 
+// A server that never stops sending after its answer: the idle check reads a bounded amount
+// (at most one record's worth), closes the connection, and the next call goes elsewhere.
+BOOST_AUTO_TEST_CASE(endless_bytes_after_the_answer_are_bounded_and_never_an_answer) {
+    server_fixture f;
+    const std::string piece(16 * 1024, 'x');
+    // The flood starts while the connection idles: the first piece is acknowledged by the
+    // client's TCP (counted as a completed step) before the next call starts.
+    script_requests(f.server, {{script_step::normal_answer(), script_step::write(piece, 50ms),
+                                script_step::flood(piece, 200 * 1000 * 1000 / piece.size(), 1ms)}});
+    auto cfg = fast_config(f);
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    check_own_answer(call(f, c, first_org), first_org);
+    BOOST_REQUIRE(eventually([&] { return f.server.script_steps_completed() >= 2u; }));
+    log.clear();
+    const long before = status_kib("VmRSS:");
+    check_own_answer(call(f, c, second_org), second_org);
+    check_one_attempt_on_a_new_connection(log.entries());
+    BOOST_TEST(status_kib("VmRSS:") - before < 4 * 1024);
+    BOOST_TEST(eventually([&] { return f.server.connections_open() == 1u; }));  // flood ended
+    BOOST_TEST(f.server.connections_accepted() == 2u);
+}
+
 // The server's keep-alive timeout fires as the next request reaches it: its 408 answers the
 // silence before that request, which it never read. The call goes on over a new connection.
 BOOST_AUTO_TEST_CASE(request_timeout_408_racing_the_next_request_is_never_reported) {
