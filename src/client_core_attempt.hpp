@@ -49,7 +49,9 @@ auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused
     // The last moment to find out that the server spoke out of turn: whatever it sent would
     // otherwise be read as this request's answer.
     if (!conn->quiet()) {
-        co_return judge_exchange_failure(conn->fault(), reused, true);
+        auto o = judge_exchange_failure(conn->fault(), reused, true);
+        o.unsent = true;
+        co_return o;
     }
     if (!may_write(*c, conn)) {
         co_return outcome{};
@@ -81,7 +83,9 @@ template <class Executor>
 void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_ptr& conn,
                                            outcome o) {
     conn->holder = nullptr;
-    report(*c, o);
+    if (!(o.unsent && o.stale)) {
+        report(*c, o);  // a pooled connection refused before writing is no attempt
+    }
     const auto now = clock::now();
     const bool may_retry = o.retryable && c->attempt < cfg_.retry.max_attempts;
     std::optional<std::chrono::milliseconds> asked;  // parsed outside the mutex

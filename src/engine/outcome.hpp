@@ -26,6 +26,7 @@ struct outcome {
     bool retryable = false;   ///< per the retry policy, deadline aside
     bool reused = false;      ///< a pooled connection was used
     bool stale = false;       ///< that pooled connection had been closed by the server
+    bool unsent = false;      ///< the idle check refused the connection: nothing was written
 };
 
 /// A connection that could not be opened. The connect timeout (`timed_out`) is retried like
