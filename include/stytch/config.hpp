@@ -156,7 +156,10 @@ struct client_config {
     /// Retry policy (on by default: up to 3 attempts).
     stytch::retry_policy retry;
 
-    /// Called on the client's strand after every attempt, when set. Must not block.
+    /// Called after every attempt, when set, on the strand of the connection the attempt used
+    /// (so on a thread running the client's executor). Attempts on different connections run
+    /// in parallel when several threads run that executor: the hook may then be called from
+    /// several threads at once and must be thread-safe. Must not block.
     std::function<void(const attempt_info&)> on_attempt;
 
     /// Checks the configuration without building a client.
