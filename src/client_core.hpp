@@ -172,27 +172,27 @@ void client_core<Executor>::abort(call_type& c, error_code reason) {
     auto step = next(c.state, call_event::abort);
     c.state = step.state;
     switch (step.action) {
-    case call_action::leave_queue:
-        pool_.withdraw(c);
-        complete(c, outcome{reason});
-        break;
-    case call_action::cancel_backoff:
-        c.backoff.cancel();
-        complete(c, outcome{reason});
-        break;
-    case call_action::interrupt_io:
-        if (c.conn) {
-            // The connection's socket belongs to its strand; the attempt may have moved on to
-            // another call by the time this runs, which `holder` tells.
-            asio::post(c.conn->get_executor(), [conn = c.conn, who = c.self, reason] {
-                if (conn->holder == who.get()) {
-                    conn->close(reason);
-                }
-            });
-        }
-        break;
-    default:
-        break;
+        case call_action::leave_queue:
+            pool_.withdraw(c);
+            complete(c, outcome{reason});
+            break;
+        case call_action::cancel_backoff:
+            c.backoff.cancel();
+            complete(c, outcome{reason});
+            break;
+        case call_action::interrupt_io:
+            if (c.conn) {
+                // The connection's socket belongs to its strand; the attempt may have moved on to
+                // another call by the time this runs, which `holder` tells.
+                asio::post(c.conn->get_executor(), [conn = c.conn, who = c.self, reason] {
+                    if (conn->holder == who.get()) {
+                        conn->close(reason);
+                    }
+                });
+            }
+            break;
+        default:
+            break;
     }
 }
 

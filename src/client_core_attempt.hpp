@@ -29,8 +29,7 @@ void client_core<Executor>::run_attempt(call_ptr c, connection_ptr conn) {
 }
 
 template <class Executor>
-auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused)
-    -> task<outcome> {
+auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused) -> task<outcome> {
     conn->holder = c.get();
     if (!reused) {
         {

@@ -49,10 +49,10 @@ struct call {
     boost::system::error_code abort_reason;  ///< set once: deadline, cancellation or close()
     bool written = false;                    ///< an attempt started writing the request
     std::size_t attempt = 1;
-    std::size_t replaced = 0;            ///< stale pooled connections replaced
-    std::shared_ptr<Connection> conn;    ///< the connection of the current attempt, once known
+    std::size_t replaced = 0;           ///< stale pooled connections replaced
+    std::shared_ptr<Connection> conn;   ///< the connection of the current attempt, once known
     clock::time_point attempt_started;  ///< when the pool granted the current attempt
-    outcome last;                        ///< the previous attempt's, while backing off
+    outcome last;                       ///< the previous attempt's, while backing off
     timer_type backoff;
 
     list_hook<call> queue_hook;     ///< the pool's queue

@@ -34,14 +34,14 @@ enum class call_event : unsigned char {
 
 enum class call_action : unsigned char {
     none,
-    start_attempt,         ///< run an attempt on the granted connection
-    arm_backoff,           ///< sleep until the next attempt
-    requeue,               ///< ask the pool again
-    interrupt_io,          ///< close the connection the attempt uses; it then finishes
-    complete,              ///< deliver the outcome
-    leave_queue,           ///< withdraw from the pool's queue, then complete
-    cancel_backoff,        ///< stop the backoff timer, then complete
-    invalid,               ///< the event cannot happen in this state: a bug
+    start_attempt,   ///< run an attempt on the granted connection
+    arm_backoff,     ///< sleep until the next attempt
+    requeue,         ///< ask the pool again
+    interrupt_io,    ///< close the connection the attempt uses; it then finishes
+    complete,        ///< deliver the outcome
+    leave_queue,     ///< withdraw from the pool's queue, then complete
+    cancel_backoff,  ///< stop the backoff timer, then complete
+    invalid,         ///< the event cannot happen in this state: a bug
 };
 
 struct call_step {
@@ -59,12 +59,12 @@ constexpr call_step next(call_state s, call_event e) noexcept {
     }
     if (e == ev::abort) {
         switch (s) {
-        case st::queued:
-            return {st::done, act::leave_queue};
-        case st::backing_off:
-            return {st::done, act::cancel_backoff};
-        default:
-            return {s, act::interrupt_io};  // the attempt ends soon and finishes the call
+            case st::queued:
+                return {st::done, act::leave_queue};
+            case st::backing_off:
+                return {st::done, act::cancel_backoff};
+            default:
+                return {s, act::interrupt_io};  // the attempt ends soon and finishes the call
         }
     }
     if (s == st::queued && e == ev::granted) {

@@ -292,8 +292,8 @@ auto connection<Executor>::async_exchange(std::string_view request, std::size_t 
     // Anything after the answer in our buffers means the server sent more than was asked for;
     // the socket is checked when the connection is next used.
     const bool clean = reader.keep_alive() && buffer_.size() == 0 && !stream_.holds_input();
-    state_ = next(state_, clean ? connection_event::answered_keep_alive
-                                : connection_event::answered_last);
+    state_ = next(state_,
+                  clean ? connection_event::answered_keep_alive : connection_event::answered_last);
     co_return boost::system::error_code{};
 }
 

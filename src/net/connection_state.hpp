@@ -6,8 +6,8 @@
 //   unopened ─open─▶ opening ─opened─▶ ready ◀──answered_keep_alive──┐
 //                      │                 │ └──────────write──────▶ exchanging
 //                      │           spoke_while_idle                   │
-//                      │                 ▼                            ├─failed_before_answer─▶ silent_failure
-//                      └──open_failed──▶ spent ◀──answered_last, failed_mid_answer─┘
+//                      │                 ▼                            ├─failed_before_answer─▶
+//                      silent_failure └──open_failed──▶ spent ◀──answered_last, failed_mid_answer─┘
 //   any ──close──▶ closed
 
 namespace stytch::detail {
@@ -42,26 +42,28 @@ constexpr connection_state next(connection_state s, connection_event e) noexcept
         return st::closed;
     }
     switch (s) {
-    case st::unopened:
-        return e == ev::open ? st::opening : s;
-    case st::opening:
-        return e == ev::opened ? st::ready : e == ev::open_failed ? st::spent : s;
-    case st::ready:
-        return e == ev::write ? st::exchanging : e == ev::spoke_while_idle ? st::silent_failure : s;
-    case st::exchanging:
-        switch (e) {
-        case ev::answered_keep_alive:
-            return st::ready;
-        case ev::failed_before_answer:
-            return st::silent_failure;
-        case ev::answered_last:
-        case ev::failed_mid_answer:
-            return st::spent;
+        case st::unopened:
+            return e == ev::open ? st::opening : s;
+        case st::opening:
+            return e == ev::opened ? st::ready : e == ev::open_failed ? st::spent : s;
+        case st::ready:
+            return e == ev::write              ? st::exchanging
+                   : e == ev::spoke_while_idle ? st::silent_failure
+                                               : s;
+        case st::exchanging:
+            switch (e) {
+                case ev::answered_keep_alive:
+                    return st::ready;
+                case ev::failed_before_answer:
+                    return st::silent_failure;
+                case ev::answered_last:
+                case ev::failed_mid_answer:
+                    return st::spent;
+                default:
+                    return s;
+            }
         default:
-            return s;
-        }
-    default:
-        return s;  // silent_failure and spent only close
+            return s;  // silent_failure and spent only close
     }
 }
 

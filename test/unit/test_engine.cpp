@@ -91,8 +91,7 @@ BOOST_AUTO_TEST_CASE(late_events_after_done_do_nothing) {
 BOOST_AUTO_TEST_CASE(impossible_events_are_flagged) {
     BOOST_TEST((next(call_state::queued, call_event::writing).action == call_action::invalid));
     BOOST_TEST((next(call_state::queued, call_event::finished).action == call_action::invalid));
-    BOOST_TEST(
-        (next(call_state::backing_off, call_event::granted).action == call_action::invalid));
+    BOOST_TEST((next(call_state::backing_off, call_event::granted).action == call_action::invalid));
     BOOST_TEST((next(call_state::exchanging, call_event::writing).action == call_action::invalid));
 }
 
