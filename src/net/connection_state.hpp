@@ -3,12 +3,13 @@
 // One connection's life as a state machine, without I/O (see net/connection.hpp, which
 // performs it). Tested alone in test/unit/test_engine.cpp.
 //
-//   unopened ─open─▶ opening ─opened─▶ ready ◀──answered_keep_alive──┐
-//                      │                 │ └──────────write──────▶ exchanging
-//                      │           spoke_while_idle                   │
-//                      │                 ▼                            ├─failed_before_answer─▶
-//                      silent_failure └──open_failed──▶ spent ◀──answered_last, failed_mid_answer─┘
-//   any ──close──▶ closed
+// clang-format off
+//   unopened ─open─▶ opening ─opened─▶ ready ─write─▶ exchanging ─answered_keep_alive─▶ ready
+//                       │                │                 ├─failed_before_answer─▶ silent_failure
+//                  open_failed    spoke_while_idle         └─answered_last, failed_mid_answer─▶ spent
+//                       ▼                ▼
+//                     spent        silent_failure            any ─close─▶ closed
+// clang-format on
 
 namespace stytch::detail {
 
