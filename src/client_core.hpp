@@ -74,16 +74,30 @@ class client_core final : public client_impl,
     void admit(const call_ptr& c);
     void cancel(call_type& c, asio::cancellation_type type);
     void abort(call_type& c, error_code reason);
-    grant on_grant(const grant& g);
-    void run_attempt(call_ptr c, connection_ptr conn);
+    /// A granted call about to run an attempt; `connection` null: open a new one.
+    struct launch {
+        call_ptr call;
+        connection_ptr connection;
+    };
+    /// A completed call whose handler is yet to be invoked.
+    struct delivery {
+        call_ptr call;
+        error_code ec;
+    };
+    launch on_grant(const grant& g);
+    void run_attempt(launch l);
     task<outcome> attempt(call_ptr c, connection_ptr conn, bool reused);
     bool may_write(call_type& c, const connection_ptr& conn);
     void finish_attempt(const call_ptr& c, const connection_ptr& conn, outcome o);
+    call_action settle(call_type& c, const connection_ptr& conn, outcome& o, bool may_retry,
+                       std::optional<std::chrono::milliseconds> asked,
+                       std::optional<launch>& next_call, std::optional<delivery>& done);
     void on_backoff_elapsed(call_type& c);
     std::chrono::milliseconds retry_delay(std::size_t attempt_no,
                                           std::optional<std::chrono::milliseconds> asked);
     void report(const call_type& c, const outcome& o);
-    void complete(call_type& c, outcome&& o);
+    delivery detach(call_type& c, outcome&& o);
+    void deliver(delivery d);
     void arm_deadline_timer(clock::time_point at);
     void on_deadline_timer();
 
@@ -150,7 +164,7 @@ void client_core<Executor>::admit(const call_ptr& c) {
     if (auto g = pool_.request(*c, clock::now())) {
         auto go = on_grant(*g);
         held.unlock();
-        run_attempt(go.call->self, std::move(go.connection));
+        run_attempt(std::move(go));
     }
 }
 
@@ -174,11 +188,11 @@ void client_core<Executor>::abort(call_type& c, error_code reason) {
     switch (step.action) {
         case call_action::leave_queue:
             pool_.withdraw(c);
-            complete(c, outcome{reason});
+            deliver(detach(c, outcome{reason}));  // under the mutex: posting only
             break;
         case call_action::cancel_backoff:
             c.backoff.cancel();
-            complete(c, outcome{reason});
+            deliver(detach(c, outcome{reason}));
             break;
         case call_action::interrupt_io:
             if (c.conn) {
@@ -198,16 +212,16 @@ void client_core<Executor>::abort(call_type& c, error_code reason) {
 
 // Under the mutex: the call leaves the queue for an attempt.
 template <class Executor>
-auto client_core<Executor>::on_grant(const grant& g) -> grant {
+auto client_core<Executor>::on_grant(const grant& g) -> launch {
     call_type& c = *g.call;
     c.state = next(c.state, call_event::granted).state;
     c.attempt_started = clock::now();
-    return g;
+    return {c.self, g.connection};
 }
 
-// Under the mutex: the call is done; its handler runs later, elsewhere.
+// Under the mutex: the call is done and leaves the engine; deliver() invokes its handler.
 template <class Executor>
-void client_core<Executor>::complete(call_type& c, outcome&& o) {
+auto client_core<Executor>::detach(call_type& c, outcome&& o) -> delivery {
     deadlines_.erase(c);
     if (deadlines_.earliest() == nullptr && deadline_timer_at_ != clock::time_point::max()) {
         deadline_timer_at_ = clock::time_point::max();
@@ -219,11 +233,16 @@ void client_core<Executor>::complete(call_type& c, outcome&& o) {
     if (o.ec) {
         c.response = {};
     }
+    return {std::move(c.self), o.ec};
+}
+
+template <class Executor>
+void client_core<Executor>::deliver(delivery d) {
     // Posted to the executor under the strands, then dispatched to the handler's executor:
     // the handler never runs inside the function that started the call, nor on a
     // connection's strand or under the mutex, so a slow handler delays no other call. (A
     // type-erased completion executor cannot be posted to directly.)
-    asio::post(inner_, [c = std::move(c.self), ec = o.ec]() mutable {
+    asio::post(inner_, [c = std::move(d.call), ec = d.ec]() mutable {
         auto ex = c->work.get_executor();
         asio::dispatch(ex, [c = std::move(c), ec]() {
             // Cleared on the handler's executor, where the caller emits its signal.

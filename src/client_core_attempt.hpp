@@ -9,7 +9,9 @@
 namespace stytch::detail {
 
 template <class Executor>
-void client_core<Executor>::run_attempt(call_ptr c, connection_ptr conn) {
+void client_core<Executor>::run_attempt(launch l) {
+    auto c = std::move(l.call);
+    auto conn = std::move(l.connection);
     const bool reused = conn != nullptr;
     if (!conn) {
         conn = std::make_shared<connection_type>(asio::make_strand(inner_), tls_);
@@ -85,79 +87,100 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
     if (!(o.unsent && o.stale)) {
         report(*c, o);  // a pooled connection refused before writing is no attempt
     }
-    const auto now = clock::now();
     const bool may_retry = o.retryable && c->attempt < cfg_.retry.max_attempts;
     std::optional<std::chrono::milliseconds> asked;  // parsed outside the mutex
     if (may_retry && !o.retry_after.empty()) {
         asked = parse_retry_after(o.retry_after, std::chrono::system_clock::now());
     }
-    lock held(mutex_);
-    c->conn = nullptr;
+    if (!conn->reusable()) {
+        conn->close();  // the system call outside the mutex; the pool frees its slot
+    }
+    std::optional<launch> next_call;
+    std::optional<delivery> done;
+    call_action action;
+    {
+        lock held(mutex_);
+        action = settle(*c, conn, o, may_retry, asked, next_call, done);
+    }
+    if (done) {
+        deliver(std::move(*done));
+    }
+    if (next_call) {
+        run_attempt(std::move(*next_call));
+    }
+    if (action == call_action::start_attempt) {
+        run_attempt({c, nullptr});
+    }
+}
+
+// Under the mutex: what follows an attempt, for this call and for the connection.
+template <class Executor>
+call_action client_core<Executor>::settle(call_type& c, const connection_ptr& conn, outcome& o,
+                                          bool may_retry,
+                                          std::optional<std::chrono::milliseconds> asked,
+                                          std::optional<launch>& next_call,
+                                          std::optional<delivery>& done) {
+    const auto now = clock::now();
+    c.conn = nullptr;
     call_event event = call_event::finished;
     clock::time_point resume;
-    if (c->abort_reason) {
-        o = outcome{c->abort_reason};
-    } else if (o.stale && c->replaced++ < cfg_.max_connections) {
+    if (c.abort_reason) {
+        o = outcome{c.abort_reason};
+    } else if (o.stale && c.replaced++ < cfg_.max_connections) {
         // A pooled connection the server closed while idle: replaced at once, in the same
         // pool slot, bounded since each try discards one connection.
         event = call_event::replace_connection;
+        c.attempt_started = now;
     } else if (may_retry) {
-        resume = saturating_add(now, retry_delay(c->attempt, asked));
-        if (resume < c->deadline) {
+        resume = saturating_add(now, retry_delay(c.attempt, asked));
+        if (resume < c.deadline) {
             event = call_event::retry_later;
         }
     }
-    std::optional<grant> g;
-    if (event == call_event::replace_connection) {
-        conn->close();
-        c->attempt_started = now;
-    } else {
-        g = pool_.release(conn, now);
+    if (event != call_event::replace_connection) {
+        if (auto g = pool_.release(conn, now)) {
+            next_call = on_grant(*g);
+        }
     }
-    auto step = next(c->state, event);
-    c->state = step.state;
+    auto step = next(c.state, event);
+    c.state = step.state;
     if (step.action == call_action::arm_backoff) {
-        c->last = std::move(o);
-        c->backoff.expires_at(resume);
-        c->backoff.async_wait([self = this->shared_from_this(), c](error_code ec) {
+        c.last = std::move(o);
+        c.backoff.expires_at(resume);
+        c.backoff.async_wait([self = this->shared_from_this(), c = c.self](error_code ec) {
             if (!ec) {
                 self->on_backoff_elapsed(*c);
             }
         });
     } else if (step.action == call_action::complete) {
-        complete(*c, std::move(o));
+        done = detach(c, std::move(o));
     }
-    std::optional<grant> go;
-    if (g) {
-        go = on_grant(*g);
-    }
-    held.unlock();
-    if (go) {
-        run_attempt(go->call->self, std::move(go->connection));
-    }
-    if (step.action == call_action::start_attempt) {
-        run_attempt(c, nullptr);
-    }
+    return step.action;
 }
 
 template <class Executor>
 void client_core<Executor>::on_backoff_elapsed(call_type& c) {
-    lock held(mutex_);
-    if (c.state != call_state::backing_off) {
-        return;  // aborted meanwhile
+    std::optional<launch> go;
+    {
+        lock held(mutex_);
+        if (c.state != call_state::backing_off) {
+            return;  // aborted meanwhile
+        }
+        if (clock::now() >= c.deadline) {
+            // The timer woke late: no attempt starts after the deadline; the last outcome
+            // stands.
+            c.state = call_state::done;
+            deliver(detach(c, std::move(c.last)));
+            return;
+        }
+        c.state = next(c.state, call_event::backoff_elapsed).state;
+        ++c.attempt;
+        if (auto g = pool_.request(c, clock::now())) {
+            go = on_grant(*g);
+        }
     }
-    if (clock::now() >= c.deadline) {
-        // The timer woke late: no attempt starts after the deadline; the last outcome stands.
-        c.state = next(c.state, call_event::abort).state;
-        complete(c, std::move(c.last));
-        return;
-    }
-    c.state = next(c.state, call_event::backoff_elapsed).state;
-    ++c.attempt;
-    if (auto g = pool_.request(c, clock::now())) {
-        auto go = on_grant(*g);
-        held.unlock();
-        run_attempt(go.call->self, std::move(go.connection));
+    if (go) {
+        run_attempt(std::move(*go));
     }
 }
 
