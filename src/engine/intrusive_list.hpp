@@ -25,7 +25,6 @@ class intrusive_list {
     static bool linked(const T& e) noexcept { return (e.*Hook).linked; }
 
     void push_back(T& e) noexcept { insert_after(tail_, e); }
-    void push_front(T& e) noexcept { insert_after(nullptr, e); }
 
     /// Links `e` after `before`; at the front when `before` is null.
     void insert_after(T* before, T& e) noexcept {
