@@ -602,6 +602,9 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
                 answer = error(500, "internal_server_error", "The override hook threw.");
             }
         }
+        if (opts.answer_delay > 0ms && !co_await pause(state, opts.answer_delay)) {
+            co_return;
+        }
         if (!answer) {
             answer = handle(request);
         }
@@ -843,10 +846,12 @@ void set_cork(tcp::socket& socket, bool on) {
 
 }  // namespace
 
-/// Waits `delay` in short slices, so that stop() is not held up; false when stopping.
+/// Waits `delay` (at most a year: now + delay stays in the clock's range) in short slices, so
+/// that stop() is not held up; false when stopping.
 asio::awaitable<bool> server::impl::pause(session_state& state, std::chrono::milliseconds delay) {
     asio::steady_timer timer(state.stream.get_executor());
-    const auto until = std::chrono::steady_clock::now() + delay;
+    const auto until =
+        std::chrono::steady_clock::now() + std::min<std::chrono::milliseconds>(delay, 8760h);
     while (!state.stopping && std::chrono::steady_clock::now() < until) {
         timer.expires_after(std::min<std::chrono::steady_clock::duration>(
             20ms, until - std::chrono::steady_clock::now()));

@@ -50,6 +50,9 @@ struct server_options {
     /// Fault: accept TCP connections but never complete the TLS handshake (bytes the client
     /// sends are read and dropped until it closes or the server stops).
     bool stall_tls_handshake = false;
+    /// Latency: every answer (normal, overridden or fault) waits this long after its request
+    /// was read, on a timer, so other connections are served meanwhile (at most a year).
+    std::chrono::milliseconds answer_delay{0};
     /// Keep every request for `requests()`. Turn off for long runs (soak tests): memory then
     /// stays flat, and `requests_received()` still counts them.
     bool record_requests = true;
