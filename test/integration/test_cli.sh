@@ -63,6 +63,15 @@ STYTCH_CA_FILE= expect untrusted 3 "" "request failed: .*certificate verify fail
 STYTCH_BASE_URL=https://127.0.0.1:1 expect refused 3 "" "request failed" -- \
     "$cli" delete-external-id "$org"
 
+STYTCH_HTTP_VERSION=1.1 expect http_1_1 0 '"status_code":200' "" -- \
+    "$cli" delete-external-id "$org"
+STYTCH_HTTP_VERSION=auto expect http_auto 0 '"status_code":200' "" -- \
+    "$cli" delete-external-id "$org"
+STYTCH_HTTP_VERSION=2 expect http_2_not_selected 3 "" "request failed: .*did not select h2" -- \
+    "$cli" delete-external-id "$org"
+STYTCH_HTTP_VERSION=3 expect http_bad_version 2 "" "STYTCH_HTTP_VERSION must be" -- \
+    "$cli" delete-external-id "$org"
+
 # stytch-mock's error line alone (its usage text shows the default secret).
 mock_error() { "$mock" "$@" 2>&1 >/dev/null | sed -n 1p >&2; return "${PIPESTATUS[0]}"; }
 expect mock_bad_delay 2 "" "--delay-ms: not a number" -- mock_error --delay-ms 12x
