@@ -180,8 +180,7 @@ struct client_config {
     /// `retry.max_delay < retry.base_delay`, a `proxy` that does not parse, has another scheme
     /// than `http` or `https`, a path, query or fragment, or control characters in its user or
     /// password, a `client_key_file` without `client_certificate_file`, or an `http_version`
-    /// that is none of its enumerators). Files are read only
-    /// by the client's constructor.
+    /// that is none of its enumerators). Files are read only by the client's constructor.
     boost::system::error_code validate() const;
 };
 

@@ -70,6 +70,16 @@ boost::system::error_code check_credential(const b2b::delete_external_id_options
     return {};
 }
 
+// Validates the call: the id, then the member credential (see check_credential).
+boost::system::error_code check_call(const b2b::delete_external_id_request& request,
+                                     const b2b::delete_external_id_options& options,
+                                     std::string_view& header, std::string_view& value) noexcept {
+    if (request.organization_id.empty()) {
+        return error::empty_organization_id;
+    }
+    return check_credential(options, header, value);
+}
+
 }  // namespace
 
 bool is_valid_header_value(std::string_view v) noexcept {
@@ -182,12 +192,9 @@ boost::system::error_code request_encoder::encode_delete_external_id(
     const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
     std::string& out) const {
     const std::string_view id = request.organization_id;
-    if (id.empty()) {
-        return error::empty_organization_id;
-    }
     std::string_view header;
     std::string_view value;
-    if (const auto ec = check_credential(options, header, value)) {
+    if (const auto ec = check_call(request, options, header, value)) {
         return ec;
     }
 
@@ -210,27 +217,19 @@ boost::system::error_code request_encoder::encode_delete_external_id(
     return {};
 }
 
-}  // namespace stytch::detail
-
-namespace stytch::detail {
-
 boost::system::error_code request_encoder::encode_delete_external_id_h2(
     const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
     std::vector<h2_field>& out) const {
-    const std::string_view id = request.organization_id;
-    if (id.empty()) {
-        return error::empty_organization_id;
-    }
     std::string_view header;
     std::string_view value;
-    if (const auto ec = check_credential(options, header, value)) {
+    if (const auto ec = check_call(request, options, header, value)) {
         return ec;
     }
     std::vector<h2_field> fields;
     fields.reserve(h2_fixed_.size() + 2);
     fields.assign(h2_fixed_.begin(), h2_fixed_.begin() + 3);  // :method :scheme :authority
     std::string path = path_prefix_;
-    append_path_segment(path, id);
+    append_path_segment(path, request.organization_id);
     path.append("/external_id");
     fields.push_back({":path", std::move(path)});
     fields.insert(fields.end(), h2_fixed_.begin() + 3, h2_fixed_.end());
