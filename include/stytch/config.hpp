@@ -41,6 +41,17 @@ struct retry_policy {
     bool retry_internal_server_error = false;
 };
 
+/// Which HTTP version a connection may speak, chosen by ALPN during the TLS handshake.
+enum class http_version {
+    /// Let the server choose among the versions the client speaks (its default).
+    automatic,
+    /// HTTP/1.1 only: `h2` is never offered.
+    http1_1,
+    /// HTTP/2 only: only `h2` is offered, and a connection whose server does not select it
+    /// fails with `error::http2_not_negotiated` before anything is sent.
+    http2,
+};
+
 /// What the optional per-attempt hook sees. Contains no credential, token or request data.
 struct attempt_info {
     std::size_t attempt = 0;           ///< 1 for the first attempt
@@ -125,6 +136,12 @@ struct client_config {
     /// verification is set per connection and cannot be changed here.
     std::function<void(ssl_ctx_st*)> tls_context_hook;
 
+    /// The HTTP version offered by ALPN. This release speaks HTTP/1.1 only: `automatic`
+    /// offers `http/1.1` alone, and `http2` fails every connection, with
+    /// `error::http2_not_negotiated` when the server does not select `h2`, with
+    /// `errc::protocol_not_supported` (not retried) when it does.
+    stytch::http_version http_version = stytch::http_version::automatic;
+
     /// HTTPS proxy for every connection, tunnelled with `CONNECT host:port` (TLS to the API
     /// then runs inside the tunnel, verified against the API's host name, never the proxy's).
     /// `http://[user:password@]host[:port]` (port 1080 when absent, as in curl), or
@@ -170,8 +187,8 @@ struct client_config {
     /// negative, `max_json_depth` outside 1..1024, `retry.max_attempts == 0`,
     /// `retry.max_delay < retry.base_delay`, a `proxy` that does not parse, has another scheme
     /// than `http` or `https`, a path, query or fragment, or control characters in its user or
-    /// password, or a `client_key_file` without `client_certificate_file`). Files are read only
-    /// by the client's constructor.
+    /// password, a `client_key_file` without `client_certificate_file`, or an `http_version`
+    /// that is none of its enumerators). Files are read only by the client's constructor.
     boost::system::error_code validate() const;
 };
 

@@ -245,6 +245,14 @@ auto connection<Executor>::open_steps(const endpoint& ep, const proxy_route* via
     if (via && is_peer_gone(hec)) {
         co_return stytch::error::proxy_tunnel_failed;  // e.g. a 2xx, then the proxy closed
     }
+    if (!hec) {
+        auto protocol = negotiated_protocol(stream_.native_handle());
+        if (protocol && *protocol == wire_protocol::http2) {
+            protocol = boost::system::errc::make_error_code(  // until the engine speaks h2
+                boost::system::errc::protocol_not_supported);
+        }
+        hec = protocol ? boost::system::error_code{} : protocol.error();
+    }
     co_return hec;
 }
 
