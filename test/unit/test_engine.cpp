@@ -30,7 +30,8 @@ struct fake_connection {
 };
 
 struct fake_call {
-    int id = 0;
+    explicit fake_call(int i = 0) : id(i) {}
+    int id;
     clk::time_point deadline{};
     list_hook<fake_call> queue_hook;
     list_hook<fake_call> deadline_hook;
