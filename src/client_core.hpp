@@ -386,7 +386,7 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
         if (answer.status >= 200 && answer.status < 300) {
             // Straight into the call's response, which is moved once more: into the handler.
             o.ec = decode_delete_external_id(answer.status, answer.body, c->response,
-                                             cfg_.max_json_depth);
+                                             cfg_.max_json_depth, &o.details.decode_path);
         } else {
             o.ec = decode_api_error(answer.status, answer.body, o.details, cfg_.max_json_depth);
             o.retryable = is_retryable_status(answer.status, cfg_.retry);
