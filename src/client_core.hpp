@@ -80,7 +80,7 @@ class client_core final : public client_impl,
     task<outcome> attempt(const call_ptr& c);
     auto sleep(call& c, clock::time_point until);
     std::chrono::milliseconds retry_delay(std::size_t attempt, const outcome& o);
-    void report(std::size_t attempt, const outcome& o, clock::duration took);
+    void report(std::size_t attempt, const outcome& o, attempt_phase phase, clock::duration took);
     void arm_connect_timeout(const call_ptr& c);
     void disarm(call& c);
     void arm_deadline_timer(clock::time_point at);
@@ -150,6 +150,7 @@ struct client_core<Executor>::call {
     bool connect_expired = false;   // the connect timeout (not the deadline) closed `io`
     bool waiting = false;           // waiting on `timer` for a connection
     bool written = false;           // an attempt has started writing the request
+    attempt_phase phase{};          // how far the current attempt got
     connection_type* io = nullptr;  // the connection doing I/O for this call
     call* prev = nullptr;           // the in-flight list, intrusive: no allocation per call
     call* next = nullptr;
@@ -280,7 +281,7 @@ auto client_core<Executor>::run(call_ptr c) -> task<outcome> {
     for (std::size_t attempt_no = 1;;) {
         auto started = clock::now();
         o = co_await attempt(c);
-        report(attempt_no, o, clock::now() - started);
+        report(attempt_no, o, c->phase, clock::now() - started);
         // A pooled connection the server closed while idle: replace it at once, bounded since
         // each try discards one connection.
         if (o.stale && stale_replaced++ <= cfg_.max_connections) {
@@ -313,6 +314,7 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
     if (c->abort_reason) {
         co_return outcome{c->abort_reason};  // cancelled before it could start waiting
     }
+    c->phase = attempt_phase::waiting_for_connection;
     typename connection_pool<connection_type>::waiter waiter(c->timer);
     if (!pool_.try_acquire(waiter)) {
         if (pool_.closed()) {
@@ -336,7 +338,11 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
         conn = std::make_unique<connection_type>(strand_, tls_);
         arm_connect_timeout(c);
         c->io = conn.get();
+        c->phase = attempt_phase::connecting;
         auto ec = co_await conn->async_open(endpoint_, proxy_ ? &*proxy_ : nullptr);
+        if (conn->reached_handshake()) {
+            c->phase = attempt_phase::tls_handshake;
+        }
         c->io = nullptr;
         disarm(*c);
         if (ec || c->abort_reason) {
@@ -358,6 +364,7 @@ auto client_core<Executor>::attempt(const call_ptr& c) -> task<outcome> {
 
     c->io = conn.get();
     c->written = true;  // from here on the server may act on the request
+    c->phase = attempt_phase::exchanging;
     http_answer answer;
     auto ec = co_await conn->async_exchange(c->request, cfg_.max_response_body, answer);
     c->io = nullptr;
@@ -423,7 +430,8 @@ std::chrono::milliseconds client_core<Executor>::retry_delay(std::size_t attempt
 }
 
 template <class Executor>
-void client_core<Executor>::report(std::size_t attempt_no, const outcome& o, clock::duration took) {
+void client_core<Executor>::report(std::size_t attempt_no, const outcome& o, attempt_phase phase,
+                                   clock::duration took) {
     if (!cfg_.on_attempt) {
         return;
     }
@@ -433,6 +441,7 @@ void client_core<Executor>::report(std::size_t attempt_no, const outcome& o, clo
     info.http_status = o.http_status;
     info.latency = std::chrono::duration_cast<std::chrono::microseconds>(took);
     info.reused_connection = o.reused;
+    info.phase = phase;
     cfg_.on_attempt(info);
 }
 

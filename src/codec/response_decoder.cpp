@@ -448,7 +448,8 @@ class typed_handler {
 
     // Remembers where the failure just recorded in `f` lies: at `field` (null: at the current
     // element of the array `f`), then along `inner`. Runs only on failure.
-    void record_path(const frame& f, const field_desc* field, const failure_path* inner) noexcept {
+    [[gnu::cold]] void record_path(const frame& f, const field_desc* field,
+                                   const failure_path* inner) noexcept {
         failure_path& p = paths_[static_cast<std::size_t>(&f - stack_.data())];
         std::size_t index = 0;
         if (field == nullptr) {

@@ -118,6 +118,9 @@ class connection {
     /// likely closed it while it was idle in the pool.
     bool failed_without_answer() const noexcept { return failed_without_answer_; }
 
+    /// True once async_open got as far as the TLS handshake with the server.
+    bool reached_handshake() const noexcept { return reached_handshake_; }
+
     /// When it was last put back into the pool.
     clock::time_point idle_since{};
 
@@ -141,6 +144,7 @@ class connection {
     bool reusable_ = false;
     boost::system::error_code idle_error_;  // what quiet() found
     bool failed_without_answer_ = false;
+    bool reached_handshake_ = false;
     int proxy_status_ = 0;
 };
 
@@ -212,6 +216,7 @@ auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via
     if (!set_expected_peer(stream_.native_handle(), ep.host)) {
         co_return asio::error::invalid_argument;
     }
+    reached_handshake_ = true;
     auto [hec, _h] = co_await stream_.async_handshake();
     if (via && is_peer_gone(hec)) {
         co_return stytch::error::proxy_tunnel_failed;  // e.g. a 2xx, then the proxy closed
