@@ -96,8 +96,8 @@ std::string tls_files_reason(const client_config& cfg, const boost::system::erro
             return std::string(name) + ": cannot read '" + *path + "'";
         }
     }
-    return "STYTCH_CA_FILE, STYTCH_CLIENT_CERT or STYTCH_CLIENT_KEY is not a usable PEM file "
-           "(or the key does not match the certificate): " +
+    return "cannot use STYTCH_CA_FILE, STYTCH_CLIENT_CERT or STYTCH_CLIENT_KEY (a PEM file "
+           "that does not load, or a key that does not match the certificate): " +
            what.message();
 }
 

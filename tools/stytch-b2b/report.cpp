@@ -89,8 +89,9 @@ std::string call_trace::failure_reason(const boost::system::error_code& ec,
         return reason;
     }
     if (ec == error::proxy_refused) {
-        return "the proxy of https_proxy refused the tunnel to " + host_port_ + " with status " +
-               std::to_string(details.status_code) + ": " + describe(ec);
+        return "the HTTPS proxy of https_proxy refused the CONNECT request to " + host_port_ +
+               " with status " + std::to_string(details.status_code) + " [" + ec.category().name() +
+               ":" + std::to_string(ec.value()) + "]";
     }
     // The attempt that ended with `ec`; none when the deadline passed between attempts.
     const bool ended_in_attempt = last_ && last_->result == ec;
