@@ -37,14 +37,16 @@ auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused
         {
             lock held(mutex_);
             if (c->abort_reason) {
-                co_return outcome{};  // finish_attempt reports the reason
+                outcome o;  // settle() gives the reason
+                o.phase = attempt_phase::waiting_for_connection;
+                co_return o;
             }
             c->conn = conn;  // abort() can interrupt the open from here on
         }
         auto ec = co_await conn->async_open(endpoint_, proxy_ ? &*proxy_ : nullptr,
                                             saturating_add(clock::now(), cfg_.connect_timeout));
         if (ec) {
-            co_return judge_open_failure(ec, conn->proxy_status());
+            co_return judge_open_failure(ec, conn->proxy_status(), conn->reached_handshake());
         }
     }
     // The last moment to find out that the server spoke out of turn: whatever it sent would
@@ -55,7 +57,9 @@ auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused
         co_return o;
     }
     if (!may_write(*c, conn)) {
-        co_return outcome{};
+        outcome o;  // settle() gives the reason
+        o.phase = reused ? attempt_phase::waiting_for_connection : attempt_phase::tls_handshake;
+        co_return o;
     }
     http_answer answer;
     auto ec = co_await conn->async_exchange(c->request, cfg_.max_response_body, answer);
@@ -84,9 +88,6 @@ template <class Executor>
 void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_ptr& conn,
                                            outcome o) {
     conn->holder = nullptr;
-    if (!(o.unsent && o.stale)) {
-        report(*c, o);  // a pooled connection refused before writing is no attempt
-    }
     const bool may_retry = o.retryable && c->attempt < cfg_.retry.max_attempts;
     std::optional<std::chrono::milliseconds> asked;  // parsed outside the mutex
     if (may_retry && !o.retry_after.empty()) {
@@ -97,10 +98,22 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
     }
     std::optional<launch> next_call;
     std::optional<delivery> done;
+    std::optional<attempt_info> info;
     call_action action;
     {
         lock held(mutex_);
+        if (c->abort_reason) {
+            auto phase = o.phase;
+            o = outcome{c->abort_reason};  // what the attempt saw was the abort's doing
+            o.phase = phase;
+        }
+        if (cfg_.on_attempt && !(o.unsent && o.stale)) {
+            info = report(*c, o);  // a pooled connection refused before writing is no attempt
+        }
         action = settle(*c, conn, o, may_retry, asked, next_call, done);
+    }
+    if (info) {
+        cfg_.on_attempt(*info);  // outside the mutex: the hook may take its own locks
     }
     if (done) {
         deliver(std::move(*done));
@@ -124,14 +137,13 @@ call_action client_core<Executor>::settle(call_type& c, const connection_ptr& co
     c.conn = nullptr;
     call_event event = call_event::finished;
     clock::time_point resume;
-    if (c.abort_reason) {
-        o = outcome{c.abort_reason};
-    } else if (o.stale && c.replaced++ < cfg_.max_connections) {
+    // An aborted call finishes, with the reason finish_attempt() put into `o`.
+    if (!c.abort_reason && o.stale && c.replaced++ < cfg_.max_connections) {
         // A pooled connection the server closed while idle: replaced at once, in the same
         // pool slot, bounded since each try discards one connection.
         event = call_event::replace_connection;
         c.attempt_started = now;
-    } else if (may_retry) {
+    } else if (!c.abort_reason && may_retry) {
         resume = saturating_add(now, retry_delay(c.attempt, asked));
         if (resume < c.deadline) {
             event = call_event::retry_later;
@@ -196,11 +208,9 @@ std::chrono::milliseconds client_core<Executor>::retry_delay(
     return std::chrono::milliseconds(pick(jitter_));
 }
 
+// Under the mutex, with the outcome the caller would see.
 template <class Executor>
-void client_core<Executor>::report(const call_type& c, const outcome& o) {
-    if (!cfg_.on_attempt) {
-        return;
-    }
+attempt_info client_core<Executor>::report(const call_type& c, const outcome& o) {
     attempt_info info;
     info.attempt = c.attempt;
     info.result = o.ec;
@@ -208,7 +218,8 @@ void client_core<Executor>::report(const call_type& c, const outcome& o) {
     info.latency =
         std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - c.attempt_started);
     info.reused_connection = o.reused;
-    cfg_.on_attempt(info);
+    info.phase = o.phase;
+    return info;
 }
 
 }  // namespace stytch::detail

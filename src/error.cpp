@@ -13,6 +13,9 @@ namespace stytch {
 namespace {
 
 const char* error_message(int ev) noexcept {
+    if (ev == 0) {
+        return "success";  // never handed out by the library, but constructible by anyone
+    }
     switch (static_cast<error>(ev)) {
         case error::missing_project_id:
             return "the project id is empty";

@@ -52,6 +52,14 @@ enum class http_version {
     http2,
 };
 
+/// How far an attempt got before it ended.
+enum class attempt_phase {
+    waiting_for_connection,  ///< waiting for a pooled connection or a free slot in the pool
+    connecting,              ///< resolving, connecting TCP and opening a proxy's tunnel
+    tls_handshake,           ///< the TLS handshake with the server (certificate checks included)
+    exchanging,              ///< sending the request and waiting for the answer (or reading it)
+};
+
 /// What the optional per-attempt hook sees. Contains no credential, token or request data.
 struct attempt_info {
     std::size_t attempt = 0;           ///< 1 for the first attempt
@@ -60,6 +68,8 @@ struct attempt_info {
     int http_status = 0;
     std::chrono::microseconds latency{};  ///< from borrowing a connection to the answer
     bool reused_connection = false;       ///< whether a pooled connection was used
+    /// Where the attempt ended: `exchanging` for every attempt that got an answer.
+    attempt_phase phase = attempt_phase::waiting_for_connection;
 };
 
 /// Everything a @ref client needs to know, fixed at construction.

@@ -100,7 +100,8 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
     return {static_cast<int>(c), condition_category()};
 }
 
-/// What the server said when it answered with a non-2xx status.
+/// What the server said when it answered with a non-2xx status, or (`decode_path`) where
+/// its 2xx answer failed to decode.
 ///
 /// Filled from Stytch's error JSON (`status_code`, `request_id`, `error_type`, `error_message`,
 /// `error_url`, `error_details`) or from the OAuth2 shape (`error` → error_type,
@@ -117,6 +118,12 @@ struct api_error {
     /// Free-form details; null when absent, or when they hold a number beyond the range of a
     /// double (e.g. `1e400`)
     boost::json::value error_details;
+    /// For `error::missing_field` and `error::unexpected_type` (a 2xx answer that does not
+    /// decode): the JSON path of the failing value in the answer, member names joined by `.`
+    /// and array indices in brackets, e.g.
+    /// `organization.custom_roles[2].permissions[0].resource_id` or `request_id`. Empty otherwise.
+    /// Not part of Stytch's error shape: never serialized.
+    std::string decode_path;
 
     /// Member-wise equality.
     friend bool operator==(const api_error&, const api_error&) = default;

@@ -15,7 +15,9 @@ namespace stytch {
 struct failure {
     /// What went wrong; compare with `stytch::condition` values.
     boost::system::error_code code;
-    /// The server's error details for API errors; `status_code == 0` otherwise.
+    /// The server's error details for API errors; `status_code == 0` otherwise. For
+    /// `error::missing_field` and `error::unexpected_type`, `decode_path` names the failing
+    /// JSON value.
     api_error details;
 
     /// Member-wise equality.

@@ -82,8 +82,9 @@ struct field_desc {
 struct record_desc {
     const field_desc* fields;
     std::uint32_t count;
-    std::uint64_t required;      // one bit per required field
-    void* (*append)(void* vec);  // std::vector<T>* -> a new element T*
+    std::uint64_t required;                // one bit per required field
+    void* (*append)(void* vec);            // std::vector<T>* -> a new element T*
+    std::size_t (*size)(const void* vec);  // std::vector<T>* -> its size
 };
 
 template <class T>
@@ -200,12 +201,17 @@ void* append_element(void* vec) {
 }
 
 template <class T>
+std::size_t vector_size(const void* vec) {
+    return static_cast<const std::vector<T>*>(vec)->size();
+}
+
+template <class T>
 const record_desc& record_table() {
     static const auto fields =
         make_fields<T>(boost::describe::describe_members<T, boost::describe::mod_public>());
     static const record_desc desc = [] {
         record_desc d{fields.data(), static_cast<std::uint32_t>(fields.size()), 0,
-                      &append_element<T>};
+                      &append_element<T>, &vector_size<T>};
         for (std::uint32_t i = 0; i < d.count; ++i) {
             if (!fields[i].optional) {
                 d.required |= std::uint64_t{1} << i;
@@ -219,6 +225,21 @@ const record_desc& record_table() {
 // ---- the parser handler: a state machine over the tables -----------------------------------
 
 constexpr int no_error = INT_MAX;
+
+/// Room for the typed frames: the deepest typed path is 7 containers.
+constexpr std::size_t max_typed_depth = 8;
+
+// One step of the path to a failing value: a member, or an element of an array.
+struct path_step {
+    const field_desc* field;  // the member, or null for an array element
+    std::size_t index;        // the element's index
+};
+
+// Where a frame's recorded failure lies, relative to the frame. Written only on failure.
+struct failure_path {
+    std::array<path_step, max_typed_depth> steps;
+    std::size_t size;
+};
 
 // A typed container being filled.
 struct frame {
@@ -239,9 +260,6 @@ class typed_handler {
     static constexpr std::size_t max_key_size = json::string::max_size();
     static constexpr std::size_t max_string_size = json::string::max_size();
 
-    /// Room for the typed frames: the deepest typed path is 7 containers.
-    static constexpr std::size_t max_typed_depth = 8;
-
     typed_handler(b2b::delete_external_id_response& out, int http_status, std::size_t max_depth)
         : out_(out),
           max_depth_(max_depth),
@@ -257,7 +275,28 @@ class typed_handler {
         if (non_finite_) {
             return error::non_finite_number;
         }
-        return result_;
+        // Never a stytch-category code of value 0: success is the empty error_code.
+        return result_ == error{} ? error_code{} : error_code(result_);
+    }
+
+    /// Where the failure of result() lies, e.g. `organization.custom_roles[2].role_id`; only
+    /// meaningful when result() is `missing_field` or `unexpected_type`.
+    std::string failure_location() const {
+        std::string out;
+        const failure_path& p = paths_[0];
+        for (std::size_t i = 0; i < p.size; ++i) {
+            if (p.steps[i].field != nullptr) {
+                if (!out.empty()) {
+                    out += '.';
+                }
+                out += p.steps[i].field->name;
+            } else {
+                out += '[';
+                out += std::to_string(p.steps[i].index);
+                out += ']';
+            }
+        }
+        return out;
     }
 
     bool on_document_begin(json::error_code&) { return true; }
@@ -396,12 +435,37 @@ class typed_handler {
         f.field = -1;
     }
 
-    // A failure of the value of the current field (record) or element (array).
-    void fail(frame& f, error e) noexcept {
+    // A failure of the value of the current field (record) or element (array); `inner`: the
+    // path within that value when a nested record or array failed.
+    void fail(frame& f, error e, const failure_path* inner = nullptr) noexcept {
         const int index = f.kind == frame::record ? f.field : 0;
         if (index < f.err_index) {
             f.err_index = index;
             f.err = e;
+            record_path(f, f.kind == frame::record ? &f.desc->fields[f.field] : nullptr, inner);
+        }
+    }
+
+    // Remembers where the failure just recorded in `f` lies: at `field` (null: at the current
+    // element of the array `f`), then along `inner`. Runs only on failure.
+    [[gnu::cold]] void record_path(const frame& f, const field_desc* field,
+                                   const failure_path* inner) noexcept {
+        failure_path& p = paths_[static_cast<std::size_t>(&f - stack_.data())];
+        std::size_t index = 0;
+        if (field == nullptr) {
+            const std::size_t stored =
+                f.kind == frame::string_array
+                    ? static_cast<const std::vector<std::string>*>(f.target)->size()
+                    : f.desc->size(f.target);
+            // A failing record was appended before it failed; any other element never is.
+            index = inner != nullptr ? stored - 1 : stored;
+        }
+        p.steps[0] = {field, index};
+        p.size = 1;
+        if (inner != nullptr) {
+            BOOST_ASSERT(inner->size < p.steps.size());
+            std::copy_n(inner->steps.begin(), inner->size, p.steps.begin() + 1);
+            p.size += inner->size;
         }
     }
 
@@ -535,7 +599,7 @@ class typed_handler {
         }
         frame& parent = stack_[depth_ - 1];
         if (e != error{}) {
-            fail(parent, e);
+            fail(parent, e, &paths_[depth_]);
         }
         if (parent.kind == frame::record) {
             value_done();
@@ -543,7 +607,7 @@ class typed_handler {
     }
 
     // Resets the absent optional members and returns the record's error, if any.
-    static error finish_record(frame& f, bool top_level) noexcept {
+    error finish_record(frame& f, bool top_level) noexcept {
         const record_desc& d = *f.desc;
         for (std::uint32_t i = 0; i < d.count; ++i) {
             if (d.fields[i].optional && (f.present & (std::uint64_t{1} << i)) == 0) {
@@ -555,6 +619,7 @@ class typed_handler {
             const int index = std::countr_zero(missing);
             // At the top level an absent request_id or organization wins over everything.
             if (top_level || index < f.err_index) {
+                record_path(f, &d.fields[index], nullptr);
                 return error::missing_field;
             }
         }
@@ -596,6 +661,7 @@ class typed_handler {
         if (index < f.err_index) {
             f.err_index = index;
             f.err = error::unexpected_type;
+            record_path(f, fd, nullptr);
         }
     }
 
@@ -668,6 +734,7 @@ class typed_handler {
     b2b::delete_external_id_response& out_;
     const std::size_t max_depth_;  // of a value the tables do not describe (at least 1)
     std::array<frame, max_typed_depth> stack_;
+    std::array<failure_path, max_typed_depth> paths_;  // per frame, written only on failure
     std::size_t depth_ = 0;
     std::size_t skip_depth_ = 0;  // > 0 while skipping a value nobody stores
     std::size_t dom_depth_ = 0;   // > 0 while building a free-form object
@@ -779,10 +846,10 @@ constexpr known_error_type known_error_types[] = {
 
 error_code decode_delete_external_id(int http_status, std::string_view body,
                                      b2b::delete_external_id_response& out,
-                                     std::size_t max_json_depth) {
+                                     std::size_t max_json_depth, std::string* failure_location) {
     max_json_depth = std::max<std::size_t>(max_json_depth, 1);
     json::parse_options options;
-    options.max_depth = saturating_add(max_json_depth, typed_handler::max_typed_depth);
+    options.max_depth = saturating_add(max_json_depth, max_typed_depth);
     json::basic_parser<typed_handler> parser(options, out, http_status, max_json_depth);
     json::error_code ec;
     const std::size_t n = parser.write_some(false, body.data(), body.size(), ec);
@@ -792,7 +859,12 @@ error_code decode_delete_external_id(int http_status, std::string_view body,
     if (ec || n != body.size()) {
         return error::malformed_json;
     }
-    return parser.handler().result();
+    const error_code result = parser.handler().result();
+    if (failure_location != nullptr &&
+        (result == error::missing_field || result == error::unexpected_type)) {
+        *failure_location = parser.handler().failure_location();
+    }
+    return result;
 }
 
 error_code decode_api_error(int http_status, std::string_view body, api_error& out,

@@ -5,6 +5,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include <stytch/b2b/organizations.hpp>
@@ -21,11 +22,14 @@ inline constexpr std::size_t default_max_json_depth = 64;
 /// counting that value's own object or array as 1; the typed path around it does not count.
 /// Errors: `error::malformed_json`, `error::json_too_deep` (parsing stops there),
 /// `error::non_finite_number` (a number anywhere in the body beyond the range of a double),
-/// `error::missing_field`, `error::unexpected_type`. Never throws; on error `out` is
-/// unspecified but valid.
+/// `error::missing_field`, `error::unexpected_type`; for those two, `*failure_location` (when
+/// given) receives the JSON path of the failing value, e.g.
+/// `organization.custom_roles[2].permissions[0].resource_id` (built only on failure). Success
+/// is the empty error_code. Only std::bad_alloc can escape; on error `out` is unspecified but
+/// valid.
 boost::system::error_code decode_delete_external_id(
     int http_status, std::string_view body, b2b::delete_external_id_response& out,
-    std::size_t max_json_depth = default_max_json_depth);
+    std::size_t max_json_depth = default_max_json_depth, std::string* failure_location = nullptr);
 
 /// Decodes a non-2xx answer into `out` (Stytch shape, OAuth2 shape, or any other body, which
 /// leaves only `status_code`) and returns its error code (@ref error_code_for). A body with a

@@ -8,8 +8,9 @@
 
 namespace stytch::detail {
 
-outcome judge_open_failure(boost::system::error_code ec, int proxy_status) {
+outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool reached_handshake) {
     outcome o{ec};
+    o.phase = reached_handshake ? attempt_phase::tls_handshake : attempt_phase::connecting;
     o.retryable = ec == boost::asio::error::timed_out || is_transient_connect_error(ec);
     if (ec == error::proxy_refused) {
         o.http_status = o.details.status_code = proxy_status;
@@ -37,7 +38,8 @@ outcome judge_answer(const http_answer& a, bool reused, b2b::delete_external_id_
         o.ec = boost::beast::http::error::end_of_stream;
         o.stale = true;
     } else if (a.status >= 200 && a.status < 300) {
-        o.ec = decode_delete_external_id(a.status, a.body, into, cfg.max_json_depth);
+        o.ec = decode_delete_external_id(a.status, a.body, into, cfg.max_json_depth,
+                                         &o.details.decode_path);
     } else {
         o.ec = decode_api_error(a.status, a.body, o.details, cfg.max_json_depth);
         o.retryable = is_retryable_status(a.status, cfg.retry);

@@ -27,11 +27,12 @@ struct outcome {
     bool reused = false;      ///< a pooled connection was used
     bool stale = false;       ///< that pooled connection had been closed by the server
     bool unsent = false;      ///< the idle check refused the connection: nothing was written
+    attempt_phase phase = attempt_phase::exchanging;  ///< how far the attempt got
 };
 
 /// A connection that could not be opened. The connect timeout (`timed_out`) is retried like
 /// any transient connect failure; a proxy's refusal never is.
-outcome judge_open_failure(boost::system::error_code ec, int proxy_status);
+outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool reached_handshake);
 
 /// An exchange that failed. `silent`: before any byte of an answer (or the idle check found
 /// the connection had spoken), so the server cannot have acted on the request.

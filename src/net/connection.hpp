@@ -127,6 +127,9 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
 
     connection_state state() const noexcept { return state_; }
 
+    /// True once async_open got as far as the TLS handshake with the server.
+    bool reached_handshake() const noexcept { return reached_handshake_; }
+
     /// Why quiet() said false, or why the connection was closed.
     boost::system::error_code fault() const noexcept { return fault_; }
 
@@ -154,6 +157,7 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     timer_type open_timer_;
     connection_state state_ = connection_state::unopened;
     boost::system::error_code fault_;
+    bool reached_handshake_ = false;  // for reports: how far the open got
     // Plaintext: what waits unparsed is bounded by the reader, so the buffer never grows past
     // that bound and one read.
     boost::beast::flat_buffer buffer_{answer_limits{}.metadata + read_size};
@@ -241,6 +245,7 @@ auto connection<Executor>::open_steps(const endpoint& ep, const proxy_route* via
     if (!set_expected_peer(stream_.native_handle(), ep.host)) {
         co_return asio::error::invalid_argument;
     }
+    reached_handshake_ = true;
     auto [hec, _h] = co_await stream_.async_handshake();
     if (via && is_peer_gone(hec)) {
         co_return stytch::error::proxy_tunnel_failed;  // e.g. a 2xx, then the proxy closed

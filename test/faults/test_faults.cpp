@@ -138,10 +138,13 @@ BOOST_AUTO_TEST_CASE(stall_before_headers_ends_at_the_deadline_and_discards) {
     auto r = call(f, c);
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == asio::error::timed_out, r.error().code.message());
-    BOOST_TEST(log.size() == 1u);
+    BOOST_TEST_REQUIRE(log.size() == 1u);
+    BOOST_TEST((log.entries()[0].info.phase == attempt_phase::exchanging));
     auto again = call(f, c);
     BOOST_TEST(again.has_value());
     BOOST_TEST(f.server.connections_accepted() == 2u);
+    BOOST_TEST_REQUIRE(log.size() == 2u);
+    BOOST_TEST((log.entries()[1].info.phase == attempt_phase::exchanging));
 }
 
 BOOST_AUTO_TEST_CASE(truncated_body_is_a_partial_message_not_retried) {
@@ -355,6 +358,9 @@ BOOST_AUTO_TEST_CASE(stalled_tls_handshake_hits_the_connect_timeout_and_is_retri
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == asio::error::timed_out, r.error().code.message());
     BOOST_TEST(log.size() == 3u);
+    for (const auto& e : log.entries()) {
+        BOOST_TEST((e.info.phase == attempt_phase::tls_handshake));
+    }
     BOOST_TEST(eventually([&] { return f.server.connections_accepted() == 3u; }));
     BOOST_TEST(f.server.requests_received() == 0u);
     BOOST_TEST(eventually([&] { return f.server.connections_open() == 0u; }));  // all closed

@@ -202,7 +202,8 @@ BOOST_AUTO_TEST_CASE(tls_verification_failure_is_never_retried) {
     BOOST_TEST((r.error().code.category() == asio::error::get_ssl_category()));
     BOOST_TEST(ERR_GET_REASON(static_cast<unsigned long>(r.error().code.value())) ==
                SSL_R_CERTIFICATE_VERIFY_FAILED);
-    BOOST_TEST(log.size() == 1u);
+    BOOST_TEST_REQUIRE(log.size() == 1u);
+    BOOST_TEST((log.entries()[0].info.phase == attempt_phase::tls_handshake));
     BOOST_TEST(eventually([&] { return f.server.connections_accepted() == 1u; }));
     BOOST_TEST(f.server.requests_received() == 0u);
 }
@@ -243,6 +244,7 @@ BOOST_AUTO_TEST_CASE(connect_refused_is_retried) {
     for (const auto& e : log.entries()) {
         BOOST_TEST(e.info.result == asio::error::connection_refused);
         BOOST_TEST(!e.info.reused_connection);
+        BOOST_TEST((e.info.phase == attempt_phase::connecting));
     }
 }
 

@@ -377,9 +377,11 @@ BOOST_AUTO_TEST_CASE(no_credential_in_cli_output) {
          2},
     };
     for (const auto& k : cases) {
-        auto p = run_command(k.command);
-        BOOST_TEST(p.status == k.status, k.command << "\n" << p.out);
-        leaks.add(p.out);
+        for (const char* verbosity : {"", " --verbose"}) {  // each attempt on stderr
+            auto p = run_command(k.command + verbosity);
+            BOOST_TEST(p.status == k.status, k.command << verbosity << "\n" << p.out);
+            leaks.add(p.out);
+        }
     }
     // A header value with CR LF, through the environment of a shell.
     auto p = run_command(env + url + cli + " delete-external-id " + first_org +

@@ -8,6 +8,7 @@
 #include <boost/beast/http/error.hpp>
 
 #include <future>
+#include <vector>
 
 #include "integration/fixture.hpp"
 
@@ -131,6 +132,29 @@ BOOST_AUTO_TEST_CASE(undecodable_success_body_is_a_decode_error) {
     auto r = f.run(c.organizations().delete_external_id({first_org}));
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == condition::decode_error);
+    BOOST_TEST(r.error().details.decode_path == "organization.organization_id");
+}
+
+BOOST_AUTO_TEST_CASE(a_success_carries_the_empty_error_code_not_a_stytch_code) {
+    server_fixture f;
+    auto cfg = f.config();
+    std::vector<boost::system::error_code> attempts;
+    cfg.on_attempt = [&](const attempt_info& info) { attempts.push_back(info.result); };
+    client c(f.ioc.get_executor(), cfg);
+    api_error details;
+    boost::system::error_code got = error::client_closed;
+    c.organizations().async_delete_external_id(
+        {first_org}, {}, details,
+        [&](boost::system::error_code ec, b2b::delete_external_id_response) {
+            got = ec;
+            c.close();
+        });
+    f.ioc.run();
+    // `ec.message()` of a success must not read "unknown stytch error".
+    BOOST_TEST((got == boost::system::error_code{}), got.category().name() << ":" << got.value());
+    BOOST_TEST_REQUIRE(attempts.size() == 1u);
+    BOOST_TEST((attempts[0] == boost::system::error_code{}));
+    BOOST_TEST((details == api_error{}));
 }
 
 BOOST_AUTO_TEST_CASE(oversized_body_fails_with_body_limit) {

@@ -3,6 +3,7 @@
 set -u
 cli=$1
 mock=$2
+version=$3
 tmp=$(mktemp -d)
 trap 'kill $mock_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 
@@ -53,14 +54,24 @@ expect both_sessions 2 "" "mutually exclusive" -- \
 expect unknown_option 2 "" "unknown option" -- "$cli" delete-external-id "$org" --bogus
 expect header_injection 2 "" "invalid request" -- \
     "$cli" delete-external-id "$org" --session-token $'a\r\nX-Evil: 1'
-STYTCH_PROJECT_ID= expect no_project 2 "" "configuration" -- "$cli" delete-external-id "$org"
-STYTCH_SECRET= expect no_secret 2 "" "configuration" -- "$cli" delete-external-id "$org"
-STYTCH_BASE_URL=http://127.0.0.1:1 expect http_refused 2 "" "configuration" -- \
+STYTCH_PROJECT_ID= expect no_project 2 "" "configuration: STYTCH_PROJECT_ID is empty" -- \
     "$cli" delete-external-id "$org"
+STYTCH_SECRET= expect no_secret 2 "" "configuration: STYTCH_SECRET is empty" -- \
+    "$cli" delete-external-id "$org"
+STYTCH_BASE_URL=http://127.0.0.1:1 expect http_refused 2 "" "STYTCH_BASE_URL must use https" -- \
+    "$cli" delete-external-id "$org"
+STYTCH_BASE_URL=https:// expect bad_url 2 "" "STYTCH_BASE_URL is not a valid https://" -- \
+    "$cli" delete-external-id "$org"
+STYTCH_CLIENT_KEY=/k expect key_alone 2 "" "STYTCH_CLIENT_KEY is set but STYTCH_CLIENT_CERT" -- \
+    "$cli" delete-external-id "$org"
+STYTCH_CA_FILE=$tmp/none.pem expect unreadable_ca 2 "" "STYTCH_CA_FILE: cannot read '$tmp/none.pem'" \
+    -- "$cli" delete-external-id "$org"
 STYTCH_TIMEOUT_MS=abc expect bad_timeout 2 "" "STYTCH_TIMEOUT_MS" -- "$cli" delete-external-id "$org"
-STYTCH_CA_FILE= expect untrusted 3 "" "request failed: .*certificate verify failed" -- \
-    "$cli" delete-external-id "$org"
-STYTCH_BASE_URL=https://127.0.0.1:1 expect refused 3 "" "request failed" -- \
+STYTCH_CA_FILE= expect untrusted 3 "" \
+    "request failed: failed during the TLS handshake with ${url#https://}: .*certificate verify failed.*set STYTCH_CA_FILE" \
+    -- "$cli" delete-external-id "$org"
+STYTCH_BASE_URL=https://127.0.0.1:1 expect refused 3 "" \
+    "request failed: failed connecting to 127.0.0.1:1: .*\(3 attempts\)$" -- \
     "$cli" delete-external-id "$org"
 
 STYTCH_HTTP_VERSION=1.1 expect http_1_1 0 '"status_code":200' "" -- \
@@ -92,6 +103,27 @@ if ((elapsed_ms >= 400)); then
 else
     failed=$((failed + 1)); echo "FAIL mock_delay_waits: answered after $elapsed_ms ms (< 400)"
 fi
+
+# --version, and suggestions for typos
+expect version 0 "^stytch-b2b $version\$" "" -- "$cli" --version
+expect command_typo 2 "" "unknown command 'delete-externl-id'; did you mean 'delete-external-id'\?" \
+    -- "$cli" delete-externl-id "$org"
+expect option_typo 2 "" "unknown option '--sesion-token'; did you mean '--session-token'\?" \
+    -- "$cli" delete-external-id "$org" --sesion-token=tok-typo-value
+if grep -q tok-typo-value "$tmp/stderr"; then echo "FAIL option_typo: the value was echoed"; failed=$((failed + 1)); fi
+
+# --verbose: one line per attempt on stderr, the same stdout
+expect verbose 0 "\"organization_id\":\"$org\"" \
+    "^stytch-b2b: attempt 1: HTTP 200 in [0-9]+\.[0-9] ms on a new connection$" -- \
+    "$cli" delete-external-id "$org" --verbose --session-token tok-verbose-canary
+if grep -q tok-verbose-canary "$tmp/stdout" "$tmp/stderr"; then
+    echo "FAIL verbose: the session token was printed"; failed=$((failed + 1))
+fi
+STYTCH_BASE_URL=https://127.0.0.1:1 expect verbose_retries 3 "" \
+    "attempt 2 \(retry after Connection refused\): failed connecting to 127.0.0.1:1 in" -- \
+    "$cli" --verbose delete-external-id "$org"
+[[ $(grep -c "^stytch-b2b: attempt" "$tmp/stderr") -eq 3 ]] || {
+    echo "FAIL verbose_retries: not one line per attempt"; failed=$((failed + 1)); }
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <latch>
 #include <memory>
 #include <optional>
@@ -286,7 +287,7 @@ void check_stytch_error(const response_type& res, int status, std::string_view t
 
 std::unique_ptr<server> seeded_server(server_options opts = {}) {
     auto srv = std::make_unique<server>(std::move(opts));
-    srv->load_organizations(STYTCH_MOCK_SAMPLE_SEED);
+    srv->load_organizations(STYTCH_MOCK_SAMPLE_SEED, server::seed_check::complete);
     return srv;
 }
 
@@ -1072,6 +1073,73 @@ BOOST_AUTO_TEST_CASE(load_and_add_organizations) {
                       std::runtime_error);
     std::filesystem::remove(array_file);
     std::filesystem::remove(bad_file);
+}
+
+BOOST_AUTO_TEST_CASE(a_complete_seed_check_names_the_first_incomplete_member) {
+    const json::value sample = json::parse([] {
+        std::ifstream in(STYTCH_MOCK_SAMPLE_SEED);
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str();
+    }());
+    const json::array& orgs = sample.at("organizations").as_array();
+    BOOST_TEST_REQUIRE(orgs.size() >= 2u);
+    struct seed_case {
+        std::size_t org;                           // which organization is spoiled
+        std::function<void(json::object&)> spoil;  // how
+        std::string reason;                        // what the error names
+    };
+    const std::vector<seed_case> cases = {
+        {0, [](json::object& o) { o.erase("organization_name"); },
+         "organizations[0]: organization_name is missing"},
+        {1, [](json::object& o) { o["mfa_policy"] = nullptr; },
+         "organizations[1]: mfa_policy is missing"},
+        {1, [](json::object& o) { o["email_allowed_domains"] = "a.example.com"; },
+         "organizations[1]: email_allowed_domains is not an array"},
+        {0,
+         [](json::object& o) {
+             o["custom_roles"]
+                 .as_array()[1]
+                 .as_object()["permissions"]
+                 .as_array()[0]
+                 .as_object()
+                 .erase("resource_id");
+         },
+         "organizations[0]: custom_roles[1].permissions[0].resource_id is missing"},
+        {0, [](json::object& o) { o["allowed_auth_methods"].as_array().push_back(7); },
+         "organizations[0]: allowed_auth_methods[3] is not a string"},
+        {0,
+         [](json::object& o) {
+             o["scim_active_connection"] = json::object{{"display_name", "x"}};
+         },
+         "organizations[0]: scim_active_connection.connection_id is missing"},
+    };
+    const auto file = temp_file("incomplete.json");
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.reason) {
+            json::array spoiled = orgs;
+            c.spoil(spoiled[c.org].as_object());
+            {
+                std::ofstream out(file);
+                out << json::serialize(spoiled);
+            }
+            server srv;
+            try {
+                srv.load_organizations(file.string(), server::seed_check::complete);
+                BOOST_ERROR("accepted");
+            } catch (const std::runtime_error& e) {
+                BOOST_TEST(std::string(e.what()).ends_with(c.reason), e.what());
+            }
+            // All or none: the complete organizations before it were not added either.
+            BOOST_TEST(
+                !srv.find_organization(orgs[0].at("organization_id").as_string()).has_value());
+            // The default check serves it anyway (tests may want a partial answer).
+            srv.load_organizations(file.string());
+            BOOST_TEST(
+                srv.find_organization(orgs[c.org].at("organization_id").as_string()).has_value());
+        }
+    }
+    std::filesystem::remove(file);
 }
 
 BOOST_AUTO_TEST_CASE(write_ca_file) {

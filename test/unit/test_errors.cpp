@@ -100,6 +100,15 @@ BOOST_AUTO_TEST_CASE(every_code_has_its_own_message) {
     BOOST_TEST(!error_code(999, stytch::error_category()).message().empty());
 }
 
+BOOST_AUTO_TEST_CASE(value_zero_reads_success) {
+    const error_code zero(0, stytch::error_category());
+    BOOST_TEST(zero.message() == "success");
+    char buffer[64];
+    BOOST_TEST(std::string(stytch::error_category().message(0, buffer, sizeof buffer)) ==
+               "success");
+    BOOST_TEST(!zero.failed());
+}
+
 BOOST_AUTO_TEST_CASE(condition_messages) {
     std::set<std::string> seen;
     for (const auto c :

@@ -134,11 +134,13 @@ json::value wrong_type_for(const json::value& v) {
 struct decoded {
     boost::system::error_code ec;
     delete_external_id_response response;
+    std::string path;  // where a missing_field or unexpected_type lies
 };
 
 decoded decode(std::string_view body, int http_status = 200) {
     decoded d;
-    d.ec = decode_delete_external_id(http_status, body, d.response);
+    d.ec = decode_delete_external_id(http_status, body, d.response,
+                                     stytch::detail::default_max_json_depth, &d.path);
     return d;
 }
 
@@ -380,16 +382,20 @@ BOOST_AUTO_TEST_CASE(every_required_organization_field) {
     for (const auto& name : required_org_fields) {
         BOOST_TEST_CONTEXT(name) {
             auto dom = full_dom();
+            const std::string path = "organization." + name;
             BOOST_TEST_REQUIRE(org_of(dom).erase(name) == 1u);
             BOOST_TEST((decode(dom).ec == error::missing_field));
+            BOOST_TEST(decode(dom).path == path);
 
             dom = full_dom();
             org_of(dom)[name] = nullptr;
             BOOST_TEST((decode(dom).ec == error::missing_field));
+            BOOST_TEST(decode(dom).path == path);
 
             dom = full_dom();
             org_of(dom)[name] = wrong_type_for(org_of(dom)[name]);
             BOOST_TEST((decode(dom).ec == error::unexpected_type));
+            BOOST_TEST(decode(dom).path == path);
         }
     }
 }
@@ -400,6 +406,7 @@ BOOST_AUTO_TEST_CASE(every_optional_organization_field_checks_its_type) {
             auto dom = full_dom();
             org_of(dom)[name] = wrong_type_for(org_of(dom)[name]);
             BOOST_TEST((decode(dom).ec == error::unexpected_type));
+            BOOST_TEST(decode(dom).path == "organization." + name);
         }
     }
 }
@@ -428,21 +435,34 @@ BOOST_AUTO_TEST_CASE(nested_required_fields) {
         }
         return v->as_object();
     };
+    // "organization.custom_roles[0].permissions[1]." and the like.
+    auto prefix = [](const std::vector<json::string_view>& path) {
+        std::string out = "organization";
+        for (const auto step : path) {
+            const bool index = !step.empty() && step.front() >= '0' && step.front() <= '9';
+            out += index ? "[" + std::string(step) + "]" : "." + std::string(step);
+        }
+        return out + ".";
+    };
     for (const auto& c : cases) {
         for (const auto& name : c.required) {
             BOOST_TEST_CONTEXT(c.path.front() << " " << name) {
+                const std::string path = prefix(c.path) + name;
                 auto dom = full_dom();
                 BOOST_TEST_REQUIRE(walk(dom, c.path).erase(name) == 1u);
                 BOOST_TEST((decode(dom).ec == error::missing_field));
+                BOOST_TEST(decode(dom).path == path);
 
                 dom = full_dom();
                 walk(dom, c.path)[name] = nullptr;
                 BOOST_TEST((decode(dom).ec == error::missing_field));
+                BOOST_TEST(decode(dom).path == path);
 
                 dom = full_dom();
                 auto& obj = walk(dom, c.path);
                 obj[name] = wrong_type_for(obj[name]);
                 BOOST_TEST((decode(dom).ec == error::unexpected_type));
+                BOOST_TEST(decode(dom).path == path);
             }
         }
     }
@@ -450,6 +470,60 @@ BOOST_AUTO_TEST_CASE(nested_required_fields) {
     auto dom = full_dom();
     org_of(dom)["scim_active_connection"].as_object()["bearer_token_last_four"] = 1234;
     BOOST_TEST((decode(dom).ec == error::unexpected_type));
+    BOOST_TEST(decode(dom).path == "organization.scim_active_connection.bearer_token_last_four");
+}
+
+BOOST_AUTO_TEST_CASE(the_path_names_the_first_failure_in_decoding_order) {
+    // Three custom roles; the third's second permission lacks resource_id, and a later field
+    // of the organization fails too: the first in table order is reported.
+    auto dom = full_dom();
+    auto& roles = org_of(dom)["custom_roles"].as_array();
+    while (roles.size() < 3) {
+        roles.push_back(roles[0]);
+    }
+    auto& permissions = roles[2].as_object()["permissions"].as_array();
+    permissions.push_back(permissions[0]);
+    permissions[1].as_object().erase("resource_id");
+    org_of(dom)["updated_at"] = 5;
+    BOOST_TEST((decode(dom).ec == error::missing_field));
+    BOOST_TEST(decode(dom).path == "organization.custom_roles[2].permissions[1].resource_id");
+
+    // An earlier field's failure wins, even when it comes later in the body.
+    json::object reordered;
+    for (const auto& member : org_of(dom)) {
+        if (member.key() != "organization_name") {
+            reordered[member.key()] = member.value();
+        }
+    }
+    reordered["organization_name"] = 1;
+    dom.as_object()["organization"] = reordered;
+    BOOST_TEST((decode(dom).ec == error::unexpected_type));
+    BOOST_TEST(decode(dom).path == "organization.organization_name");
+
+    // Within an array, the first failing element.
+    dom = full_dom();
+    auto& actions = org_of(dom)["custom_roles"]
+                        .as_array()[0]
+                        .as_object()["permissions"]
+                        .as_array()[0]
+                        .as_object()["actions"]
+                        .as_array();
+    const std::size_t first_bad = actions.size();
+    actions.push_back(1);
+    actions.push_back("fine");
+    actions.push_back(nullptr);
+    BOOST_TEST((decode(dom).ec == error::unexpected_type));
+    BOOST_TEST(decode(dom).path == "organization.custom_roles[0].permissions[0].actions[" +
+                                       std::to_string(first_bad) + "]");
+
+    // A success leaves the path alone and is the empty error_code, not a stytch code of 0.
+    decoded ok;
+    ok.path = "untouched";
+    ok.ec = decode_delete_external_id(200, full_body(), ok.response,
+                                      stytch::detail::default_max_json_depth, &ok.path);
+    BOOST_TEST(!ok.ec);
+    BOOST_TEST((ok.ec == boost::system::error_code{}));
+    BOOST_TEST(ok.path == "untouched");
 }
 
 BOOST_AUTO_TEST_CASE(array_elements_must_have_the_right_type) {
@@ -460,6 +534,11 @@ BOOST_AUTO_TEST_CASE(array_elements_must_have_the_right_type) {
                                                     "claimed_email_domains",
                                                     "allowed_first_party_connected_apps",
                                                     "allowed_third_party_connected_apps"};
+    // The path of the element pushed last: "organization.<name>[<index>]".
+    auto last_element = [](json::value& dom, const std::string& name) {
+        return "organization." + name + "[" +
+               std::to_string(org_of(dom)[name].as_array().size() - 1) + "]";
+    };
     for (const auto& name : string_arrays) {
         for (const json::value& bad : {json::value(7), json::value(nullptr),
                                        json::value(json::array{"x"}), json::value(false)}) {
@@ -467,16 +546,19 @@ BOOST_AUTO_TEST_CASE(array_elements_must_have_the_right_type) {
                 auto dom = full_dom();
                 org_of(dom)[name].as_array().push_back(bad);
                 BOOST_TEST((decode(dom).ec == error::unexpected_type));
+                BOOST_TEST(decode(dom).path == last_element(dom, name));
             }
         }
     }
-    for (const char* name :
+    for (const std::string name :
          {"sso_active_connections", "rbac_email_implicit_role_assignments", "custom_roles"}) {
-        for (const json::value& bad : {json::value("x"), json::value(nullptr), json::value(1)}) {
+        for (const json::value& bad :
+             {json::value("x"), json::value(nullptr), json::value(1), json::value(json::array{})}) {
             BOOST_TEST_CONTEXT(name << " with " << json::serialize(bad)) {
                 auto dom = full_dom();
                 org_of(dom)[name].as_array().push_back(bad);
                 BOOST_TEST((decode(dom).ec == error::unexpected_type));
+                BOOST_TEST(decode(dom).path == last_element(dom, name));
             }
         }
     }
@@ -500,9 +582,17 @@ BOOST_AUTO_TEST_CASE(response_level_fields) {
     dom.as_object()["request_id"] = 17;
     BOOST_TEST((decode(dom).ec == error::unexpected_type));
 
+    BOOST_TEST(decode(dom).path == "request_id");
+
+    dom = full_dom();
+    dom.as_object()["status_code"] = "200";
+    BOOST_TEST((decode(dom).ec == error::unexpected_type));
+    BOOST_TEST(decode(dom).path == "status_code");
+
     dom = full_dom();
     dom.as_object().erase("organization");
     BOOST_TEST((decode(dom).ec == error::missing_field));
+    BOOST_TEST(decode(dom).path == "organization");
     dom.as_object()["organization"] = nullptr;
     BOOST_TEST((decode(dom).ec == error::missing_field));
     dom.as_object()["organization"] = "organization-test-1";
@@ -511,6 +601,10 @@ BOOST_AUTO_TEST_CASE(response_level_fields) {
     BOOST_TEST((decode(dom).ec == error::unexpected_type));
     dom.as_object()["organization"] = json::object{};
     BOOST_TEST((decode(dom).ec == error::missing_field));
+    BOOST_TEST(decode(dom).path == "organization.organization_id");
+    // A missing request_id wins over everything, and is the path then.
+    dom.as_object().erase("request_id");
+    BOOST_TEST(decode(dom).path == "request_id");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_bodies) {

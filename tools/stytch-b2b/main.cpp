@@ -5,8 +5,7 @@
 #include <boost/json/value_from.hpp>
 #include <boost/system/system_error.hpp>
 
-#include <charconv>
-#include <cstdlib>
+#include <chrono>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -14,9 +13,16 @@
 
 #include <stytch/stytch.hpp>
 
+#include "arguments.hpp"
+#include "environment.hpp"
+#include "report.hpp"
+
+static_assert(std::string_view(STYTCH_VERSION_STRING) == STYTCH_PROJECT_VERSION,
+              "include/stytch/version.hpp and the CMake project version disagree");
+
 namespace {
 
-// Exit codes, documented in --help and README.
+// Exit codes, documented in --help and docs/cli.md.
 constexpr int exit_ok = 0;
 constexpr int exit_api_error = 1;
 constexpr int exit_usage = 2;
@@ -24,7 +30,8 @@ constexpr int exit_failure = 3;
 
 constexpr std::string_view usage_text =
     R"(usage: stytch-b2b delete-external-id ORGANIZATION_ID [--session-token T | --session-jwt J]
-       stytch-b2b --help
+                  [--verbose]
+       stytch-b2b --help | --version
 
 Deletes the external id of a Stytch B2B organization
 (DELETE /v1/b2b/organizations/{organization_id}/external_id).
@@ -32,6 +39,10 @@ Deletes the external id of a Stytch B2B organization
 ORGANIZATION_ID     organization id, slug or external id (percent-encoded on the wire)
 --session-token T   run with the permissions of the member owning session token T
 --session-jwt J     run with the permissions of the member owning session JWT J
+--verbose           print each attempt on stderr: number, retry reason, HTTP status or the
+                    phase it failed in, latency, new or reused connection (never a
+                    credential)
+--version           print the version and exit
 
 Environment:
   STYTCH_PROJECT_ID  project id (required; project-live-* selects https://api.stytch.com,
@@ -55,83 +66,17 @@ Output and exit status:
   0  success: the response as one JSON object on stdout
   1  API error: the error as one JSON object on stdout (status_code, request_id, error_type,
      error_message, error_url, error_details)
-  2  usage or configuration error: a one-line reason on stderr; nothing was sent
+  2  usage or configuration error: a one-line reason on stderr naming the argument or
+     variable to fix; nothing was sent
   3  transport or decode failure (connect, TLS, timeout, protocol, body too large, a 2xx
      answer that does not decode, a proxy that refuses or breaks the tunnel): a one-line
-     reason on stderr
+     reason on stderr naming host:port and the phase (connecting, TLS handshake, waiting
+     for the answer), the timeout that passed, or the JSON path that did not decode
 )";
 
 int fail(int code, std::string_view reason) {
     std::cerr << "stytch-b2b: " << reason << '\n';
     return code;
-}
-
-std::string describe(const boost::system::error_code& ec) {
-    return ec.message() + " [" + ec.category().name() + ":" + std::to_string(ec.value()) + "]";
-}
-
-std::string env(const char* name) {
-    const char* v = std::getenv(name);
-    return v ? v : "";
-}
-
-struct arguments {
-    std::string organization_id;
-    stytch::b2b::delete_external_id_options options;
-};
-
-// Returns the reason when the arguments are unusable.
-std::optional<std::string> parse_arguments(int argc, char** argv, arguments& out) {
-    if (argc < 2) {
-        return "missing command (try --help)";
-    }
-    if (std::string_view(argv[1]) != "delete-external-id") {
-        return "unknown command '" + std::string(argv[1]) + "' (try --help)";
-    }
-    bool have_id = false;
-    bool options_done = false;
-    for (int i = 2; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        auto value_of = [&](std::string_view name) -> std::optional<std::string> {
-            if (arg.size() > name.size() && arg.substr(0, name.size()) == name &&
-                arg[name.size()] == '=') {
-                return std::string(arg.substr(name.size() + 1));
-            }
-            if (arg == name && i + 1 < argc) {
-                return std::string(argv[++i]);
-            }
-            return std::nullopt;
-        };
-        if (!options_done && arg == "--") {
-            options_done = true;
-        } else if (!options_done && arg.starts_with("--session-token")) {
-            auto v = value_of("--session-token");
-            if (!v || out.options.session_token) {
-                return "--session-token needs exactly one value";
-            }
-            out.options.session_token = std::move(v);
-        } else if (!options_done && arg.starts_with("--session-jwt")) {
-            auto v = value_of("--session-jwt");
-            if (!v || out.options.session_jwt) {
-                return "--session-jwt needs exactly one value";
-            }
-            out.options.session_jwt = std::move(v);
-        } else if (!options_done && arg.starts_with("-") && arg.size() > 1) {
-            return "unknown option '" + std::string(arg) + "' (try --help)";
-        } else if (have_id) {
-            return "more than one ORGANIZATION_ID given";
-        } else {
-            out.organization_id = std::string(arg);
-            have_id = true;
-        }
-    }
-    if (!have_id) {
-        return "missing ORGANIZATION_ID";
-    }
-    if (out.options.session_token && out.options.session_jwt) {
-        return "--session-token and --session-jwt are mutually exclusive";
-    }
-    return std::nullopt;
 }
 
 bool is_usage_error(const boost::system::error_code& ec) {
@@ -141,69 +86,43 @@ bool is_usage_error(const boost::system::error_code& ec) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    for (int i = 1; i < argc; ++i) {
-        if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
-            std::cout << usage_text;
-            return exit_ok;
-        }
-    }
+    using namespace stytch::cli;
     arguments args;
     if (auto reason = parse_arguments(argc, argv, args)) {
         return fail(exit_usage, *reason);
     }
+    if (args.what == arguments::action::help) {
+        std::cout << usage_text;
+        return exit_ok;
+    }
+    if (args.what == arguments::action::version) {
+        std::cout << "stytch-b2b " STYTCH_VERSION_STRING "\n";
+        return exit_ok;
+    }
 
     stytch::client_config cfg;
-    cfg.project_id = env("STYTCH_PROJECT_ID");
-    cfg.secret = env("STYTCH_SECRET");
-    cfg.base_url = env("STYTCH_BASE_URL");
-    cfg.ca_file = env("STYTCH_CA_FILE");
-    cfg.client_certificate_file = env("STYTCH_CLIENT_CERT");
-    cfg.client_key_file = env("STYTCH_CLIENT_KEY");
-    cfg.proxy_from_environment();
-    if (auto timeout = env("STYTCH_TIMEOUT_MS"); !timeout.empty()) {
-        std::chrono::milliseconds::rep ms = 0;
-        auto [end, ec] = std::from_chars(timeout.data(), timeout.data() + timeout.size(), ms);
-        if (ec == std::errc::result_out_of_range && end == timeout.data() + timeout.size() &&
-            timeout.front() != '-') {
-            ms = std::chrono::milliseconds::max().count();  // more digits than a clock holds
-        } else if (ec != std::errc{} || end != timeout.data() + timeout.size() || ms <= 0) {
-            return fail(exit_usage, "STYTCH_TIMEOUT_MS must be a positive number of milliseconds");
+    if (auto reason = config_from_environment(cfg)) {
+        return fail(exit_usage, "configuration: " + *reason);
+    }
+    call_trace trace(cfg, api_host_port(cfg));
+    cfg.on_attempt = [&trace, verbose = args.verbose](const stytch::attempt_info& info) {
+        const std::string line = trace.record(info);
+        if (verbose) {
+            std::cerr << "stytch-b2b: " << line << '\n';
         }
-        cfg.request_timeout = std::chrono::milliseconds(ms);
-    }
-    if (auto version = env("STYTCH_HTTP_VERSION"); version == "1.1") {
-        cfg.http_version = stytch::http_version::http1_1;
-    } else if (version == "2") {
-        cfg.http_version = stytch::http_version::http2;
-    } else if (!version.empty() && version != "auto") {
-        return fail(exit_usage, "STYTCH_HTTP_VERSION must be auto, 1.1 or 2");
-    }
-    cfg.max_connections = 1;
-
-    if (auto ec = cfg.validate()) {
-        auto without_proxy = cfg;
-        without_proxy.proxy.clear();
-        if (!without_proxy.validate()) {  // never print the URL: it may hold a password
-            return fail(exit_usage,
-                        "configuration: https_proxy/HTTPS_PROXY is not a usable "
-                        "http[s]://[user:password@]host[:port] URL");
-        }
-        return fail(exit_usage, "configuration: " + describe(ec));
-    }
+    };
 
     boost::asio::io_context ioc;
     std::optional<stytch::client> client;
     try {
         client.emplace(ioc.get_executor(), cfg);
     } catch (const boost::system::system_error& e) {
-        return fail(exit_usage,
-                    "configuration: cannot use STYTCH_CA_FILE, STYTCH_CLIENT_CERT or "
-                    "STYTCH_CLIENT_KEY: " +
-                        describe(e.code()));
+        return fail(exit_usage, "configuration: " + tls_files_reason(cfg, e.code()));
     }
 
     int status = exit_failure;
     stytch::api_error details;
+    const auto started = std::chrono::steady_clock::now();
     client->organizations().async_delete_external_id(
         {args.organization_id}, args.options, details,
         [&](boost::system::error_code ec, stytch::b2b::delete_external_id_response response) {
@@ -215,11 +134,11 @@ int main(int argc, char** argv) {
                 status = exit_api_error;
             } else if (is_usage_error(ec)) {
                 status = fail(exit_usage, "invalid request: " + describe(ec));
-            } else if (ec == stytch::error::proxy_refused) {
-                status = fail(exit_failure, "request failed: " + describe(ec) + " with status " +
-                                                std::to_string(details.status_code));
             } else {
-                status = fail(exit_failure, "request failed: " + describe(ec));
+                status = fail(exit_failure,
+                              "request failed: " +
+                                  trace.failure_reason(ec, details,
+                                                       std::chrono::steady_clock::now() - started));
             }
             client->close();
         });

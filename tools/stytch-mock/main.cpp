@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -19,26 +20,54 @@
 
 namespace {
 
-constexpr std::string_view usage =
-    R"(usage: stytch-mock [options]
+// The sample organizations installed with the executable (see CMakeLists.txt).
+std::string default_seed() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) {
+        return {};
+    }
+    return (exe.parent_path() / STYTCH_MOCK_SEED_FROM_BINDIR).lexically_normal().string();
+}
+
+// The defaults shown are the ones in effect: server_options' and the installed seed's.
+std::string usage() {
+    const stytch::mock::server_options defaults;
+    return R"(usage: stytch-mock [options]
 
 Serves DELETE <prefix>/v1/b2b/organizations/{organization_id}/external_id over HTTPS on
 127.0.0.1 until SIGINT or SIGTERM. Prints one line "listening on https://127.0.0.1:<port>".
+A client authenticates with Basic base64(project_id:secret) of the accepted credentials.
 
 options:
   --port N          port to listen on (default 0: an ephemeral port)
-  --seed FILE       organizations to serve: a JSON array or {"organizations": [...]}
-                    (default: the sample organizations.json of the source tree)
+  --seed FILE       organizations to serve: a JSON array or {"organizations": [...]}; every
+                    member the client requires must be present (the first one missing is
+                    named at start). --seed '' serves none.
+                    (default: the sample installed with stytch-mock,
+                    )" +
+           default_seed() + R"()
   --ca-out FILE     write the generated CA certificate (PEM) to FILE
   --cert FILE       server certificate chain (PEM) to use instead of generating one
   --key FILE        private key (PEM) of --cert
-  --project-id ID   accepted project id (default project-test-11111111-2222-3333-4444-555555555555)
-  --secret SECRET   accepted secret (default secret-test-mock)
+  --project-id ID   accepted project id (default )" +
+           defaults.project_id + R"()
+  --secret SECRET   accepted secret (default )" +
+           defaults.secret + R"()
   --prefix PATH     serve under PATH, e.g. /stytch
   --delay-ms N      every answer waits N milliseconds (0 to 3600000; default 0), without
                     holding up other connections: latency on one machine
   --help            show this help
+
+With the defaults, a client uses:
+  STYTCH_PROJECT_ID=)" +
+           defaults.project_id + R"(
+  STYTCH_SECRET=)" +
+           defaults.secret +
+           R"(
+  STYTCH_BASE_URL=<the URL printed>  STYTCH_CA_FILE=<the --ca-out FILE>
 )";
+}
 
 struct usage_error {
     std::string message;
@@ -73,7 +102,7 @@ unsigned long parse_number(std::string_view option, const std::string& text, uns
 
 int main(int argc, char** argv) {
     stytch::mock::server_options options;
-    std::string seed = STYTCH_MOCK_DEFAULT_SEED;
+    std::string seed = default_seed();
     std::optional<std::string> ca_out;
     std::optional<std::string> cert_file;
     std::optional<std::string> key_file;
@@ -88,7 +117,7 @@ int main(int argc, char** argv) {
                 return argv[++i];
             };
             if (arg == "--help" || arg == "-h") {
-                std::cout << usage;
+                std::cout << usage();
                 return 0;
             } else if (arg == "--port") {
                 options.port = static_cast<std::uint16_t>(parse_number("--port", value(), 65535));
@@ -117,7 +146,7 @@ int main(int argc, char** argv) {
             throw usage_error{"--cert and --key go together"};
         }
     } catch (const usage_error& e) {
-        std::cerr << "stytch-mock: " << e.message << "\n\n" << usage;
+        std::cerr << "stytch-mock: " << e.message << "\n\n" << usage();
         return 2;
     }
 
@@ -134,7 +163,7 @@ int main(int argc, char** argv) {
 
         stytch::mock::server server(std::move(options));
         if (!seed.empty()) {
-            server.load_organizations(seed);
+            server.load_organizations(seed, stytch::mock::server::seed_check::complete);
         }
         if (ca_out && !cert_file) {
             server.write_ca_file(*ca_out);

@@ -73,8 +73,9 @@ class organizations {
     ///                 (Taken by reference, not by value: g++ 12 destroys by-value arguments
     ///                 twice when the call is written inside `co_await` with a temporary.)
     /// @param diag     receives the server's details when the call fails with an API error
-    ///                 (`ec == condition::api_error`); cleared otherwise. Must stay alive until
-    ///                 the operation completes.
+    ///                 (`ec == condition::api_error`), or the failing JSON path in
+    ///                 `decode_path` for `error::missing_field` / `error::unexpected_type`;
+    ///                 cleared otherwise. Must stay alive until the operation completes.
     /// @param token    any Asio completion token for `void(error_code,
     /// delete_external_id_response)`:
     ///                 a callback, `use_future`, `deferred`, `use_awaitable`, `as_tuple(...)`.

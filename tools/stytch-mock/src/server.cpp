@@ -34,6 +34,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "organization_schema.hpp"
+
 namespace stytch::mock {
 
 namespace asio = boost::asio;
@@ -1205,7 +1207,7 @@ void server::add_organization(json::object organization) {
     impl_->add_locked(std::move(organization));
 }
 
-void server::load_organizations(const std::string& json_file) {
+void server::load_organizations(const std::string& json_file, seed_check check) {
     const std::string text = read_file(json_file);
     boost::system::error_code ec;
     json::value document = json::parse(text, ec);
@@ -1236,6 +1238,12 @@ void server::load_organizations(const std::string& json_file) {
             validate_organization(*o);
         } catch (const std::invalid_argument& e) {
             throw std::runtime_error("stytch::mock: '" + json_file + "': " + e.what());
+        }
+        if (check == seed_check::complete) {
+            if (auto reason = detail::incomplete_member(*o)) {
+                throw std::runtime_error("stytch::mock: '" + json_file + "': organizations[" +
+                                         std::to_string(loaded.size()) + "]: " + *reason);
+            }
         }
         loaded.push_back(*o);
     }

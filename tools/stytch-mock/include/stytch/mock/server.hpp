@@ -251,9 +251,17 @@ class server {
     /// Adds or replaces (by organization_id) an organization. Throws std::invalid_argument
     /// when `organization_id` is missing or not a non-empty string.
     void add_organization(boost::json::object organization);
+    /// How much `load_organizations` checks of each organization.
+    enum class seed_check {
+        id_only,   ///< a non-empty string organization_id (tests may serve partial answers)
+        complete,  ///< also every member the client requires, at every level
+    };
+
     /// Adds every organization of a JSON file holding an array of organization objects or
-    /// `{"organizations": [...]}`. Throws std::runtime_error on failure.
-    void load_organizations(const std::string& json_file);
+    /// `{"organizations": [...]}`, all or none. Throws std::runtime_error on failure; with
+    /// `seed_check::complete` its message names the first absent, null or mistyped required
+    /// member, e.g. `organizations[2]: custom_roles[0].permissions[1].resource_id is missing`.
+    void load_organizations(const std::string& json_file, seed_check check = seed_check::id_only);
     /// The stored organization whose organization_id, organization_slug or
     /// organization_external_id equals the argument (organization_id first).
     std::optional<boost::json::object> find_organization(

@@ -1,0 +1,28 @@
+#pragma once
+
+// The command line of stytch-b2b: what to do, and a reason (with a suggestion for a typo) when
+// the arguments are unusable.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <stytch/b2b/organizations.hpp>
+
+namespace stytch::cli {
+
+struct arguments {
+    enum class action { call, help, version } what = action::call;
+    std::string organization_id;
+    b2b::delete_external_id_options options;
+    bool verbose = false;  // each attempt on stderr
+};
+
+/// Parses argv; returns the reason when the arguments are unusable.
+std::optional<std::string> parse_arguments(int argc, char** argv, arguments& out);
+
+/// The candidate closest to `typed` (at most 3 edits, or a unique prefix), if any.
+std::optional<std::string_view> closest(std::string_view typed,
+                                        std::initializer_list<std::string_view> candidates);
+
+}  // namespace stytch::cli
