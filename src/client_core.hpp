@@ -80,7 +80,7 @@ class client_core final : public client_impl,
     task<outcome> attempt(const call_ptr& c);
     auto sleep(call& c, clock::time_point until);
     std::chrono::milliseconds retry_delay(std::size_t attempt, const outcome& o);
-    void report(std::size_t attempt, const outcome& o, clock::duration took);
+    void report(std::size_t attempt, const outcome& o, const call& c, clock::duration took);
     void arm_connect_timeout(const call_ptr& c);
     void disarm(call& c);
     void arm_deadline_timer(clock::time_point at);
@@ -181,7 +181,7 @@ void client_core<Executor>::start(
     auto c = std::allocate_shared<call>(asio::recycling_allocator<call>(), strand_,
                                         std::move(handler), diag, ex_);
     c->invalid = encoder_.encode_delete_external_id(request, options, c->request);
-    c->deadline = saturating_add(clock::now(), cfg_.request_timeout);
+    c->deadline = saturating_add(clock::now(), options.timeout.value_or(cfg_.request_timeout));
 
     auto slot = asio::get_associated_cancellation_slot(c->handler);
     if (slot.is_connected()) {
@@ -280,7 +280,7 @@ auto client_core<Executor>::run(call_ptr c) -> task<outcome> {
     for (std::size_t attempt_no = 1;;) {
         auto started = clock::now();
         o = co_await attempt(c);
-        report(attempt_no, o, clock::now() - started);
+        report(attempt_no, o, *c, clock::now() - started);
         // A pooled connection the server closed while idle: replace it at once, bounded since
         // each try discards one connection.
         if (o.stale && stale_replaced++ <= cfg_.max_connections) {
@@ -423,7 +423,8 @@ std::chrono::milliseconds client_core<Executor>::retry_delay(std::size_t attempt
 }
 
 template <class Executor>
-void client_core<Executor>::report(std::size_t attempt_no, const outcome& o, clock::duration took) {
+void client_core<Executor>::report(std::size_t attempt_no, const outcome& o, const call& c,
+                                   clock::duration took) {
     if (!cfg_.on_attempt) {
         return;
     }
@@ -431,6 +432,7 @@ void client_core<Executor>::report(std::size_t attempt_no, const outcome& o, clo
     info.attempt = attempt_no;
     info.result = o.ec;
     info.http_status = o.http_status;
+    info.request_id = o.details.request_id.empty() ? c.response.request_id : o.details.request_id;
     info.latency = std::chrono::duration_cast<std::chrono::microseconds>(took);
     info.reused_connection = o.reused;
     cfg_.on_attempt(info);

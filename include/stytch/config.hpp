@@ -49,6 +49,9 @@ struct attempt_info {
     int http_status = 0;
     std::chrono::microseconds latency{};  ///< from borrowing a connection to the answer
     bool reused_connection = false;       ///< whether a pooled connection was used
+    /// The answer's `request_id` (of an API error, or of a 2xx answer), to match the attempt
+    /// with Stytch's logs; empty when there was no answer or it had none.
+    std::string request_id;
 };
 
 /// Everything a @ref client needs to know, fixed at construction.

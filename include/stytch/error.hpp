@@ -65,6 +65,10 @@ enum class error {
     /// The proxy's answer to CONNECT was malformed, cut off or over the header limit, a 2xx
     /// announced a body or bytes followed it, or the tunnel closed during the TLS handshake.
     proxy_tunnel_failed,
+
+    // Request validation, continued (condition::invalid_request)
+    /// `delete_external_id_options::timeout` is zero or negative
+    invalid_timeout,
 };
 
 /// Broad classes of failure, for `ec == stytch::condition::api_error` style tests.

@@ -177,6 +177,9 @@ boost::system::error_code request_encoder::encode_delete_external_id(
     if (id.empty()) {
         return error::empty_organization_id;
     }
+    if (options.timeout && options.timeout->count() <= 0) {
+        return error::invalid_timeout;
+    }
     std::string_view header;
     std::string_view value;
     if (const auto ec = check_credential(options, header, value)) {

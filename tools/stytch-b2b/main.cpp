@@ -74,7 +74,8 @@ std::string env(const char* name) {
 
 struct arguments {
     std::string organization_id;
-    stytch::b2b::delete_external_id_options options;
+    std::optional<std::string> session_token;  // owned: the call's options only view them
+    std::optional<std::string> session_jwt;
 };
 
 // Returns the reason when the arguments are unusable.
@@ -103,16 +104,16 @@ std::optional<std::string> parse_arguments(int argc, char** argv, arguments& out
             options_done = true;
         } else if (!options_done && arg.starts_with("--session-token")) {
             auto v = value_of("--session-token");
-            if (!v || out.options.session_token) {
+            if (!v || out.session_token) {
                 return "--session-token needs exactly one value";
             }
-            out.options.session_token = std::move(v);
+            out.session_token = std::move(v);
         } else if (!options_done && arg.starts_with("--session-jwt")) {
             auto v = value_of("--session-jwt");
-            if (!v || out.options.session_jwt) {
+            if (!v || out.session_jwt) {
                 return "--session-jwt needs exactly one value";
             }
-            out.options.session_jwt = std::move(v);
+            out.session_jwt = std::move(v);
         } else if (!options_done && arg.starts_with("-") && arg.size() > 1) {
             return "unknown option '" + std::string(arg) + "' (try --help)";
         } else if (have_id) {
@@ -125,7 +126,7 @@ std::optional<std::string> parse_arguments(int argc, char** argv, arguments& out
     if (!have_id) {
         return "missing ORGANIZATION_ID";
     }
-    if (out.options.session_token && out.options.session_jwt) {
+    if (out.session_token && out.session_jwt) {
         return "--session-token and --session-jwt are mutually exclusive";
     }
     return std::nullopt;
@@ -133,6 +134,29 @@ std::optional<std::string> parse_arguments(int argc, char** argv, arguments& out
 
 bool is_usage_error(const boost::system::error_code& ec) {
     return ec == stytch::condition::config_error || ec == stytch::condition::invalid_request;
+}
+
+// Prints the answer; the exit status of a success.
+int print_response(const stytch::b2b::delete_external_id_response& response) {
+    std::cout << boost::json::serialize(boost::json::value_from(response)) << '\n';
+    return exit_ok;
+}
+
+// Prints what went wrong; the exit status of the failure.
+int report_failure(const stytch::failure& f) {
+    const auto& [ec, details] = f;
+    if (ec == stytch::condition::api_error) {
+        std::cout << boost::json::serialize(boost::json::value_from(details)) << '\n';
+        return exit_api_error;
+    }
+    if (is_usage_error(ec)) {
+        return fail(exit_usage, "invalid request: " + describe(ec));
+    }
+    if (ec == stytch::error::proxy_refused) {
+        return fail(exit_failure, "request failed: " + describe(ec) + " with status " +
+                                      std::to_string(details.status_code));
+    }
+    return fail(exit_failure, "request failed: " + describe(ec));
 }
 
 }  // namespace
@@ -193,26 +217,13 @@ int main(int argc, char** argv) {
     }
 
     int status = exit_failure;
-    stytch::api_error details;
     client->organizations().async_delete_external_id(
-        {args.organization_id}, args.options, details,
-        [&](boost::system::error_code ec, stytch::b2b::delete_external_id_response response) {
-            if (!ec) {
-                std::cout << boost::json::serialize(boost::json::value_from(response)) << '\n';
-                status = exit_ok;
-            } else if (ec == stytch::condition::api_error) {
-                std::cout << boost::json::serialize(boost::json::value_from(details)) << '\n';
-                status = exit_api_error;
-            } else if (is_usage_error(ec)) {
-                status = fail(exit_usage, "invalid request: " + describe(ec));
-            } else if (ec == stytch::error::proxy_refused) {
-                status = fail(exit_failure, "request failed: " + describe(ec) + " with status " +
-                                                std::to_string(details.status_code));
-            } else {
-                status = fail(exit_failure, "request failed: " + describe(ec));
-            }
+        {args.organization_id},
+        {.session_token = args.session_token, .session_jwt = args.session_jwt},
+        stytch::as_result([&](stytch::result<stytch::b2b::delete_external_id_response> r) {
+            status = r ? print_response(*r) : report_failure(r.error());
             client->close();
-        });
+        }));
     ioc.run();
     std::cout.flush();
     return status;
