@@ -101,7 +101,8 @@ BOOST_AUTO_TEST_CASE(cancelling_a_call_in_the_waiting_room_keeps_the_order_of_th
             ++done[i].count;
             order.push_back(i);
         };
-        const b2b::delete_external_id_request request{"org-" + std::to_string(i)};
+        const std::string id = "org-" + std::to_string(i);  // the request is a view of it
+        const b2b::delete_external_id_request request{id};
         if (i == 7) {
             orgs.async_delete_external_id(request, {},
                                           asio::bind_cancellation_slot(signal.slot(), handler));
@@ -139,7 +140,8 @@ BOOST_AUTO_TEST_CASE(a_new_call_does_not_overtake_the_waiting_room) {
     int done = 0;
     auto count = [&](boost::system::error_code, b2b::delete_external_id_response) { ++done; };
     for (int i = 0; i < 10; ++i) {
-        const b2b::delete_external_id_request request{"org-" + std::to_string(i)};
+        const std::string id = "org-" + std::to_string(i);  // the request is a view of it
+        const b2b::delete_external_id_request request{id};
         if (i == 0) {
             // The first completion frees a running slot; the call it starts must queue behind
             // the six already in the room.
