@@ -17,7 +17,7 @@
 
 namespace stytch {
 
-/// The token made by @ref as_result: completes the wrapped token with one
+/// The token made by stytch::as_result(): completes the wrapped token with one
 /// `stytch::result<T>` instead of `(error_code, T)`.
 template <class CompletionToken>
 struct as_result_t {
@@ -30,12 +30,12 @@ struct as_result_t {
 ///
 /// The adapted operation completes `token` with the signature `void(stytch::result<T>)`:
 /// - on success, a result holding the value;
-/// - on failure, a result holding a @ref failure: the error code, and for this library's
+/// - on failure, a result holding a stytch::failure: the error code, and for this library's
 ///   operations the server's details (`request_id`, `error_type`, ... of an API error;
 ///   `details.status_code == 0` when there was no answer). With another library's operation
 ///   (Asio's, say), the details are empty.
 ///
-/// It never throws for a failed call: `result<T>::value()` throws @ref error_with_details,
+/// It never throws for a failed call: `result<T>::value()` throws stytch::error_with_details,
 /// which derives from `boost::system::system_error` and keeps the details. So
 /// `co_await op(..., as_result(asio::use_awaitable))` and
 /// `op(..., as_result(asio::use_future)).get()` hand back the result, and `.value()` on it is
@@ -74,15 +74,15 @@ struct as_result_handler {
     std::unique_ptr<api_error> details = std::make_unique<api_error>();
 };
 
-/// Runs an initiation with the handler wrapped. This library's initiations take the address
-/// for the details as their first argument (null when nobody wants them); it is replaced by
-/// the wrapper's own storage. Other initiations get the wrapper only.
 /// Whether an initiation's first argument is the address for the details.
 template <class... Args>
 constexpr bool takes_details = false;
 template <class First, class... Rest>
 constexpr bool takes_details<First, Rest...> = std::is_same_v<std::decay_t<First>, api_error*>;
 
+/// Runs an initiation with the handler wrapped. This library's initiations take the address
+/// for the details as their first argument (null when nobody wants them); it is replaced by
+/// the wrapper's own storage. Other initiations get the wrapper only.
 template <class Initiation, class T>
 struct as_result_initiation {
     template <class Handler, class... Args>

@@ -1,7 +1,7 @@
 #pragma once
 
 /// @file
-/// The result type of the @ref stytch::as_result form, and the exception that carries the
+/// The result type of the stytch::as_result() form, and the exception that carries the
 /// server's details.
 
 #include <boost/assert/source_location.hpp>
@@ -26,7 +26,7 @@ struct failure {
 
 /// A `boost::system::system_error` that keeps the server's details of a failed call.
 ///
-/// Thrown by `result<T>::value()` on a failed result (see @ref stytch::as_result). Catch it as
+/// Thrown by `result<T>::value()` on a failed result (see stytch::as_result()). Catch it as
 /// `boost::system::system_error` (or `std::exception`) where the details do not matter: `code()`
 /// is the call's error code. `what()` names the error type, the request id and the server's
 /// message when there are any, then the code's message, e.g.

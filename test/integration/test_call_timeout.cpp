@@ -17,12 +17,18 @@ using stytch::test::server_fixture;
 
 namespace {
 
-// Every answer comes after `delay`.
-void answer_slowly(server_fixture& f, std::chrono::milliseconds delay) {
+// A client with one attempt per call and `request_timeout` as its default deadline, against a
+// server that sends every answer after `delay`.
+client slow_server_client(server_fixture& f, std::chrono::milliseconds delay,
+                          std::chrono::milliseconds request_timeout) {
     f.server.set_override([delay](const mock::recorded_request&) {
         return mock::reply{.action = mock::reply::kind::script,
                            .script = {mock::script_step::normal_answer(delay)}};
     });
+    auto cfg = f.config();
+    cfg.request_timeout = request_timeout;
+    cfg.retry.max_attempts = 1;
+    return client(f.ioc.get_executor(), cfg);
 }
 
 }  // namespace
@@ -31,11 +37,7 @@ BOOST_AUTO_TEST_SUITE(call_timeout)
 
 BOOST_AUTO_TEST_CASE(a_short_per_call_timeout_fires_while_other_calls_use_the_client_default) {
     server_fixture f;
-    answer_slowly(f, 400ms);
-    auto cfg = f.config();
-    cfg.request_timeout = 20s;
-    cfg.retry.max_attempts = 1;
-    client c(f.ioc.get_executor(), cfg);
+    client c = slow_server_client(f, 400ms, 20s);
     auto orgs = c.organizations();
     completion short_call, default_call;
     orgs.async_delete_external_id({first_org}, {.timeout = 50ms}, test::record(short_call));
@@ -49,11 +51,7 @@ BOOST_AUTO_TEST_CASE(a_short_per_call_timeout_fires_while_other_calls_use_the_cl
 
 BOOST_AUTO_TEST_CASE(a_long_per_call_timeout_outlasts_a_short_client_default) {
     server_fixture f;
-    answer_slowly(f, 300ms);
-    auto cfg = f.config();
-    cfg.request_timeout = 100ms;
-    cfg.retry.max_attempts = 1;
-    client c(f.ioc.get_executor(), cfg);
+    client c = slow_server_client(f, 300ms, 100ms);
     auto orgs = c.organizations();
     auto patient =
         f.run(orgs.async_delete_external_id({first_org}, {.timeout = 20s}, awaitable_result));
