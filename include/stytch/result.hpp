@@ -29,9 +29,9 @@ struct failure {
 /// Thrown by `result<T>::value()` on a failed result (see stytch::as_result()). Catch it as
 /// `boost::system::system_error` (or `std::exception`) where the details do not matter: `code()`
 /// is the call's error code. `what()` names the error type, the request id and the server's
-/// message when there are any, then the code's message, e.g.
-/// `organization_not_found (HTTP 404, request_id request-id-test-...): Organization not found:
-/// no organization with that id [stytch:17]`.
+/// message when there are any, then the code's own text, e.g.
+/// `organization_not_found (HTTP 404, request_id request-id-test-...): <server's message>: the
+/// organization was not found (organization_not_found) [stytch:17]`.
 class error_with_details : public boost::system::system_error {
   public:
     /// Takes the failure's code and details.
