@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <cstdlib>
 #include <fstream>
@@ -33,12 +34,9 @@ struct job {
 // flight; the pool (max_connections) bounds the connections.
 asio::awaitable<void> worker(stytch::client& client, job& j) {
     while (j.next < j.ids.size()) {
-        // Named request and options, no temporaries inside `co_await`: g++ 12 can destroy such
-        // temporaries twice (https://gcc.gnu.org/bugzilla/show_bug.cgi?id=100611 and kin).
-        const stytch::b2b::delete_external_id_request request{j.ids[j.next++]};
-        const stytch::b2b::delete_external_id_options options;
-        auto result = co_await client.organizations().delete_external_id(request, options);
-        const std::string& id = request.organization_id;
+        const std::string& id = j.ids[j.next++];
+        auto result = co_await client.organizations().async_delete_external_id(
+            {id}, {}, stytch::as_result(asio::use_awaitable));
         if (result) {
             ++j.succeeded;
         } else if (result.error().code == stytch::condition::api_error) {

@@ -29,19 +29,18 @@ int main(int argc, char** argv) {
 
     boost::asio::io_context ioc;                     // the application's own event loop
     stytch::client client(ioc.get_executor(), cfg);  // throws system_error for a bad cfg
-    stytch::api_error details;                       // filled for API errors; outlives the call
+    // as_result: the handler gets a stytch::result, with the server's details on failure.
     client.organizations().async_delete_external_id(
-        {argv[1]}, {}, details,
-        [&](boost::system::error_code ec, stytch::b2b::delete_external_id_response response) {
-            if (!ec) {
-                std::cout << "deleted external id of " << response.organization.organization_id
-                          << '\n';
-            } else if (ec == stytch::condition::api_error) {
+        {argv[1]}, {},
+        stytch::as_result([&](stytch::result<stytch::b2b::delete_external_id_response> r) {
+            if (r) {
+                std::cout << "deleted external id of " << r->organization.organization_id << '\n';
+            } else if (const auto& [ec, details] = r.error(); ec == stytch::condition::api_error) {
                 std::cout << "API error " << details.status_code << ": " << details.error_type
                           << '\n';
             } else {
                 std::cout << "failed: " << ec.message() << '\n';
             }
-        });
+        }));
     ioc.run();  // returns once the call has completed: an idle client keeps nothing pending
 }

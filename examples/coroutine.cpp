@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -15,11 +16,10 @@
 namespace asio = boost::asio;
 
 asio::awaitable<void> run(stytch::client& client, std::string organization_id) {
-    // Named request and options rather than temporaries inside `co_await`: g++ 12 can destroy
-    // such temporaries twice.
-    const stytch::b2b::delete_external_id_request request{std::move(organization_id)};
-    const stytch::b2b::delete_external_id_options options;  // no member session: project scope
-    auto result = co_await client.organizations().delete_external_id(request, options);
+    // No member session (project scope); as_result: a stytch::result with the server's details
+    // on failure, instead of an exception.
+    auto result = co_await client.organizations().async_delete_external_id(
+        {organization_id}, {}, stytch::as_result(asio::use_awaitable));
     if (result) {
         std::cout << "deleted external id of " << result->organization.organization_name << '\n';
     } else {

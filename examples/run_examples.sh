@@ -40,7 +40,7 @@ expect callback 0 "^deleted external id of $acme$" -- "$bin/example_callback" ac
 expect callback_not_found 0 "^API error 404: organization_not_found$" -- \
     "$bin/example_callback" organization-test-missing
 expect use_future 0 "^globex: deleted, request " -- "$bin/example_use_future" globex initech
-expect use_future_error 1 "^missing: API error 404 organization_not_found$" -- \
+expect use_future_error 1 "^missing: API error 404 organization_not_found, request request-id-" -- \
     "$bin/example_use_future" acme-corp missing
 
 # 300 ids (the three sample organizations over and over), 16 at a time.

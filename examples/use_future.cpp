@@ -31,19 +31,22 @@ int main(int argc, char** argv) {
     {
         stytch::client client(ioc.get_executor(), cfg);
         for (int i = 1; i < argc; ++i) {
-            stytch::api_error details;  // must outlive the call: we wait for it right here
-            auto future = client.organizations().async_delete_external_id({argv[i]}, {}, details,
-                                                                          asio::use_future);
+            // as_result: the future holds a stytch::result, whose value() throws
+            // stytch::error_with_details (a boost::system::system_error with the server's
+            // details) for a failed call. A plain use_future would throw Asio's system_error,
+            // with the error code only.
+            auto future = client.organizations().async_delete_external_id(
+                {argv[i]}, {}, stytch::as_result(asio::use_future));
             try {
-                // get() blocks this thread; the call runs on io_thread. A failed call throws
-                // boost::system::system_error carrying the error code.
-                auto response = future.get();
+                // get() blocks this thread; the call runs on io_thread.
+                auto response = future.get().value();
                 std::cout << argv[i] << ": deleted, request " << response.request_id << '\n';
-            } catch (const boost::system::system_error& e) {
+            } catch (const stytch::error_with_details& e) {
                 status = 1;
                 if (e.code() == stytch::condition::api_error) {
-                    std::cout << argv[i] << ": API error " << details.status_code << ' '
-                              << details.error_type << '\n';
+                    std::cout << argv[i] << ": API error " << e.details().status_code << ' '
+                              << e.details().error_type << ", request " << e.details().request_id
+                              << '\n';
                 } else {
                     std::cout << argv[i] << ": failed: " << e.code().message() << '\n';
                 }

@@ -120,7 +120,7 @@ void client_core<Executor>::start(
     auto c = std::allocate_shared<call_type>(asio::recycling_allocator<call_type>(), inner_,
                                              std::move(handler), diag, ex_);
     error_code invalid = encoder_.encode_delete_external_id(request, options, c->request);
-    c->deadline = saturating_add(clock::now(), cfg_.request_timeout);
+    c->deadline = saturating_add(clock::now(), options.timeout.value_or(cfg_.request_timeout));
     c->self = c;
 
     auto slot = asio::get_associated_cancellation_slot(c->handler);

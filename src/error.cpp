@@ -79,6 +79,8 @@ const char* error_message(int ev) noexcept {
                    "before the TLS handshake, or a close during it)";
         case error::http2_not_negotiated:
             return "HTTP/2 is required but the server did not select h2 (ALPN)";
+        case error::invalid_timeout:
+            return "the per-call timeout is zero or negative";
     }
     return "unknown stytch error";
 }
@@ -142,6 +144,9 @@ int condition_of(int ev) noexcept {
     if (e >= error::proxy_refused && e <= error::proxy_tunnel_failed) {
         return static_cast<int>(condition::proxy_error);
     }
+    if (e == error::invalid_timeout) {
+        return static_cast<int>(condition::invalid_request);
+    }
     return 0;
 }
 
@@ -176,8 +181,38 @@ const boost::system::error_category& condition_category() noexcept {
     return condition_category_instance;
 }
 
+namespace {
+// "<error_type> (HTTP <status>, request_id <id>): <message>", each part only when known.
+std::string describe(const api_error& d) {
+    std::string out = d.error_type;
+    std::string in_brackets;
+    if (d.status_code != 0) {
+        in_brackets = "HTTP " + std::to_string(d.status_code);
+    }
+    if (!d.request_id.empty()) {
+        in_brackets += (in_brackets.empty() ? "" : ", ") + ("request_id " + d.request_id);
+    }
+    if (!in_brackets.empty()) {
+        out += (out.empty() ? "(" : " (") + in_brackets + ")";
+    }
+    if (!d.error_message.empty()) {
+        out += (out.empty() ? "" : ": ") + d.error_message;
+    }
+    return out;
+}
+
+boost::system::system_error with_description(const failure& f) {
+    std::string what = describe(f.details);
+    return what.empty() ? boost::system::system_error(f.code)
+                        : boost::system::system_error(f.code, what);
+}
+}  // namespace
+
+error_with_details::error_with_details(failure f)
+    : boost::system::system_error(with_description(f)), details_(std::move(f.details)) {}
+
 void throw_exception_from_error(const failure& f, const boost::source_location& loc) {
-    boost::throw_exception(boost::system::system_error(f.code), loc);
+    boost::throw_exception(error_with_details(f), loc);
 }
 
 }  // namespace stytch

@@ -70,6 +70,9 @@ struct attempt_info {
     bool reused_connection = false;       ///< whether a pooled connection was used
     /// Where the attempt ended: `exchanging` for every attempt that got an answer.
     attempt_phase phase = attempt_phase::waiting_for_connection;
+    /// The answer's `request_id` (of an API error, or of a 2xx answer), to match the attempt
+    /// with Stytch's logs; empty when there was no answer or it had none.
+    std::string request_id;
 };
 
 /// Everything a @ref client needs to know, fixed at construction.

@@ -70,6 +70,9 @@ enum class error {
     /// `client_config::http_version` is `http2` and the server did not select `h2` by ALPN;
     /// the connection is closed before anything is sent.
     http2_not_negotiated,
+    // Request validation, continued (condition::invalid_request)
+    /// `delete_external_id_options::timeout` is zero or negative
+    invalid_timeout,
 };
 
 /// Broad classes of failure, for `ec == stytch::condition::api_error` style tests.

@@ -3,6 +3,7 @@
 /// @file
 /// Umbrella header.
 
+#include <stytch/as_result.hpp>
 #include <stytch/b2b/organization.hpp>
 #include <stytch/b2b/organizations.hpp>
 #include <stytch/client.hpp>

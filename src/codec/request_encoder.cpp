@@ -77,6 +77,9 @@ boost::system::error_code check_call(const b2b::delete_external_id_request& requ
     if (request.organization_id.empty()) {
         return error::empty_organization_id;
     }
+    if (options.timeout && options.timeout->count() <= 0) {
+        return error::invalid_timeout;
+    }
     return check_credential(options, header, value);
 }
 

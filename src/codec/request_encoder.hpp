@@ -39,7 +39,8 @@ class request_encoder {
     request_encoder(const endpoint& ep, std::string_view project_id, std::string_view secret,
                     std::string_view user_agent);
 
-    /// Validates the call (empty id, header injection, both session kinds) and, if valid,
+    /// Validates the call (empty id, a timeout that is not positive, header injection, both
+    /// session kinds) and, if valid,
     /// replaces `out` with the complete request:
     /// `DELETE <prefix>/v1/b2b/organizations/<pct-id>/external_id HTTP/1.1` with Host,
     /// Authorization, Content-Type: application/json, User-Agent, Content-Length: 0 and at most

@@ -4,6 +4,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <cstdio>
@@ -21,11 +22,8 @@ namespace {
 
 asio::awaitable<stytch::result<stytch::b2b::delete_external_id_response>> delete_one(
     stytch::client& client, std::string id) {
-    // Named request and options: g++ 12 mis-destroys temporaries in `co_return co_await`.
-    const stytch::b2b::delete_external_id_request request{std::move(id)};
-    const stytch::b2b::delete_external_id_options options;
-    auto result = co_await client.organizations().delete_external_id(request, options);
-    co_return result;
+    co_return co_await client.organizations().async_delete_external_id(
+        {id}, {}, stytch::as_result(asio::use_awaitable));
 }
 
 int check(bool ok, const char* what) {

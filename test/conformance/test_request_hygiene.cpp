@@ -7,6 +7,7 @@
 
 #include "faults/support.hpp"
 #include "support/json_text.hpp"
+#include "support/tokens.hpp"
 
 using namespace stytch;
 using namespace stytch::test;
@@ -91,10 +92,12 @@ BOOST_AUTO_TEST_CASE(control_characters_in_session_credentials_send_nothing) {
                                   "tok\x1b[0m"}) {
         b2b::delete_external_id_options token;
         token.session_token = bad;
+        const std::string bad_jwt = "eyJ." + bad;
         b2b::delete_external_id_options jwt;
-        jwt.session_jwt = "eyJ." + bad;
+        jwt.session_jwt = bad_jwt;  // a view: the string must outlive the options
         for (const auto* options : {&token, &jwt}) {
-            auto r = f.run(c.organizations().delete_external_id({first_org}, *options));
+            auto r = f.run(c.organizations().async_delete_external_id(
+                {first_org}, *options, stytch::test::awaitable_result));
             BOOST_TEST(code_of(r) == error::invalid_header_value);
             BOOST_TEST(code_of(r) == condition::invalid_request);
         }
@@ -126,7 +129,8 @@ BOOST_AUTO_TEST_CASE(htab_and_obs_text_in_a_session_token_are_sent) {
     client c(f.ioc.get_executor(), fast_config(f));
     b2b::delete_external_id_options options;
     options.session_token = "tok\ten\xc3\xa9";
-    f.run(c.organizations().delete_external_id({first_org}, options));
+    f.run(c.organizations().async_delete_external_id({first_org}, options,
+                                                     stytch::test::awaitable_result));
     const auto requests = f.server.requests();
     BOOST_REQUIRE(requests.size() == 1u);
     BOOST_TEST(requests[0].header("X-Stytch-Member-Session") == "tok\ten\xc3\xa9");

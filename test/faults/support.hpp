@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "integration/fixture.hpp"
+#include "support/tokens.hpp"
 
 namespace stytch::test {
 
@@ -70,7 +71,8 @@ inline client_config fast_config(const server_fixture& f) {
 inline result<b2b::delete_external_id_response> call(server_fixture& f, client& c,
                                                      const std::string& id = first_org) {
     const b2b::delete_external_id_request request{id};
-    return f.run(c.organizations().delete_external_id(request));
+    return f.run(
+        c.organizations().async_delete_external_id(request, {}, stytch::test::awaitable_result));
 }
 
 /// The error code of a failed result (or an empty code for a success).

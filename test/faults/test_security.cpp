@@ -13,6 +13,7 @@
 
 #include "codec/request_encoder.hpp"
 #include "faults/support.hpp"
+#include "support/tokens.hpp"
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
@@ -101,7 +102,8 @@ BOOST_AUTO_TEST_CASE(control_characters_in_header_values_are_refused_before_any_
         jwt.session_jwt = bad;
         for (const auto* options : {&token, &jwt}) {
             const b2b::delete_external_id_request request{first_org};
-            auto r = f.run(c.organizations().delete_external_id(request, *options));
+            auto r = f.run(c.organizations().async_delete_external_id(
+                request, *options, stytch::test::awaitable_result));
             BOOST_REQUIRE(!r.has_value());
             BOOST_TEST(r.error().code == error::invalid_header_value);
             BOOST_TEST(r.error().code == condition::invalid_request);
@@ -220,7 +222,7 @@ struct leak_check {
     }
     void add(const attempt_info& i) {
         add(i.result);
-        add(std::to_string(i.attempt) + " " + std::to_string(i.http_status));
+        add(std::to_string(i.attempt) + " " + std::to_string(i.http_status) + " " + i.request_id);
     }
     void verify() const {
         BOOST_TEST(!seen.empty());
@@ -263,8 +265,9 @@ BOOST_AUTO_TEST_CASE(no_credential_in_any_message_detail_or_hook_argument) {
     with_token.session_token = canary_token;
     b2b::delete_external_id_options with_jwt;
     with_jwt.session_jwt = canary_jwt;
+    const std::string injected = canary_token + "\r\nX-Injected: " + canary_secret;
     b2b::delete_external_id_options bad_token;
-    bad_token.session_token = canary_token + "\r\nX-Injected: " + canary_secret;
+    bad_token.session_token = injected;  // a view: the string must outlive the options
     b2b::delete_external_id_options both;
     both.session_token = canary_token;
     both.session_jwt = canary_jwt;
@@ -272,7 +275,8 @@ BOOST_AUTO_TEST_CASE(no_credential_in_any_message_detail_or_hook_argument) {
     auto run_call = [&](client& cl, const std::string& id,
                         const b2b::delete_external_id_options& o) {
         const b2b::delete_external_id_request request{id};
-        auto r = f.run(cl.organizations().delete_external_id(request, o));
+        auto r = f.run(cl.organizations().async_delete_external_id(request, o,
+                                                                   stytch::test::awaitable_result));
         if (!r.has_value()) {
             leaks.add(r.error().code);
             leaks.add(r.error().details);
@@ -300,20 +304,18 @@ BOOST_AUTO_TEST_CASE(no_credential_in_any_message_detail_or_hook_argument) {
     client ctls(f.ioc.get_executor(), untrusted);
     BOOST_TEST(!run_call(ctls, first_org, with_token));
 
-    // Callback form with the details argument, failing with an API error.
-    api_error details;
-    boost::system::error_code cb_ec;
-    bool done = false;
+    // Callback form with the details (as_result), failing with an API error; and the text of
+    // the exception that carries them.
+    std::optional<result<b2b::delete_external_id_response>> cb;
     c.organizations().async_delete_external_id(
-        {"organization-unknown-" + canary_secret}, with_token, details,
-        [&](boost::system::error_code ec, b2b::delete_external_id_response) {
-            cb_ec = ec;
-            done = true;
-        });
-    f.run_until([&] { return done; });
-    BOOST_TEST(cb_ec == error::organization_not_found);
-    leaks.add(cb_ec);
-    leaks.add(details);
+        {"organization-unknown-" + canary_secret}, with_token,
+        as_result([&](result<b2b::delete_external_id_response> r) { cb = std::move(r); }));
+    f.run_until([&] { return cb.has_value(); });
+    BOOST_REQUIRE(cb->has_error());
+    BOOST_TEST(cb->error().code == error::organization_not_found);
+    leaks.add(cb->error().code);
+    leaks.add(cb->error().details);
+    leaks.add(std::string(error_with_details(cb->error()).what()));
 
     // Construction failures: exception texts.
     for (auto mutate : std::vector<std::function<void(client_config&)>>{

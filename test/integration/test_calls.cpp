@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "integration/fixture.hpp"
+#include "support/tokens.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
@@ -24,7 +25,8 @@ BOOST_AUTO_TEST_CASE(success_decodes_the_organization_and_sends_the_official_hea
     client c(f.ioc.get_executor(), f.config());
     b2b::delete_external_id_options opts;
     opts.session_token = "session-token-abc";
-    auto r = f.run(c.organizations().delete_external_id({first_org}, opts));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, opts,
+                                                              stytch::test::awaitable_result));
 
     BOOST_REQUIRE(r.has_value());
     BOOST_TEST(r->status_code == 200);
@@ -56,7 +58,8 @@ BOOST_AUTO_TEST_CASE(session_jwt_uses_its_own_header) {
     client c(f.ioc.get_executor(), f.config());
     b2b::delete_external_id_options opts;
     opts.session_jwt = "eyJ.jwt.sig";
-    auto r = f.run(c.organizations().delete_external_id({first_org}, opts));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, opts,
+                                                              stytch::test::awaitable_result));
     BOOST_REQUIRE(r.has_value());
     auto q = f.server.requests().at(0);
     BOOST_TEST(q.header("X-Stytch-Member-SessionJWT") == "eyJ.jwt.sig");
@@ -72,7 +75,8 @@ BOOST_AUTO_TEST_CASE(slug_and_path_prefix_reach_the_server) {
     client c(f.ioc.get_executor(), cfg);
     auto stored = f.server.find_organization(first_org);
     std::string slug(stored->at("organization_slug").as_string());
-    auto r = f.run(c.organizations().delete_external_id({slug}));
+    auto r = f.run(
+        c.organizations().async_delete_external_id({slug}, {}, stytch::test::awaitable_result));
     BOOST_REQUIRE(r.has_value());
     BOOST_TEST(r->organization.organization_id == first_org);
     BOOST_TEST(f.server.requests().at(0).target ==
@@ -82,7 +86,8 @@ BOOST_AUTO_TEST_CASE(slug_and_path_prefix_reach_the_server) {
 BOOST_AUTO_TEST_CASE(unknown_organization_is_an_api_error_with_details) {
     server_fixture f;
     client c(f.ioc.get_executor(), f.config());
-    auto r = f.run(c.organizations().delete_external_id({"organization-test-missing"}));
+    auto r = f.run(c.organizations().async_delete_external_id({"organization-test-missing"}, {},
+                                                              stytch::test::awaitable_result));
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == error::organization_not_found);
     BOOST_TEST(r.error().code == condition::api_error);
@@ -97,7 +102,8 @@ BOOST_AUTO_TEST_CASE(wrong_secret_is_unauthorized_credentials) {
     auto cfg = f.config();
     cfg.secret = "secret-test-wrong";
     client c(f.ioc.get_executor(), cfg);
-    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                              stytch::test::awaitable_result));
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == error::unauthorized_credentials);
     BOOST_TEST(r.error().details.status_code == 401);
@@ -113,7 +119,8 @@ BOOST_AUTO_TEST_CASE(non_json_error_keeps_the_http_status) {
         return std::optional<mock::reply>(r);
     });
     client c(f.ioc.get_executor(), f.config());
-    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                              stytch::test::awaitable_result));
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == error::server_error);
     BOOST_TEST(r.error().details.status_code == 502);
@@ -129,7 +136,8 @@ BOOST_AUTO_TEST_CASE(undecodable_success_body_is_a_decode_error) {
         return std::optional<mock::reply>(r);
     });
     client c(f.ioc.get_executor(), f.config());
-    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                              stytch::test::awaitable_result));
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == condition::decode_error);
     BOOST_TEST(r.error().details.decode_path == "organization.organization_id");
@@ -141,11 +149,9 @@ BOOST_AUTO_TEST_CASE(a_success_carries_the_empty_error_code_not_a_stytch_code) {
     std::vector<boost::system::error_code> attempts;
     cfg.on_attempt = [&](const attempt_info& info) { attempts.push_back(info.result); };
     client c(f.ioc.get_executor(), cfg);
-    api_error details;
     boost::system::error_code got = error::client_closed;
     c.organizations().async_delete_external_id(
-        {first_org}, {}, details,
-        [&](boost::system::error_code ec, b2b::delete_external_id_response) {
+        {first_org}, {}, [&](boost::system::error_code ec, b2b::delete_external_id_response) {
             got = ec;
             c.close();
         });
@@ -154,7 +160,6 @@ BOOST_AUTO_TEST_CASE(a_success_carries_the_empty_error_code_not_a_stytch_code) {
     BOOST_TEST((got == boost::system::error_code{}), got.category().name() << ":" << got.value());
     BOOST_TEST_REQUIRE(attempts.size() == 1u);
     BOOST_TEST((attempts[0] == boost::system::error_code{}));
-    BOOST_TEST((details == api_error{}));
 }
 
 BOOST_AUTO_TEST_CASE(oversized_body_fails_with_body_limit) {
@@ -167,7 +172,8 @@ BOOST_AUTO_TEST_CASE(oversized_body_fails_with_body_limit) {
     auto cfg = f.config();
     cfg.max_response_body = 16 * 1024;
     client c(f.ioc.get_executor(), cfg);
-    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                              stytch::test::awaitable_result));
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == boost::beast::http::error::body_limit);
 }
@@ -177,19 +183,23 @@ BOOST_AUTO_TEST_CASE(invalid_requests_are_refused_before_any_io) {
     client c(f.ioc.get_executor(), f.config());
     auto orgs = c.organizations();
 
-    auto empty = f.run(orgs.delete_external_id({""}));
+    auto empty = f.run(orgs.async_delete_external_id({""}, {}, stytch::test::awaitable_result));
     BOOST_TEST(empty.error().code == error::empty_organization_id);
 
     b2b::delete_external_id_options both;
     both.session_token = "a";
     both.session_jwt = "b";
-    BOOST_TEST(f.run(orgs.delete_external_id({first_org}, both)).error().code ==
-               error::conflicting_authorization);
+    BOOST_TEST(
+        f.run(orgs.async_delete_external_id({first_org}, both, stytch::test::awaitable_result))
+            .error()
+            .code == error::conflicting_authorization);
 
     b2b::delete_external_id_options injected;
     injected.session_token = "abc\r\nX-Evil: 1";
-    BOOST_TEST(f.run(orgs.delete_external_id({first_org}, injected)).error().code ==
-               error::invalid_header_value);
+    BOOST_TEST(
+        f.run(orgs.async_delete_external_id({first_org}, injected, stytch::test::awaitable_result))
+            .error()
+            .code == error::invalid_header_value);
 
     BOOST_TEST(f.server.connections_accepted() == 0u);
     BOOST_TEST(f.server.requests().empty());
@@ -198,7 +208,8 @@ BOOST_AUTO_TEST_CASE(invalid_requests_are_refused_before_any_io) {
 BOOST_AUTO_TEST_CASE(organization_id_cannot_leave_its_path_segment) {
     server_fixture f;
     client c(f.ioc.get_executor(), f.config());
-    auto r = f.run(c.organizations().delete_external_id({"../x/y?z#%"}));
+    auto r = f.run(c.organizations().async_delete_external_id({"../x/y?z#%"}, {},
+                                                              stytch::test::awaitable_result));
     BOOST_TEST(r.error().code == error::organization_not_found);
     BOOST_TEST(f.server.requests().at(0).target ==
                "/v1/b2b/organizations/..%2Fx%2Fy%3Fz%23%25/external_id");
@@ -226,7 +237,8 @@ BOOST_AUTO_TEST_CASE(connection_refused_keeps_the_asio_code) {
     cfg.base_url = "https://127.0.0.1:" + std::to_string(f.server.port());
     f.server.stop();
     client c(f.ioc.get_executor(), cfg);
-    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                              stytch::test::awaitable_result));
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == asio::error::connection_refused);
     BOOST_TEST(r.error().details.status_code == 0);
@@ -236,23 +248,23 @@ BOOST_AUTO_TEST_CASE(connection_refused_keeps_the_asio_code) {
     BOOST_TEST(f.ioc.stopped());
 }
 
-BOOST_AUTO_TEST_CASE(callback_form_reports_details_through_diag) {
+BOOST_AUTO_TEST_CASE(callback_form_reports_details_through_as_result) {
     server_fixture f;
     client c(f.ioc.get_executor(), f.config());
-    api_error diag;
-    boost::system::error_code got;
+    std::optional<result<b2b::delete_external_id_response>> got;
     int calls = 0;
     c.organizations().async_delete_external_id(
-        {"organization-test-missing"}, {}, diag,
-        [&](boost::system::error_code ec, b2b::delete_external_id_response) {
-            got = ec;
+        {"organization-test-missing"}, {},
+        as_result([&](result<b2b::delete_external_id_response> r) {
+            got = std::move(r);
             ++calls;
-        });
+        }));
     BOOST_TEST(calls == 0);  // never completes inside the initiating call
     f.run_until([&] { return calls == 1; });
     BOOST_TEST(calls == 1);
-    BOOST_TEST(got == error::organization_not_found);
-    BOOST_TEST(diag.status_code == 404);
+    BOOST_REQUIRE(got->has_error());
+    BOOST_TEST(got->error().code == error::organization_not_found);
+    BOOST_TEST(got->error().details.status_code == 404);
 }
 
 BOOST_AUTO_TEST_CASE(use_future_from_synchronous_code) {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "integration/fixture.hpp"
+#include "support/tokens.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
@@ -78,7 +79,9 @@ BOOST_AUTO_TEST_CASE(partial_and_total_are_ignored_once_the_request_is_on_the_wi
         runner.join();
         BOOST_TEST(done.count == 1);
         BOOST_TEST(!done.ec, "type " << static_cast<int>(type) << ": " << done.ec.message());
-        BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).has_value());
+        BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                                    stytch::test::awaitable_result))
+                       .has_value());
         BOOST_TEST(f.server.connections_accepted() == 1u);  // the connection stayed pooled
     }
 }

@@ -4,6 +4,7 @@
 #include <boost/system/errc.hpp>
 
 #include "integration/fixture.hpp"
+#include "support/tokens.hpp"
 
 using namespace stytch;
 using stytch::test::first_org;
@@ -17,7 +18,8 @@ result<b2b::delete_external_id_response> call_with(server_fixture& f, http_versi
     cfg.http_version = version;
     cfg.retry.max_attempts = 3;  // a refused version must not be retried
     client c(f.ioc.get_executor(), std::move(cfg));
-    return f.run(c.organizations().delete_external_id({first_org}));
+    return f.run(
+        c.organizations().async_delete_external_id({first_org}, {}, test::awaitable_result));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "integration/fixture.hpp"
+#include "support/tokens.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
@@ -51,7 +52,8 @@ BOOST_AUTO_TEST_CASE(deadline_ends_a_stalled_call_with_timed_out) {
     cfg.request_timeout = std::chrono::milliseconds(300);
     client c(f.ioc.get_executor(), cfg);
     auto start = clock_type::now();
-    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                              stytch::test::awaitable_result));
     auto elapsed_ms = ms_since(start);
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == asio::error::timed_out);
@@ -99,7 +101,8 @@ BOOST_AUTO_TEST_CASE(cancelling_a_call_in_the_waiting_room_keeps_the_order_of_th
             ++done[i].count;
             order.push_back(i);
         };
-        const b2b::delete_external_id_request request{"org-" + std::to_string(i)};
+        const std::string id = "org-" + std::to_string(i);  // the request is a view of it
+        const b2b::delete_external_id_request request{id};
         if (i == 7) {
             orgs.async_delete_external_id(request, {},
                                           asio::bind_cancellation_slot(signal.slot(), handler));
@@ -137,7 +140,8 @@ BOOST_AUTO_TEST_CASE(a_new_call_does_not_overtake_the_waiting_room) {
     int done = 0;
     auto count = [&](boost::system::error_code, b2b::delete_external_id_response) { ++done; };
     for (int i = 0; i < 10; ++i) {
-        const b2b::delete_external_id_request request{"org-" + std::to_string(i)};
+        const std::string id = "org-" + std::to_string(i);  // the request is a view of it
+        const b2b::delete_external_id_request request{id};
         if (i == 0) {
             // The first completion frees a running slot; the call it starts must queue behind
             // the six already in the room.
@@ -192,7 +196,8 @@ BOOST_AUTO_TEST_CASE(connect_timeout_bounds_a_stalled_handshake) {
     cfg.connect_timeout = std::chrono::milliseconds(200);
     client c(f.ioc.get_executor(), cfg);
     auto start = clock_type::now();
-    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                              stytch::test::awaitable_result));
     BOOST_TEST(r.error().code == asio::error::timed_out);
     BOOST_TEST(ms_since(start) < 3000);
     server_thread.join();
@@ -224,7 +229,8 @@ BOOST_AUTO_TEST_CASE(cancellation_during_the_exchange_aborts_and_discards_the_co
     BOOST_TEST(ms_since(start) < 5000);
 
     stall = false;
-    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                              stytch::test::awaitable_result));
     BOOST_TEST(r.has_value());
     BOOST_TEST(f.server.connections_accepted() == 2u);  // the aborted connection was not reused
 }
@@ -299,7 +305,7 @@ BOOST_AUTO_TEST_CASE(handle_outliving_the_client_fails_cleanly) {
         client c(f.ioc.get_executor(), f.config());
         orgs = c.organizations();
     }
-    auto r = f.run(orgs->delete_external_id({first_org}));
+    auto r = f.run(orgs->async_delete_external_id({first_org}, {}, stytch::test::awaitable_result));
     BOOST_TEST(r.error().code == error::client_closed);
     BOOST_TEST(f.server.connections_accepted() == 0u);
 }
@@ -312,7 +318,8 @@ BOOST_AUTO_TEST_CASE(a_moved_from_client_is_closed_and_safe) {
     c.close();
     BOOST_TEST(!c.get_executor());
     BOOST_TEST(c.config().project_id.empty());
-    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                              stytch::test::awaitable_result));
     BOOST_TEST(r.error().code == error::client_closed);
     completion done;
     c.organizations().async_delete_external_id({first_org}, {},
@@ -320,7 +327,9 @@ BOOST_AUTO_TEST_CASE(a_moved_from_client_is_closed_and_safe) {
     f.run_until([&] { return done.count == 1; });
     BOOST_TEST(done.ec == error::client_closed);
     // The client it was moved into works.
-    BOOST_TEST(f.run(moved.organizations().delete_external_id({first_org})).has_value());
+    BOOST_TEST(f.run(moved.organizations().async_delete_external_id({first_org}, {},
+                                                                    stytch::test::awaitable_result))
+                   .has_value());
     BOOST_TEST(f.server.requests_received() == 1u);
 }
 

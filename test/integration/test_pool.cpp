@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "integration/fixture.hpp"
+#include "support/tokens.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
@@ -26,7 +27,8 @@ BOOST_AUTO_TEST_CASE(sequential_calls_reuse_one_connection) {
         // twice in a loop (a compiler bug, see README).
         const b2b::delete_external_id_request request{first_org};
         for (int i = 0; i < 20; ++i) {
-            auto r = co_await c.organizations().delete_external_id(request);
+            auto r = co_await c.organizations().async_delete_external_id(
+                request, {}, stytch::test::awaitable_result);
             ok += r.has_value();
         }
         co_return ok;
@@ -128,7 +130,9 @@ BOOST_AUTO_TEST_CASE(run_returns_once_the_last_call_completed) {
     BOOST_TEST(ok == 20);
     BOOST_TEST(f.server.connections_open() >= 1u);  // still pooled for the next call
     const auto opened = f.server.connections_accepted();
-    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).has_value());
+    BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                                stytch::test::awaitable_result))
+                   .has_value());
     BOOST_TEST(f.server.connections_accepted() == opened);
 }
 
@@ -138,10 +142,14 @@ BOOST_AUTO_TEST_CASE(idle_connections_past_the_timeout_are_closed_at_the_next_ca
     auto cfg = f.config();
     cfg.idle_timeout = std::chrono::milliseconds(50);
     client c(f.ioc.get_executor(), cfg);
-    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).has_value());
+    BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                                stytch::test::awaitable_result))
+                   .has_value());
     BOOST_TEST(f.server.connections_open() == 1u);
     std::this_thread::sleep_for(std::chrono::milliseconds(120));  // let the connection expire
-    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).has_value());
+    BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                                stytch::test::awaitable_result))
+                   .has_value());
     BOOST_TEST(f.server.connections_accepted() == 2u);
     BOOST_TEST(stytch::test::eventually([&] { return f.server.connections_open() == 1; }));
 }
@@ -151,9 +159,12 @@ BOOST_AUTO_TEST_CASE(connection_closed_by_the_server_is_replaced_transparently) 
     o.keep_alive_timeout = std::chrono::milliseconds(100);
     server_fixture f(o);
     client c(f.ioc.get_executor(), f.config());
-    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).has_value());
+    BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                                stytch::test::awaitable_result))
+                   .has_value());
     BOOST_REQUIRE(eventually([&] { return f.server.connections_open() == 0; }));
-    auto r = f.run(c.organizations().delete_external_id({first_org}));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                              stytch::test::awaitable_result));
     BOOST_TEST(r.has_value(), (r ? "" : r.error().code.message()));
     BOOST_TEST(f.server.connections_accepted() == 2u);
 }
@@ -173,9 +184,13 @@ BOOST_AUTO_TEST_CASE(connection_close_answer_is_not_pooled) {
         return std::nullopt;
     });
     client c(f.ioc.get_executor(), f.config());
-    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).error().code ==
-               error::organization_not_found);
-    BOOST_TEST(f.run(c.organizations().delete_external_id({first_org})).has_value());
+    BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                                stytch::test::awaitable_result))
+                   .error()
+                   .code == error::organization_not_found);
+    BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                                stytch::test::awaitable_result))
+                   .has_value());
     BOOST_TEST(f.server.connections_accepted() == 2u);
 }
 

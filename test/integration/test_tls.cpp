@@ -5,6 +5,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "integration/fixture.hpp"
+#include "support/tokens.hpp"
 
 using namespace stytch;
 using stytch::test::first_org;
@@ -21,7 +22,8 @@ bool is_verification_failure(const boost::system::error_code& ec) {
 
 result<b2b::delete_external_id_response> call_with(server_fixture& f, client_config cfg) {
     client c(f.ioc.get_executor(), std::move(cfg));
-    return f.run(c.organizations().delete_external_id({first_org}));
+    return f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                            stytch::test::awaitable_result));
 }
 
 }  // namespace

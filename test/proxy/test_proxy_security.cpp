@@ -3,6 +3,7 @@
 
 #include "faults/support.hpp"
 #include "proxy/scripted_proxy.hpp"
+#include "support/tokens.hpp"
 
 #include "codec/request_encoder.hpp"
 
@@ -27,7 +28,8 @@ BOOST_AUTO_TEST_CASE(the_proxy_sees_no_credential_in_clear) {
     const std::string token = "session-token-test-Zq8Yv1";
     b2b::delete_external_id_options options;
     options.session_token = token;
-    auto r = f.run(c.organizations().delete_external_id({first_org}, options));
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, options,
+                                                              stytch::test::awaitable_result));
     BOOST_TEST(r.has_value());
 
     // The API received the credentials (inside TLS)...

@@ -14,7 +14,7 @@ using stytch::error;
 namespace {
 
 constexpr int first_error = static_cast<int>(error::missing_project_id);
-constexpr int last_error = static_cast<int>(error::http2_not_negotiated);
+constexpr int last_error = static_cast<int>(error::invalid_timeout);
 
 // The condition each error is expected to belong to (0: none).
 int expected_condition(error e) {
@@ -29,6 +29,7 @@ int expected_condition(error e) {
         case error::invalid_header_value:
         case error::conflicting_authorization:
         case error::empty_session_credential:
+        case error::invalid_timeout:
             return static_cast<int>(condition::invalid_request);
         case error::malformed_json:
         case error::missing_field:
@@ -175,6 +176,39 @@ BOOST_AUTO_TEST_CASE(throw_exception_from_error_throws) {
     BOOST_CHECK_EXCEPTION(stytch::throw_exception_from_error(f, BOOST_CURRENT_LOCATION),
                           boost::system::system_error,
                           [](const auto& e) { return e.code() == error::client_closed; });
+}
+
+BOOST_AUTO_TEST_CASE(value_throws_the_details_and_names_them_in_what) {
+    stytch::api_error details;
+    details.status_code = 404;
+    details.request_id = "request-id-test-1";
+    details.error_type = "organization_not_found";
+    details.error_message = "Organization not found.";
+    stytch::result<int> r = stytch::failure{error::organization_not_found, details};
+    try {
+        (void)r.value();
+        BOOST_FAIL("value() did not throw");
+    } catch (const stytch::error_with_details& e) {
+        BOOST_TEST((e.code() == error::organization_not_found));
+        BOOST_TEST((e.details() == details));
+        const error_code code = error::organization_not_found;
+        BOOST_TEST(std::string(e.what()) ==
+                   "organization_not_found (HTTP 404, request_id request-id-test-1): "
+                   "Organization not found.: " +
+                       code.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(what_keeps_only_the_details_there_are) {
+    auto what = [](error e, stytch::api_error d) {
+        return std::string(stytch::error_with_details({e, std::move(d)}).what());
+    };
+    stytch::api_error proxy;
+    proxy.status_code = 407;
+    const error_code refused = error::proxy_refused;
+    BOOST_TEST(what(error::proxy_refused, proxy) == "(HTTP 407): " + refused.what());
+    const error_code empty = error::empty_organization_id;
+    BOOST_TEST(what(error::empty_organization_id, {}) == empty.what());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

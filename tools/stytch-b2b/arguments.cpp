@@ -108,16 +108,16 @@ std::optional<std::string> parse_arguments(int argc, char** argv, arguments& out
             out.verbose = true;
         } else if (!options_done && arg.starts_with("--session-token")) {
             auto v = value_of("--session-token");
-            if (!v || out.options.session_token) {
+            if (!v || out.session_token) {
                 return "--session-token needs exactly one value";
             }
-            out.options.session_token = std::move(v);
+            out.session_token = std::move(v);
         } else if (!options_done && arg.starts_with("--session-jwt")) {
             auto v = value_of("--session-jwt");
-            if (!v || out.options.session_jwt) {
+            if (!v || out.session_jwt) {
                 return "--session-jwt needs exactly one value";
             }
-            out.options.session_jwt = std::move(v);
+            out.session_jwt = std::move(v);
         } else if (!options_done && arg.starts_with("-") && arg.size() > 1) {
             // Never echo a value: `--sesion-token=SECRET` names only the option.
             const std::string_view name = arg.substr(0, arg.find('='));
@@ -134,7 +134,7 @@ std::optional<std::string> parse_arguments(int argc, char** argv, arguments& out
     if (!have_id) {
         return "missing ORGANIZATION_ID";
     }
-    if (out.options.session_token && out.options.session_jwt) {
+    if (out.session_token && out.session_jwt) {
         return "--session-token and --session-jwt are mutually exclusive";
     }
     return std::nullopt;

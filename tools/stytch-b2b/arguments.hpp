@@ -14,7 +14,8 @@ namespace stytch::cli {
 struct arguments {
     enum class action { call, help, version } what = action::call;
     std::string organization_id;
-    b2b::delete_external_id_options options;
+    std::optional<std::string> session_token;  // owned: the call's options only view them
+    std::optional<std::string> session_jwt;
     bool verbose = false;  // each attempt on stderr
 };
 

@@ -121,15 +121,15 @@ int main(int argc, char** argv) {
     }
 
     int status = exit_failure;
-    stytch::api_error details;
     const auto started = std::chrono::steady_clock::now();
     client->organizations().async_delete_external_id(
-        {args.organization_id}, args.options, details,
-        [&](boost::system::error_code ec, stytch::b2b::delete_external_id_response response) {
-            if (!ec) {
-                std::cout << boost::json::serialize(boost::json::value_from(response)) << '\n';
+        {args.organization_id},
+        {.session_token = args.session_token, .session_jwt = args.session_jwt},
+        stytch::as_result([&](stytch::result<stytch::b2b::delete_external_id_response> r) {
+            if (r) {
+                std::cout << boost::json::serialize(boost::json::value_from(*r)) << '\n';
                 status = exit_ok;
-            } else if (ec == stytch::condition::api_error) {
+            } else if (const auto& [ec, details] = r.error(); ec == stytch::condition::api_error) {
                 std::cout << boost::json::serialize(boost::json::value_from(details)) << '\n';
                 status = exit_api_error;
             } else if (is_usage_error(ec)) {
@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
                                                        std::chrono::steady_clock::now() - started));
             }
             client->close();
-        });
+        }));
     ioc.run();
     std::cout.flush();
     return status;

@@ -4,20 +4,24 @@
 /// Organizations.DeleteExternalId: `DELETE /v1/b2b/organizations/{organization_id}/external_id`.
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/recycling_allocator.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
+#include <stytch/as_result.hpp>
 #include <stytch/b2b/organization.hpp>
+#include <stytch/detail/handler_allocator.hpp>
 #include <stytch/error.hpp>
 #include <stytch/result.hpp>
 
@@ -30,18 +34,40 @@ class client_impl;
 namespace b2b {
 
 /// Parameters of DeleteExternalId.
+///
+/// A view: the string only needs to live until async_delete_external_id() returns, which
+/// copies it (so a temporary `std::string` in the call expression is fine). Trivially
+/// destructible on purpose: g++ 12 destroys a temporary aggregate that has a destructor twice
+/// when it lives across a `co_await` (a request holding a `std::string` made
+/// `co_await orgs.async_delete_external_id({std::string(id)})` a double free).
 struct delete_external_id_request {
     /// Organization id, slug or external id. Must not be empty; percent-encoded on the wire.
-    std::string organization_id;
+    std::string_view organization_id{};
 };
 
-/// Member authorization for DeleteExternalId: at most one of the two may be set. With one set,
-/// the call runs with that member's permissions (`X-Stytch-Member-Session` or
-/// `X-Stytch-Member-SessionJWT`); with none, with the project's.
+/// Options of DeleteExternalId: member authorization and a per-call timeout.
+///
+/// Views, like the request: the strings only need to live until async_delete_external_id()
+/// returns. Do not assign a temporary to a member of a named options object
+/// (`options.session_token = make_token();` leaves a dangling view): keep the string in a
+/// variable, or write the options in the call expression itself.
+///
+/// At most one of `session_token` and `session_jwt` may be set. With one set, the call runs
+/// with that member's permissions (`X-Stytch-Member-Session` or `X-Stytch-Member-SessionJWT`);
+/// with none, with the project's.
 struct delete_external_id_options {
-    std::optional<std::string> session_token;  ///< a member session token
-    std::optional<std::string> session_jwt;    ///< a member session JWT
+    std::optional<std::string_view> session_token{};  ///< a member session token
+    std::optional<std::string_view> session_jwt{};    ///< a member session JWT
+    /// Deadline of this call, from when it starts: waiting for a connection, connecting,
+    /// writing, reading, retries and backoff. Unset: `client_config::request_timeout`. Must be
+    /// positive (`error::invalid_timeout` otherwise, nothing sent); huge values saturate. The
+    /// connect timeout still bounds each new connection.
+    std::optional<std::chrono::milliseconds> timeout{};
 };
+
+static_assert(std::is_trivially_destructible_v<delete_external_id_request> &&
+                  std::is_trivially_destructible_v<delete_external_id_options>,
+              "no destructor: g++ 12 runs that of a co_await temporary twice");
 
 /// A successful answer.
 struct delete_external_id_response {
@@ -66,29 +92,44 @@ using delete_external_id_signature = void(boost::system::error_code, delete_exte
 /// by a post to the handler's associated executor, `system_executor` when it has none).
 class organizations {
   public:
+    /// The executor type of the client (see client::executor_type).
+    using executor_type = boost::asio::any_io_executor;
+
+    /// The completion token used when none is given: the executor type's default completion
+    /// token, `asio::deferred` when it has none (Boost before 1.86, where
+    /// `asio::default_completion_token_t<any_io_executor>` is `void`).
+    using default_completion_token_type =
+        std::conditional_t<std::is_void_v<boost::asio::default_completion_token_t<executor_type>>,
+                           boost::asio::deferred_t,
+                           boost::asio::default_completion_token_t<executor_type>>;
+
     /// Deletes the external id of an organization.
     ///
-    /// @param request  copied; may be destroyed once this returns.
-    /// @param options  copied; may be destroyed once this returns.
-    ///                 (Taken by reference, not by value: g++ 12 destroys by-value arguments
-    ///                 twice when the call is written inside `co_await` with a temporary.)
-    /// @param diag     receives the server's details when the call fails with an API error
-    ///                 (`ec == condition::api_error`), or the failing JSON path in
-    ///                 `decode_path` for `error::missing_field` / `error::unexpected_type`;
-    ///                 cleared otherwise. Must stay alive until the operation completes.
+    /// @param request  a view, copied before this returns (see delete_external_id_request).
+    /// @param options  views and a timeout, copied before this returns.
     /// @param token    any Asio completion token for `void(error_code,
-    /// delete_external_id_response)`:
-    ///                 a callback, `use_future`, `deferred`, `use_awaitable`, `as_tuple(...)`.
+    ///                 delete_external_id_response)`: a callback, `use_future`, `deferred`,
+    ///                 `use_awaitable` (from an `awaitable<T, Executor>` of any executor, a
+    ///                 strand included), `as_tuple(...)`; or `stytch::as_result(token)` for
+    ///                 `void(stytch::result<delete_external_id_response>)`, which carries the
+    ///                 server's details of a failure. Default: @ref default_completion_token_type,
+    ///                 so `co_await orgs.async_delete_external_id({id})` works.
     ///
     /// **Handler signature**: `void(boost::system::error_code, delete_external_id_response)`;
-    /// the response is default-constructed unless `ec` is empty.
+    /// the response is default-constructed unless `ec` is empty. With as_result():
+    /// `void(stytch::result<delete_external_id_response>)`.
     ///
-    /// **Errors**: `condition::invalid_request` codes before anything is sent;
-    /// `condition::api_error` codes for non-2xx answers; `condition::decode_error` codes for
-    /// a 2xx answer that does not decode; `asio::error::timed_out` when the deadline
-    /// (`client_config::request_timeout`) or the connect timeout passes; Asio, SSL and Beast codes
-    /// for transport failures (refused, TLS verification, `http::error::body_limit`, ...);
-    /// `error::client_closed` when the client is closed first.
+    /// **Errors**: `condition::invalid_request` codes before anything is sent (an empty id, a
+    /// control character in a header value, both session kinds, an empty session credential,
+    /// a timeout that is not positive); `condition::api_error` codes for non-2xx answers (the
+    /// server's details through as_result()); `condition::decode_error` codes for a 2xx answer
+    /// that does not decode; `asio::error::timed_out` when the call's deadline
+    /// (`options.timeout`, else `client_config::request_timeout`) or the connect timeout
+    /// passes; Asio, SSL and Beast codes for transport failures (refused, TLS verification,
+    /// `http::error::body_limit`, ...); `error::client_closed` when the client is closed
+    /// first. Tokens that throw (`use_awaitable`, `use_future`) throw Asio's
+    /// `boost::system::system_error` with that code; through as_result(), `result::value()`
+    /// throws @ref stytch::error_with_details, which keeps the server's details.
     ///
     /// **Per-operation cancellation**, through the token's cancellation slot:
     /// - `terminal` is honoured at any point: the call completes promptly with
@@ -104,49 +145,42 @@ class organizations {
     /// **Thread-safety**: may be called from any thread. The handler runs on its associated
     /// executor (by default the client's executor).
     ///
-    /// **Object lifetimes**: the client may be destroyed while the call runs; the call then
-    /// completes with `error::client_closed`.
-    template <class CompletionToken>
+    /// **Object lifetimes**: `request` and `options` are copied before this returns, whatever
+    /// the token (a `deferred` operation may be started after they are gone). The client may
+    /// be destroyed while the call runs; the call then completes with `error::client_closed`.
+    template <class CompletionToken = default_completion_token_type>
     auto async_delete_external_id(const delete_external_id_request& request,
-                                  const delete_external_id_options& options, api_error& diag,
-                                  CompletionToken&& token) const {
+                                  const delete_external_id_options& options = {},
+                                  CompletionToken&& token = default_completion_token_type{}) const {
         return boost::asio::async_initiate<CompletionToken, delete_external_id_signature>(
-            initiation{impl_}, token, request, options, &diag);
+            initiation{impl_}, token, static_cast<api_error*>(nullptr),
+            owned_arguments{std::string(request.organization_id), copy(options.session_token),
+                            copy(options.session_jwt), options.timeout});
     }
-
-    /// As above, without the error details.
-    template <class CompletionToken>
-    auto async_delete_external_id(const delete_external_id_request& request,
-                                  const delete_external_id_options& options,
-                                  CompletionToken&& token) const {
-        return boost::asio::async_initiate<CompletionToken, delete_external_id_signature>(
-            initiation{impl_}, token, request, options, static_cast<api_error*>(nullptr));
-    }
-
-    /// Coroutine form: the response, or a @ref failure with the error code and, for API
-    /// errors, the server's details. Never throws for a failed call. Cancellation, errors,
-    /// thread-safety and lifetimes as for @ref async_delete_external_id.
-    boost::asio::awaitable<result<delete_external_id_response>> delete_external_id(
-        const delete_external_id_request& request,
-        const delete_external_id_options& options = {}) const;
 
   private:
     friend class stytch::client;
     explicit organizations(std::shared_ptr<detail::client_impl> impl) : impl_(std::move(impl)) {}
 
-    struct result_initiation {
-        std::shared_ptr<detail::client_impl> impl;
-        void operator()(
-            boost::asio::any_completion_handler<void(result<delete_external_id_response>)> handler,
-            delete_external_id_request request, delete_external_id_options options) const;
+    // The call's arguments, owned: what a lazy token (deferred, use_awaitable) keeps until the
+    // operation starts.
+    struct owned_arguments {
+        std::string organization_id;
+        std::optional<std::string> session_token;
+        std::optional<std::string> session_jwt;
+        std::optional<std::chrono::milliseconds> timeout;
     };
+
+    static std::optional<std::string> copy(std::optional<std::string_view> s) {
+        return s ? std::optional<std::string>(std::in_place, *s) : std::nullopt;
+    }
 
     struct initiation {
         std::shared_ptr<detail::client_impl> impl;
 
+        // `diag`: where the server's details go, null when nobody asked (see as_result).
         template <class Handler>
-        void operator()(Handler&& handler, const delete_external_id_request& request,
-                        const delete_external_id_options& options, api_error* diag) const {
+        void operator()(Handler&& handler, api_error* diag, const owned_arguments& args) const {
             if (!impl) {  // a handle from a moved-from client
                 boost::asio::post(boost::asio::append(std::forward<Handler>(handler),
                                                       make_error_code(error::client_closed),
@@ -154,22 +188,21 @@ class organizations {
                 return;
             }
             // The handler is type-erased once per call; without an allocator of its own, the
-            // per-thread recycling cache makes that allocation free in steady state.
+            // library's per-thread cache makes that allocation free in steady state.
             using allocator = boost::asio::associated_allocator_t<std::decay_t<Handler>>;
             if constexpr (std::is_same_v<allocator, std::allocator<void>>) {
                 start(impl,
-                      boost::asio::bind_allocator(boost::asio::recycling_allocator<void>(),
+                      boost::asio::bind_allocator(detail::handler_allocator<void>(),
                                                   std::forward<Handler>(handler)),
-                      request, options, diag);
+                      diag, args);
             } else {
-                start(impl, std::forward<Handler>(handler), request, options, diag);
+                start(impl, std::forward<Handler>(handler), diag, args);
             }
         }
 
         static void start(const std::shared_ptr<detail::client_impl>& impl,
                           boost::asio::any_completion_handler<delete_external_id_signature> handler,
-                          const delete_external_id_request& request,
-                          const delete_external_id_options& options, api_error* diag);
+                          api_error* diag, const owned_arguments& args);
     };
 
     std::shared_ptr<detail::client_impl> impl_;
