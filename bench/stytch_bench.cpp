@@ -61,6 +61,7 @@ struct options {
     unsigned threads = 1;
     bool json = false;
     bool naive = false;
+    stytch::http_version http_version = stytch::http_version::automatic;
     std::string project_id = "project-test-11111111-2222-3333-4444-555555555555";
     std::string secret = "secret-test-mock";
     std::string org = "organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931";
@@ -71,7 +72,7 @@ struct options {
                  "usage: stytch-bench --url https://127.0.0.1:PORT [--ca-file PEM]\n"
                  "       [--connections N] [--concurrency C] [--requests N | --duration S]\n"
                  "       [--threads T] [--json] [--naive] [--project-id ID] [--secret S]\n"
-                 "       [--org ID]\n"
+                 "       [--org ID] [--http-version auto|1.1|2]\n"
                  "defaults: --connections 64 --concurrency 256 --duration 10 --threads 1\n"
                  "--naive: a new TLS connection per call (plain Beast, no pool), with\n"
                  "         min(concurrency, connections) calls in flight\n");
@@ -124,6 +125,16 @@ options parse_args(int argc, char** argv) {
             o.secret = next();
         } else if (a == "--org") {
             o.org = next();
+        } else if (a == "--http-version") {
+            const std::string v = next();
+            if (v == "auto" || v == "1.1" || v == "2") {
+                o.http_version = v == "auto"  ? stytch::http_version::automatic
+                                 : v == "1.1" ? stytch::http_version::http1_1
+                                              : stytch::http_version::http2;
+            } else {
+                std::fprintf(stderr, "stytch-bench: --http-version: auto, 1.1 or 2\n");
+                usage(2);
+            }
         } else if (a == "--help" || a == "-h") {
             usage(0);
         } else {
@@ -414,6 +425,7 @@ int main(int argc, char** argv) {
             cfg.base_url = opt.url;
             cfg.ca_file = opt.ca_file;
             cfg.max_connections = opt.connections;
+            cfg.http_version = opt.http_version;
             client.emplace(ioc.get_executor(), std::move(cfg));
         }
     } catch (const std::exception& e) {

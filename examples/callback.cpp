@@ -1,25 +1,35 @@
-// Callback use inside an event loop the application already runs.
+// One DeleteExternalId call with a callback, in a complete program that exits once it is done.
+// Self-contained (README shows it whole): copy it, link stytch::stytch, run it.
 // Usage: STYTCH_PROJECT_ID=... STYTCH_SECRET=... example_callback ORGANIZATION_ID
+// (optional: STYTCH_BASE_URL and STYTCH_CA_FILE, e.g. to call stytch-mock)
 
 #include <boost/asio/io_context.hpp>
 
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include <stytch/stytch.hpp>
 
-#include "config_from_environment.hpp"
+static std::string env(const char* name) {
+    const char* value = std::getenv(name);
+    return value ? value : "";
+}
 
 int main(int argc, char** argv) {
     if (argc != 2) {
         std::cerr << "usage: example_callback ORGANIZATION_ID\n";
         return 2;
     }
-    boost::asio::io_context ioc;  // the application's own loop
-    const stytch::client_config cfg = config_from_environment();
-    stytch::client client(ioc.get_executor(), cfg);
+    stytch::client_config cfg;
+    cfg.project_id = env("STYTCH_PROJECT_ID");
+    cfg.secret = env("STYTCH_SECRET");
+    cfg.base_url = env("STYTCH_BASE_URL");  // empty: derived from the project id
+    cfg.ca_file = env("STYTCH_CA_FILE");    // empty: the system trust store only
 
-    stytch::api_error details;  // must outlive the call
+    boost::asio::io_context ioc;                     // the application's own event loop
+    stytch::client client(ioc.get_executor(), cfg);  // throws system_error for a bad cfg
+    stytch::api_error details;                       // filled for API errors; outlives the call
     client.organizations().async_delete_external_id(
         {argv[1]}, {}, details,
         [&](boost::system::error_code ec, stytch::b2b::delete_external_id_response response) {
@@ -32,7 +42,6 @@ int main(int argc, char** argv) {
             } else {
                 std::cout << "failed: " << ec.message() << '\n';
             }
-            client.close();  // one call only: let ioc.run() return
         });
-    ioc.run();
+    ioc.run();  // returns once the call has completed: an idle client keeps nothing pending
 }

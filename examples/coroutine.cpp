@@ -26,7 +26,6 @@ asio::awaitable<void> run(stytch::client& client, std::string organization_id) {
         std::cout << "failed: " << result.error().code.message() << " ("
                   << result.error().details.error_type << ")\n";
     }
-    client.close();  // lets ioc.run() return now rather than after the idle timeout
 }
 
 int main(int argc, char** argv) {
@@ -38,5 +37,5 @@ int main(int argc, char** argv) {
     const stytch::client_config cfg = config_from_environment();
     stytch::client client(ioc.get_executor(), cfg);
     asio::co_spawn(ioc, run(client, argv[1]), asio::detached);
-    ioc.run();
+    ioc.run();  // returns once the call has completed: an idle client keeps nothing pending
 }

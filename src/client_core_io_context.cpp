@@ -1,6 +1,7 @@
 // The client for executors of an io_context: the strand wraps the concrete executor type.
 
 #include "client_core.hpp"
+#include "client_core_attempt.hpp"
 #include "client_core_factory.hpp"
 
 namespace stytch::detail {

@@ -64,6 +64,11 @@ boost::system::error_code client_config::validate() const {
     if (!client_key_file.empty() && client_certificate_file.empty()) {
         return error::invalid_config;
     }
+    if (http_version != stytch::http_version::automatic &&
+        http_version != stytch::http_version::http1_1 &&
+        http_version != stytch::http_version::http2) {
+        return error::invalid_config;  // a value cast from an integer
+    }
     return {};
 }
 

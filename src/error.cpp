@@ -74,6 +74,8 @@ const char* error_message(int ev) noexcept {
         case error::proxy_tunnel_failed:
             return "the HTTPS proxy broke the tunnel (a malformed answer to CONNECT, bytes "
                    "before the TLS handshake, or a close during it)";
+        case error::http2_not_negotiated:
+            return "HTTP/2 is required but the server did not select h2 (ALPN)";
     }
     return "unknown stytch error";
 }
@@ -103,7 +105,7 @@ const char* condition_message(int ev) noexcept {
         case condition::decode_error:
             return "the API answer could not be decoded";
         case condition::protocol_error:
-            return "the server broke the HTTP protocol";
+            return "the server broke the HTTP protocol or refused the required HTTP version";
         case condition::proxy_error:
             return "the HTTPS proxy refused or broke the tunnel";
     }
@@ -129,6 +131,9 @@ int condition_of(int ev) noexcept {
         return static_cast<int>(condition::decode_error);
     }
     if (e >= error::answer_metadata_limit && e <= error::unsolicited_answer) {
+        return static_cast<int>(condition::protocol_error);
+    }
+    if (e == error::http2_not_negotiated) {
         return static_cast<int>(condition::protocol_error);
     }
     if (e >= error::proxy_refused && e <= error::proxy_tunnel_failed) {

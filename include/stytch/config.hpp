@@ -41,6 +41,17 @@ struct retry_policy {
     bool retry_internal_server_error = false;
 };
 
+/// Which HTTP version a connection may speak, chosen by ALPN during the TLS handshake.
+enum class http_version {
+    /// Let the server choose among the versions the client speaks (its default).
+    automatic,
+    /// HTTP/1.1 only: `h2` is never offered.
+    http1_1,
+    /// HTTP/2 only: only `h2` is offered, and a connection whose server does not select it
+    /// fails with `error::http2_not_negotiated` before anything is sent.
+    http2,
+};
+
 /// What the optional per-attempt hook sees. Contains no credential, token or request data.
 struct attempt_info {
     std::size_t attempt = 0;           ///< 1 for the first attempt
@@ -85,6 +96,11 @@ struct client_config {
     /// is closed (one the server closed meanwhile is replaced when next used).
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
 
+    /// Idle connections, the most recently used first, that keep their TLS buffers (about
+    /// 40 KiB each) for a quick reuse; the others give them back and hold a few KiB while they
+    /// idle. Any value is valid; 0 trims every idle connection.
+    std::size_t warm_idle_connections = 8;
+
     /// Largest accepted response body; a larger answer fails with `http::error::body_limit`.
     std::size_t max_response_body = 1024 * 1024;
 
@@ -120,6 +136,12 @@ struct client_config {
     /// verification is set per connection and cannot be changed here.
     std::function<void(ssl_ctx_st*)> tls_context_hook;
 
+    /// The HTTP version offered by ALPN. This release speaks HTTP/1.1 only: `automatic`
+    /// offers `http/1.1` alone, and `http2` fails every connection, with
+    /// `error::http2_not_negotiated` when the server does not select `h2`, with
+    /// `errc::protocol_not_supported` (not retried) when it does.
+    stytch::http_version http_version = stytch::http_version::automatic;
+
     /// HTTPS proxy for every connection, tunnelled with `CONNECT host:port` (TLS to the API
     /// then runs inside the tunnel, verified against the API's host name, never the proxy's).
     /// `http://[user:password@]host[:port]` (port 1080 when absent, as in curl), or
@@ -151,7 +173,10 @@ struct client_config {
     /// Retry policy (on by default: up to 3 attempts).
     stytch::retry_policy retry;
 
-    /// Called on the client's strand after every attempt, when set. Must not block.
+    /// Called after every attempt, when set, on the strand of the connection the attempt used
+    /// (so on a thread running the client's executor). Attempts on different connections run
+    /// in parallel when several threads run that executor: the hook may then be called from
+    /// several threads at once and must be thread-safe. Must not block.
     std::function<void(const attempt_info&)> on_attempt;
 
     /// Checks the configuration without building a client.
@@ -162,8 +187,8 @@ struct client_config {
     /// negative, `max_json_depth` outside 1..1024, `retry.max_attempts == 0`,
     /// `retry.max_delay < retry.base_delay`, a `proxy` that does not parse, has another scheme
     /// than `http` or `https`, a path, query or fragment, or control characters in its user or
-    /// password, or a `client_key_file` without `client_certificate_file`). Files are read only
-    /// by the client's constructor.
+    /// password, a `client_key_file` without `client_certificate_file`, or an `http_version`
+    /// that is none of its enumerators). Files are read only by the client's constructor.
     boost::system::error_code validate() const;
 };
 

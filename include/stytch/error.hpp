@@ -65,6 +65,11 @@ enum class error {
     /// The proxy's answer to CONNECT was malformed, cut off or over the header limit, a 2xx
     /// announced a body or bytes followed it, or the tunnel closed during the TLS handshake.
     proxy_tunnel_failed,
+
+    // HTTP version (condition::protocol_error)
+    /// `client_config::http_version` is `http2` and the server did not select `h2` by ALPN;
+    /// the connection is closed before anything is sent.
+    http2_not_negotiated,
 };
 
 /// Broad classes of failure, for `ec == stytch::condition::api_error` style tests.
@@ -73,8 +78,10 @@ enum class condition {
     invalid_request,   ///< the request was refused before anything was sent
     api_error,         ///< the server answered with a non-2xx status
     decode_error,      ///< a 2xx answer could not be decoded
-    protocol_error,    ///< the server broke the HTTP protocol; its connection was discarded
-    proxy_error,       ///< the HTTPS proxy refused or broke the tunnel
+    /// The server broke the HTTP protocol, or did not agree to the required HTTP version; its
+    /// connection was discarded
+    protocol_error,
+    proxy_error,  ///< the HTTPS proxy refused or broke the tunnel
 };
 
 /// The category of stytch::error values (name: "stytch").

@@ -2,6 +2,7 @@
 
 #include "codec/request_encoder.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -67,6 +68,16 @@ boost::system::error_code check_credential(const b2b::delete_external_id_options
         return error::invalid_header_value;
     }
     return {};
+}
+
+// Validates the call: the id, then the member credential (see check_credential).
+boost::system::error_code check_call(const b2b::delete_external_id_request& request,
+                                     const b2b::delete_external_id_options& options,
+                                     std::string_view& header, std::string_view& value) noexcept {
+    if (request.organization_id.empty()) {
+        return error::empty_organization_id;
+    }
+    return check_credential(options, header, value);
 }
 
 }  // namespace
@@ -157,6 +168,13 @@ request_encoder::request_encoder(const endpoint& ep, std::string_view project_id
     credentials.push_back(':');
     credentials.append(secret);
 
+    h2_fixed_ = {{":method", "DELETE"},
+                 {":scheme", "https"},
+                 {":authority", std::string(ep.host_header)},
+                 {"authorization", "Basic " + base64_encode(credentials)},
+                 {"content-type", "application/json"},
+                 {"user-agent", std::string(user_agent)}};
+
     fixed_headers_.append("Host: ");
     fixed_headers_.append(ep.host_header);
     fixed_headers_.append(crlf);
@@ -174,12 +192,9 @@ boost::system::error_code request_encoder::encode_delete_external_id(
     const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
     std::string& out) const {
     const std::string_view id = request.organization_id;
-    if (id.empty()) {
-        return error::empty_organization_id;
-    }
     std::string_view header;
     std::string_view value;
-    if (const auto ec = check_credential(options, header, value)) {
+    if (const auto ec = check_call(request, options, header, value)) {
         return ec;
     }
 
@@ -199,6 +214,32 @@ boost::system::error_code request_encoder::encode_delete_external_id(
         out.append(crlf);
     }
     out.append(crlf);
+    return {};
+}
+
+boost::system::error_code request_encoder::encode_delete_external_id_h2(
+    const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
+    std::vector<h2_field>& out) const {
+    std::string_view header;
+    std::string_view value;
+    if (const auto ec = check_call(request, options, header, value)) {
+        return ec;
+    }
+    std::vector<h2_field> fields;
+    fields.reserve(h2_fixed_.size() + 2);
+    fields.assign(h2_fixed_.begin(), h2_fixed_.begin() + 3);  // :method :scheme :authority
+    std::string path = path_prefix_;
+    append_path_segment(path, request.organization_id);
+    path.append("/external_id");
+    fields.push_back({":path", std::move(path)});
+    fields.insert(fields.end(), h2_fixed_.begin() + 3, h2_fixed_.end());
+    if (!header.empty()) {
+        std::string name(header.substr(0, header.find(':')));
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; });
+        fields.push_back({std::move(name), std::string(value)});
+    }
+    out = std::move(fields);
     return {};
 }
 

@@ -6,10 +6,12 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <stytch/b2b/organizations.hpp>
 
 #include "codec/base_url.hpp"
+#include "net/h2_session.hpp"
 
 namespace stytch::detail {
 
@@ -46,9 +48,19 @@ class request_encoder {
         const b2b::delete_external_id_request& request,
         const b2b::delete_external_id_options& options, std::string& out) const;
 
+    /// The same request as HTTP/2 header fields (RFC 9113 §8.3), validated the same way:
+    /// `:method` DELETE, `:scheme` https, `:authority` (the Host value), `:path`, then
+    /// authorization, content-type, user-agent and the member-session header, names
+    /// lower-cased. No content-length: the request has no body (END_STREAM on HEADERS).
+    /// On error `out` is left unchanged.
+    boost::system::error_code encode_delete_external_id_h2(
+        const b2b::delete_external_id_request& request,
+        const b2b::delete_external_id_options& options, std::vector<h2_field>& out) const;
+
   private:
-    std::string path_prefix_;    // "<prefix>/v1/b2b/organizations/"
-    std::string fixed_headers_;  // Host .. User-Agent lines, each ending in CRLF
+    std::string path_prefix_;         // "<prefix>/v1/b2b/organizations/"
+    std::string fixed_headers_;       // Host .. User-Agent lines, each ending in CRLF
+    std::vector<h2_field> h2_fixed_;  // :method .. :authority, then authorization .. user-agent
 };
 
 }  // namespace stytch::detail

@@ -1,9 +1,11 @@
 #pragma once
 
-// One keep-alive HTTP/1.1 connection over TLS. Not thread-safe: the pool hands it to one call
-// at a time, and everything runs on the client's strand. A template on the executor so that
-// the strand is a concrete type: a strand inside any_io_executor costs heap allocations on
-// every completion. Instantiated by the client_core_*.cpp files only.
+// One keep-alive HTTP/1.1 connection over TLS, on its own strand: the pool hands it to one call
+// at a time, and that call's attempt runs on the connection's strand, so busy connections
+// progress on as many threads as the io_context has. Its life is the machine in
+// net/connection_state.hpp. A template on the executor so that the strand is a concrete type:
+// a strand inside any_io_executor costs heap allocations on every completion. Instantiated by
+// the client_core_*.cpp files only.
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -25,19 +27,13 @@
 
 #include "codec/base_url.hpp"
 #include "net/answer_reader.hpp"
+#include "net/connection_state.hpp"
+#include "net/http_answer.hpp"
 #include "net/proxy_connect.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_stream.hpp"
 
 namespace stytch::detail {
-
-/// What came back for one request. The views point into the connection's buffers and stay
-/// valid until its next exchange.
-struct http_answer {
-    int status = 0;
-    std::string_view body;
-    std::string_view retry_after;  ///< raw `Retry-After` header, empty when absent
-};
 
 /// True for the errors of a peer that closed or reset the connection.
 inline bool is_peer_gone(const boost::system::error_code& ec) {
@@ -48,7 +44,7 @@ inline bool is_peer_gone(const boost::system::error_code& ec) {
 }
 
 template <class Executor>
-class connection {
+class connection : public std::enable_shared_from_this<connection<Executor>> {
   public:
     using clock = std::chrono::steady_clock;
     using executor_type = Executor;
@@ -58,45 +54,54 @@ class connection {
     using task = boost::asio::awaitable<T, Executor>;
 
     connection(const Executor& ex, boost::asio::ssl::context& ctx)
-        : resolver_(ex), stream_(ex, ctx) {}
+        : resolver_(ex), stream_(ex, ctx), open_timer_(ex) {}
+
+    Executor get_executor() noexcept { return resolver_.get_executor(); }
 
     /// Resolves the host, connects (TCP_NODELAY) and completes the TLS handshake with
     /// host-name verification. With `via`, connects to the proxy instead (and completes a TLS
     /// handshake with it, verified against its name, for an https proxy) and opens a CONNECT
     /// tunnel first; TLS inside it is verified against `ep.host`, never the proxy's name.
-    task<boost::system::error_code> async_open(const endpoint& ep,
-                                               const proxy_route* via = nullptr);
+    /// Past `give_up_at` the connection is closed and the result is `asio::error::timed_out`.
+    /// Needs to be owned by a shared_ptr.
+    task<boost::system::error_code> async_open(const endpoint& ep, const proxy_route* via,
+                                               clock::time_point give_up_at);
 
     /// The proxy's status after async_open failed with `error::proxy_refused`.
     int proxy_status() const noexcept { return proxy_status_; }
 
     /// Writes `request` and reads one final answer into `out` (interim 1xx answers skipped),
-    /// keeping the body within `body_limit`. Afterwards reusable() tells whether the connection
-    /// may go back to the pool.
+    /// keeping the body within `body_limit`. Call only when quiet() just said true. Afterwards
+    /// reusable() tells whether the connection may go back to the pool.
     task<boost::system::error_code> async_exchange(std::string_view request, std::size_t body_limit,
                                                    http_answer& out);
 
     /// Checks, without waiting, that the server has sent nothing since the handshake or the
     /// last answer: no byte, EOF, reset or close_notify, at the HTTP, TLS or socket level. Go's
     /// net/http and curl refuse to reuse a connection that spoke out of turn: what it sent
-    /// would be taken as the next call's answer. Once false, stays false.
+    /// would be taken as the next call's answer. Once false, stays false; fault() says why.
     bool quiet() noexcept {
-        if (reusable_) {
-            idle_error_ = buffer_.size() != 0 ? boost::system::error_code(error::unsolicited_answer)
-                                              : stream_.check_idle();
-            reusable_ = !idle_error_;
+        if (state_ == connection_state::ready) {
+            fault_ = buffer_.size() != 0 ? boost::system::error_code(error::unsolicited_answer)
+                                         : stream_.check_idle();
+            if (fault_) {
+                state_ = next(state_, connection_event::spoke_while_idle);
+            }
         }
-        return reusable_;
+        return state_ == connection_state::ready;
     }
 
     /// Closes the socket at once; pending operations complete with operation_aborted and the
-    /// connection cannot be opened again.
-    void close() noexcept {
-        closed_ = true;
+    /// connection cannot be opened again. `why` becomes fault().
+    void close(boost::system::error_code why = boost::asio::error::operation_aborted) noexcept {
+        if (state_ != connection_state::closed) {
+            fault_ = why;
+        }
+        state_ = next(state_, connection_event::close);
         resolver_.cancel();
         boost::system::error_code ignored;
         stream_.socket().close(ignored);
-        reusable_ = false;
+        open_timer_.cancel();
     }
 
     /// Trims the memory an idle connection holds (see tls_stream::release_buffers).
@@ -111,15 +116,26 @@ class connection {
     }
 
     /// True after an exchange that left the connection keep-alive with nothing pending.
-    bool reusable() const noexcept { return reusable_; }
+    bool reusable() const noexcept { return state_ == connection_state::ready; }
 
     /// True when the last exchange failed because the peer closed or reset the connection
-    /// before any byte of an answer. On a connection that had served before, the server most
-    /// likely closed it while it was idle in the pool.
-    bool failed_without_answer() const noexcept { return failed_without_answer_; }
+    /// before any byte of an answer, or quiet() found it had spoken. On a connection that had
+    /// served before, the server most likely closed it while it was idle in the pool.
+    bool failed_without_answer() const noexcept {
+        return state_ == connection_state::silent_failure;
+    }
+
+    connection_state state() const noexcept { return state_; }
+
+    /// Why quiet() said false, or why the connection was closed.
+    boost::system::error_code fault() const noexcept { return fault_; }
 
     /// When it was last put back into the pool.
     clock::time_point idle_since{};
+
+    /// The call whose attempt uses the connection; touched on the connection's strand only,
+    /// so that an interruption meant for one call never reaches the next.
+    const void* holder = nullptr;
 
   private:
     using tcp = boost::asio::ip::tcp;
@@ -129,23 +145,48 @@ class connection {
     // idle connection keeps stays small (a larger answer grows it as needed).
     static constexpr std::size_t read_size = 4 * 1024;
 
+    task<boost::system::error_code> open_steps(const endpoint& ep, const proxy_route* via);
+    bool closed() const noexcept { return state_ == connection_state::closed; }
+
     boost::asio::ip::basic_resolver<tcp, Executor> resolver_;
     std::unique_ptr<tls_stream<Executor>> proxy_tls_;  // with an https proxy: under stream_
     tls_stream<Executor> stream_;
-    bool closed_ = false;
+    timer_type open_timer_;
+    connection_state state_ = connection_state::unopened;
+    boost::system::error_code fault_;
     // Plaintext: what waits unparsed is bounded by the reader, so the buffer never grows past
     // that bound and one read.
     boost::beast::flat_buffer buffer_{answer_limits{}.metadata + read_size};
     std::string body_;  // reused: its capacity stays with the connection
     std::string retry_after_;
-    bool reusable_ = false;
-    boost::system::error_code idle_error_;  // what quiet() found
-    bool failed_without_answer_ = false;
     int proxy_status_ = 0;
 };
 
 template <class Executor>
-auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via)
+auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via,
+                                      clock::time_point give_up_at)
+    -> task<boost::system::error_code> {
+    namespace asio = boost::asio;
+    state_ = next(state_, connection_event::open);
+    open_timer_.expires_at(give_up_at);
+    open_timer_.async_wait([weak = this->weak_from_this()](boost::system::error_code ec) {
+        auto self = weak.lock();
+        // Only while still opening: an expiry queued before the open ended is stale.
+        if (!ec && self && self->state_ == connection_state::opening) {
+            self->close(asio::error::timed_out);
+        }
+    });
+    auto ec = co_await open_steps(ep, via);
+    open_timer_.cancel();  // a pending wait would keep the io_context busy
+    if (state_ == connection_state::closed) {
+        co_return fault_;  // timed out, or closed by the call's deadline or cancellation
+    }
+    state_ = next(state_, ec ? connection_event::open_failed : connection_event::opened);
+    co_return ec;
+}
+
+template <class Executor>
+auto connection<Executor>::open_steps(const endpoint& ep, const proxy_route* via)
     -> task<boost::system::error_code> {
     namespace asio = boost::asio;
     if (via && via->tls) {
@@ -158,10 +199,7 @@ auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via
     auto [rec, results] = co_await resolver_.async_resolve(
         via ? via->proxy.host : ep.host, std::string_view(port, end - port),
         tcp::resolver::numeric_service, use_tuple);
-    if (closed_) {
-        co_return asio::error::operation_aborted;
-    }
-    if (rec) {
+    if (rec || closed()) {
         co_return rec;
     }
     // One address after the other, by hand: close() must stop the loop, and a ranged
@@ -172,14 +210,11 @@ auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via
         boost::system::error_code ignored;
         socket.close(ignored);
         std::tie(cec) = co_await socket.async_connect(entry.endpoint(), use_tuple);
-        if (closed_) {
-            co_return asio::error::operation_aborted;
-        }
-        if (!cec) {
+        if (!cec || closed()) {
             break;
         }
     }
-    if (cec) {
+    if (cec || closed()) {
         co_return cec;
     }
     boost::system::error_code ec;
@@ -189,10 +224,7 @@ auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via
             co_return asio::error::invalid_argument;
         }
         auto [pec, _p] = co_await proxy_tls_->async_handshake();
-        if (closed_) {
-            co_return asio::error::operation_aborted;
-        }
-        if (pec) {
+        if (pec || closed()) {
             co_return pec;
         }
     }
@@ -202,10 +234,7 @@ auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via
                                     *proxy_tls_, via->connect_request, proxy_status_)
                               : co_await async_proxy_connect<Executor>(plain, via->connect_request,
                                                                        proxy_status_);
-        if (closed_) {
-            co_return asio::error::operation_aborted;
-        }
-        if (tec) {
+        if (tec || closed()) {
             co_return tec;
         }
     }
@@ -216,24 +245,25 @@ auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via
     if (via && is_peer_gone(hec)) {
         co_return stytch::error::proxy_tunnel_failed;  // e.g. a 2xx, then the proxy closed
     }
-    reusable_ = !hec;
+    if (!hec) {
+        auto protocol = negotiated_protocol(stream_.native_handle());
+        if (protocol && *protocol == wire_protocol::http2) {
+            protocol = boost::system::errc::make_error_code(  // until the engine speaks h2
+                boost::system::errc::protocol_not_supported);
+        }
+        hec = protocol ? boost::system::error_code{} : protocol.error();
+    }
     co_return hec;
 }
 
 template <class Executor>
 auto connection<Executor>::async_exchange(std::string_view request, std::size_t body_limit,
                                           http_answer& out) -> task<boost::system::error_code> {
-    failed_without_answer_ = false;
-    // The last moment to find out that the server spoke out of turn: whatever it sent would
-    // otherwise be read as this request's answer.
-    if (!quiet()) {
-        failed_without_answer_ = true;
-        co_return idle_error_ ? idle_error_ : boost::system::error_code(error::unsolicited_answer);
-    }
-    reusable_ = false;
+    state_ = next(state_, connection_event::write);
     auto [wec, _] = co_await stream_.async_write(request);
     if (wec) {
-        failed_without_answer_ = is_peer_gone(wec);
+        state_ = next(state_, is_peer_gone(wec) ? connection_event::failed_before_answer
+                                                : connection_event::failed_mid_answer);
         co_return wec;
     }
 
@@ -258,7 +288,9 @@ auto connection<Executor>::async_exchange(std::string_view request, std::size_t 
         }
     }
     if (ec) {
-        failed_without_answer_ = !reader.got_some() && is_peer_gone(ec);
+        state_ = next(state_, !reader.got_some() && is_peer_gone(ec)
+                                  ? connection_event::failed_before_answer
+                                  : connection_event::failed_mid_answer);
         co_return ec;
     }
 
@@ -266,8 +298,10 @@ auto connection<Executor>::async_exchange(std::string_view request, std::size_t 
     out.body = body_;
     out.retry_after = retry_after_;
     // Anything after the answer in our buffers means the server sent more than was asked for;
-    // the socket is checked when the connection is next handed out.
-    reusable_ = reader.keep_alive() && buffer_.size() == 0 && !stream_.holds_input();
+    // the socket is checked when the connection is next used.
+    const bool clean = reader.keep_alive() && buffer_.size() == 0 && !stream_.holds_input();
+    state_ = next(state_,
+                  clean ? connection_event::answered_keep_alive : connection_event::answered_last);
     co_return boost::system::error_code{};
 }
 

@@ -9,6 +9,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <cstdint>
+#include <string_view>
+
 namespace stytch::detail {
 
 namespace ssl = boost::asio::ssl;
@@ -37,7 +40,37 @@ ssl::context verifying_context(const client_config& cfg) {
     return ctx;
 }
 
+// The index of the SSL_CTX ex_data slot holding the configured http_version (as an integer
+// stored in the pointer); contexts without it are `automatic`.
+int http_version_slot() {
+    static const int slot = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return slot;
+}
+
+void offer_alpn(SSL_CTX* ctx, http_version v) {
+    const std::string_view offer = alpn_offer(v);
+    // Unlike most of OpenSSL, 0 means success here.
+    if (SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(offer.data()),
+                                static_cast<unsigned>(offer.size())) != 0 ||
+        SSL_CTX_set_ex_data(ctx, http_version_slot(),
+                            reinterpret_cast<void*>(static_cast<std::uintptr_t>(v) + 1)) != 1) {
+        BOOST_THROW_EXCEPTION(boost::system::system_error(make_error_code(error::invalid_config),
+                                                          "setting the ALPN protocols"));
+    }
+}
+
 }  // namespace
+
+boost::system::result<wire_protocol> negotiated_protocol(SSL* ssl) {
+    const unsigned char* selected = nullptr;
+    unsigned size = 0;
+    SSL_get0_alpn_selected(ssl, &selected, &size);
+    const auto stored = reinterpret_cast<std::uintptr_t>(
+        SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), http_version_slot()));
+    const auto wanted = stored == 0 ? http_version::automatic : http_version(stored - 1);
+    return negotiated_protocol(
+        wanted, std::string_view(reinterpret_cast<const char*>(selected), selected ? size : 0));
+}
 
 ssl::context make_tls_context(const client_config& cfg) {
     ssl::context ctx = verifying_context(cfg);
@@ -57,6 +90,7 @@ ssl::context make_tls_context(const client_config& cfg) {
                 boost::system::system_error(ec, "loading client_certificate_file/client_key_file"));
         }
     }
+    offer_alpn(ctx.native_handle(), cfg.http_version);
     if (cfg.tls_context_hook) {
         cfg.tls_context_hook(ctx.native_handle());
         if ((SSL_CTX_get_verify_mode(ctx.native_handle()) & SSL_VERIFY_PEER) == 0) {

@@ -63,5 +63,35 @@ STYTCH_CA_FILE= expect untrusted 3 "" "request failed: .*certificate verify fail
 STYTCH_BASE_URL=https://127.0.0.1:1 expect refused 3 "" "request failed" -- \
     "$cli" delete-external-id "$org"
 
+STYTCH_HTTP_VERSION=1.1 expect http_1_1 0 '"status_code":200' "" -- \
+    "$cli" delete-external-id "$org"
+STYTCH_HTTP_VERSION=auto expect http_auto 0 '"status_code":200' "" -- \
+    "$cli" delete-external-id "$org"
+STYTCH_HTTP_VERSION=2 expect http_2_not_selected 3 "" "request failed: .*did not select h2" -- \
+    "$cli" delete-external-id "$org"
+STYTCH_HTTP_VERSION=3 expect http_bad_version 2 "" "STYTCH_HTTP_VERSION must be" -- \
+    "$cli" delete-external-id "$org"
+
+# stytch-mock's error line alone (its usage text shows the default secret).
+mock_error() { "$mock" "$@" 2>&1 >/dev/null | sed -n 1p >&2; return "${PIPESTATUS[0]}"; }
+expect mock_bad_delay 2 "" "--delay-ms: not a number" -- mock_error --delay-ms 12x
+expect mock_delay_too_long 2 "" "--delay-ms: not a number" -- mock_error --delay-ms 3600001
+
+# stytch-mock --delay-ms: the answer comes no sooner than the delay.
+mkfifo "$tmp/slow_out"
+"$mock" --port 0 --ca-out "$tmp/slow_ca.pem" --delay-ms 400 >"$tmp/slow_out" &
+slow_pid=$!
+trap 'kill $mock_pid $slow_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+read -r -t 30 line <"$tmp/slow_out" || { echo "FAIL: stytch-mock --delay-ms did not start"; exit 1; }
+start=$(date +%s%N)
+STYTCH_BASE_URL=${line#listening on } STYTCH_CA_FILE=$tmp/slow_ca.pem expect mock_delay 0 \
+    '"status_code":200' "" -- "$cli" delete-external-id "$org"
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+if ((elapsed_ms >= 400)); then
+    passed=$((passed + 1)); echo "ok   mock_delay_waits ($elapsed_ms ms)"
+else
+    failed=$((failed + 1)); echo "FAIL mock_delay_waits: answered after $elapsed_ms ms (< 400)"
+fi
+
 echo "$passed passed, $failed failed"
 ((failed == 0))

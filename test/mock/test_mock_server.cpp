@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -758,6 +759,59 @@ BOOST_AUTO_TEST_CASE(concurrent_clients_on_several_threads) {
     BOOST_TEST(successes.load() == clients * calls);
     BOOST_TEST(srv->connections_accepted() == std::size_t{clients});
     BOOST_TEST(srv->requests().size() == std::size_t{clients * calls});
+}
+
+BOOST_AUTO_TEST_CASE(answer_delay_applies_to_each_answer_without_blocking_others) {
+    constexpr auto delay = 300ms;
+    constexpr int clients = 8;
+    server_options opts;
+    opts.threads = 1;  // one thread: the delays overlap only if none of them blocks it
+    opts.answer_delay = delay;
+    auto srv = seeded_server(opts);
+    srv->set_override([](const stytch::mock::recorded_request& r) -> std::optional<reply> {
+        if (r.target.find("overridden") != std::string::npos) {
+            return reply{.status = 503, .body = "{}"};
+        }
+        return std::nullopt;
+    });
+    std::vector<std::unique_ptr<tls_client>> connected;
+    for (int i = 0; i < clients; ++i) {
+        connected.push_back(std::make_unique<tls_client>(*srv));
+        BOOST_TEST_REQUIRE(!connected.back()->connect());
+    }
+    std::latch start(clients);
+    std::vector<std::chrono::steady_clock::duration> waited(clients);
+    std::vector<unsigned> statuses(clients);
+    std::vector<std::thread> threads;
+    const auto begin = std::chrono::steady_clock::now();
+    for (int i = 0; i < clients; ++i) {
+        threads.emplace_back([&, i] {
+            start.arrive_and_wait();
+            const auto sent = std::chrono::steady_clock::now();
+            try {
+                statuses[i] = connected[i]
+                                  ->exchange(delete_request(
+                                      {}, api_target(i == 0 ? "overridden" : acme_slug)))
+                                  .result_int();
+            } catch (const std::exception&) {
+            }
+            waited[i] = std::chrono::steady_clock::now() - sent;
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    const auto total = std::chrono::steady_clock::now() - begin;
+    BOOST_TEST(statuses[0] == 503u);  // an overridden answer waits too
+    for (int i = 0; i < clients; ++i) {
+        BOOST_TEST((waited[i] >= delay), "client " << i);
+        if (i > 0) {
+            BOOST_TEST(statuses[i] == 200u);
+        }
+    }
+    // Served one after the other, they would take clients × delay = 2.4 s.
+    BOOST_TEST((total < clients * delay / 2),
+               std::chrono::duration_cast<std::chrono::milliseconds>(total).count() << " ms");
 }
 
 BOOST_AUTO_TEST_CASE(destruction_with_open_connections) {

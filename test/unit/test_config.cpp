@@ -158,4 +158,15 @@ BOOST_AUTO_TEST_CASE(client_key_needs_a_certificate) {
     BOOST_TEST(!c.validate());  // files are read by the client's constructor
 }
 
+BOOST_AUTO_TEST_CASE(http_version_is_automatic_by_default_and_an_enumerator) {
+    BOOST_TEST((client_config{}.http_version == stytch::http_version::automatic));
+    auto c = valid_config();
+    for (auto v : {stytch::http_version::automatic, stytch::http_version::http1_1,
+                   stytch::http_version::http2}) {
+        c.http_version = v;
+        BOOST_TEST(!c.validate());
+    }
+    c.http_version = static_cast<stytch::http_version>(3);
+    BOOST_TEST((c.validate() == error::invalid_config));
+}
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,7 +14,7 @@ using stytch::error;
 namespace {
 
 constexpr int first_error = static_cast<int>(error::missing_project_id);
-constexpr int last_error = static_cast<int>(error::proxy_tunnel_failed);
+constexpr int last_error = static_cast<int>(error::http2_not_negotiated);
 
 // The condition each error is expected to belong to (0: none).
 int expected_condition(error e) {
@@ -52,6 +52,7 @@ int expected_condition(error e) {
         case error::answer_metadata_limit:
         case error::unexpected_switch_protocols:
         case error::unsolicited_answer:
+        case error::http2_not_negotiated:
             return static_cast<int>(condition::protocol_error);
         case error::proxy_refused:
         case error::proxy_tunnel_failed:

@@ -43,6 +43,9 @@ Environment:
                      beyond what the clock can count mean no practical limit
   STYTCH_CLIENT_CERT client certificate (PEM) for mutual TLS
   STYTCH_CLIENT_KEY  its private key (PEM); default: read from STYTCH_CLIENT_CERT
+  STYTCH_HTTP_VERSION
+                     auto (default), 1.1 (never offer h2) or 2 (require h2; this build
+                     speaks HTTP/1.1 only, so 2 fails)
   https_proxy, HTTPS_PROXY
                      proxy as http[s]://[user:password@]host[:port] (lowercase name first,
                      as curl); its credentials are never printed
@@ -167,6 +170,13 @@ int main(int argc, char** argv) {
             return fail(exit_usage, "STYTCH_TIMEOUT_MS must be a positive number of milliseconds");
         }
         cfg.request_timeout = std::chrono::milliseconds(ms);
+    }
+    if (auto version = env("STYTCH_HTTP_VERSION"); version == "1.1") {
+        cfg.http_version = stytch::http_version::http1_1;
+    } else if (version == "2") {
+        cfg.http_version = stytch::http_version::http2;
+    } else if (!version.empty() && version != "auto") {
+        return fail(exit_usage, "STYTCH_HTTP_VERSION must be auto, 1.1 or 2");
     }
     cfg.max_connections = 1;
 

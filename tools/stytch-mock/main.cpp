@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <exception>
@@ -34,6 +35,8 @@ options:
   --project-id ID   accepted project id (default project-test-11111111-2222-3333-4444-555555555555)
   --secret SECRET   accepted secret (default secret-test-mock)
   --prefix PATH     serve under PATH, e.g. /stytch
+  --delay-ms N      every answer waits N milliseconds (0 to 3600000; default 0), without
+                    holding up other connections: latency on one machine
   --help            show this help
 )";
 
@@ -51,18 +54,19 @@ std::string read_file(const std::string& path) {
     return std::move(text).str();
 }
 
-std::uint16_t parse_port(const std::string& text) {
-    std::size_t used = 0;
+/// A decimal number in [0, max]; `option` names it in the error.
+unsigned long parse_number(std::string_view option, const std::string& text, unsigned long max) {
     unsigned long value = 0;
-    try {
-        value = std::stoul(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
+    bool valid = !text.empty() && text.size() <= 9;
+    for (char c : text) {
+        valid = valid && c >= '0' && c <= '9';
+        value = value * 10 + static_cast<unsigned long>(c - '0');
     }
-    if (used != text.size() || text.empty() || value > 65535 || text.front() == '-') {
-        throw usage_error{"--port: not a port number: '" + text + "'"};
+    if (!valid || value > max) {
+        throw usage_error{std::string(option) + ": not a number from 0 to " + std::to_string(max) +
+                          ": '" + text + "'"};
     }
-    return static_cast<std::uint16_t>(value);
+    return value;
 }
 
 }  // namespace
@@ -87,7 +91,7 @@ int main(int argc, char** argv) {
                 std::cout << usage;
                 return 0;
             } else if (arg == "--port") {
-                options.port = parse_port(value());
+                options.port = static_cast<std::uint16_t>(parse_number("--port", value(), 65535));
             } else if (arg == "--seed") {
                 seed = value();
             } else if (arg == "--ca-out") {
@@ -102,6 +106,9 @@ int main(int argc, char** argv) {
                 options.secret = value();
             } else if (arg == "--prefix") {
                 options.path_prefix = value();
+            } else if (arg == "--delay-ms") {
+                options.answer_delay =
+                    std::chrono::milliseconds(parse_number("--delay-ms", value(), 3'600'000));
             } else {
                 throw usage_error{"unknown option '" + std::string(arg) + "'"};
             }

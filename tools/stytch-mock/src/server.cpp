@@ -263,6 +263,9 @@ struct server::impl {
     asio::awaitable<void> wait_for_client_close(session_state& state);
     asio::awaitable<bool> pause(session_state& state, std::chrono::milliseconds delay);
 
+    static int select_alpn(SSL* ssl, const unsigned char** out, unsigned char* out_size,
+                           const unsigned char* in, unsigned in_size, void* self);
+
     reply handle(const recorded_request& request);
     reply error(int status, std::string_view type, std::string_view message);
     std::string new_request_id();
@@ -286,6 +289,7 @@ struct server::impl {
     std::vector<recorded_request> requests;
     std::shared_ptr<const hook_type> hook;
     std::map<std::uint64_t, std::weak_ptr<session_state>> sessions;
+    std::vector<std::vector<std::string>> alpn_offers;
     bool stopping = false;
     std::mt19937_64 rng{std::random_device{}()};
 
@@ -334,6 +338,8 @@ server::impl::impl(server_options options)
         ssl_ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
     }
 
+    SSL_CTX_set_alpn_select_cb(ssl_ctx.native_handle(), select_alpn, this);
+
     ioc.emplace(static_cast<int>(opts.threads));
     boost::system::error_code ec;
     auto address = asio::ip::make_address(opts.address, ec);
@@ -360,6 +366,43 @@ server::impl::impl(server_options options)
         }
         throw;
     }
+}
+
+/// OpenSSL's ALPN callback: records the client's offer, selects the first of `opts.alpn` in it.
+int server::impl::select_alpn(SSL*, const unsigned char** out, unsigned char* out_size,
+                              const unsigned char* in, unsigned in_size, void* self) {
+    auto& server = *static_cast<impl*>(self);
+    std::vector<std::string> offered;
+    for (unsigned i = 0; i < in_size;) {
+        const unsigned size = in[i++];
+        if (size > in_size - i) {
+            break;  // OpenSSL has checked the list; never trust it twice
+        }
+        offered.emplace_back(reinterpret_cast<const char*>(in + i), size);
+        i += size;
+    }
+    int result = SSL_TLSEXT_ERR_NOACK;
+    for (const auto& wanted : server.opts.alpn) {
+        const unsigned char* at = in;
+        for (const auto& name : offered) {
+            ++at;
+            if (name == wanted) {
+                *out = at;
+                *out_size = static_cast<unsigned char>(name.size());
+                result = SSL_TLSEXT_ERR_OK;
+                break;
+            }
+            at += name.size();
+        }
+        if (result == SSL_TLSEXT_ERR_OK) {
+            break;
+        }
+    }
+    if (server.opts.record_requests) {
+        std::lock_guard lock(server.mutex);
+        server.alpn_offers.push_back(std::move(offered));
+    }
+    return result;
 }
 
 void server::impl::start_threads() {
@@ -602,6 +645,9 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
                 answer = error(500, "internal_server_error", "The override hook threw.");
             }
         }
+        if (opts.answer_delay > 0ms && !co_await pause(state, opts.answer_delay)) {
+            co_return;
+        }
         if (!answer) {
             answer = handle(request);
         }
@@ -843,10 +889,12 @@ void set_cork(tcp::socket& socket, bool on) {
 
 }  // namespace
 
-/// Waits `delay` in short slices, so that stop() is not held up; false when stopping.
+/// Waits `delay` (at most a year: now + delay stays in the clock's range) in short slices, so
+/// that stop() is not held up; false when stopping.
 asio::awaitable<bool> server::impl::pause(session_state& state, std::chrono::milliseconds delay) {
     asio::steady_timer timer(state.stream.get_executor());
-    const auto until = std::chrono::steady_clock::now() + delay;
+    const auto until =
+        std::chrono::steady_clock::now() + std::min<std::chrono::milliseconds>(delay, 8760h);
     while (!state.stopping && std::chrono::steady_clock::now() < until) {
         timer.expires_after(std::min<std::chrono::steady_clock::duration>(
             20ms, until - std::chrono::steady_clock::now()));
@@ -1226,6 +1274,11 @@ std::size_t server::script_steps_completed() const {
 
 std::size_t server::scripts_running() const {
     return impl_->scripts_active.load();
+}
+
+std::vector<std::vector<std::string>> server::alpn_offers() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->alpn_offers;
 }
 
 std::size_t server::requests_received() const {

@@ -50,6 +50,13 @@ struct server_options {
     /// Fault: accept TCP connections but never complete the TLS handshake (bytes the client
     /// sends are read and dropped until it closes or the server stops).
     bool stall_tls_handshake = false;
+    /// Latency: every answer (normal, overridden or fault) waits this long after its request
+    /// was read, on a timer, so other connections are served meanwhile (at most a year).
+    std::chrono::milliseconds answer_delay{0};
+    /// ALPN: the protocols the server selects from, in its order of preference, when the
+    /// client offers one of them (the server selects none otherwise, and the client then
+    /// speaks HTTP/1.1). The server itself speaks HTTP/1.1 whatever was selected.
+    std::vector<std::string> alpn{"http/1.1"};
     /// Keep every request for `requests()`. Turn off for long runs (soak tests): memory then
     /// stays flat, and `requests_received()` still counts them.
     bool record_requests = true;
@@ -268,6 +275,9 @@ class server {
     /// a failed write or `stop()` (a script ending in close_notify counts as through once the
     /// close_notify was acknowledged, while the server waits for the client to close).
     std::size_t scripts_running() const;
+    /// The ALPN protocol lists offered by the clients' TLS handshakes so far, in order (none
+    /// is recorded for a handshake without ALPN, nor when `record_requests` is off).
+    std::vector<std::vector<std::string>> alpn_offers() const;
     /// Complete requests received so far (counted even when `record_requests` is off).
     std::size_t requests_received() const;
     /// Every complete request received, in order of arrival.

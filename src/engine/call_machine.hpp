@@ -1,0 +1,99 @@
+#pragma once
+
+// One call's life as a state machine, without I/O: the engine feeds it events and performs the
+// action it answers. Tested alone in test/unit/test_engine.cpp.
+//
+//   queued ──granted──▶ attempting ──writing──▶ exchanging
+//     ▲                    │  ▲                     │
+//     │                    │  └─replace_connection──┤  (a pooled connection had gone stale)
+//  backoff_elapsed         ├──────retry_later───────┤──▶ backing_off ──┐
+//     └────────────────────┼────────────────────────┼──────────────────┘
+//                          └────────finished────────┴──▶ done
+
+#include <boost/asio/cancellation_type.hpp>
+
+namespace stytch::detail {
+
+enum class call_state : unsigned char {
+    queued,       ///< waiting in the pool's queue for a connection (or the right to open one)
+    attempting,   ///< granted; opening the connection or about to write
+    exchanging,   ///< the request is being written or the answer read
+    backing_off,  ///< between attempts
+    done,         ///< completed or about to be; late events are ignored
+};
+
+enum class call_event : unsigned char {
+    granted,             ///< the pool gave a connection or the right to open one
+    writing,             ///< the attempt starts writing the request
+    replace_connection,  ///< a pooled connection had gone stale: again, on a new one at once
+    retry_later,         ///< the attempt failed and the policy allows another after a backoff
+    finished,            ///< the attempt gave the call's outcome
+    backoff_elapsed,
+    abort,  ///< a deadline, a cancellation or close()
+};
+
+enum class call_action : unsigned char {
+    none,
+    start_attempt,   ///< run an attempt on the granted connection
+    arm_backoff,     ///< sleep until the next attempt
+    requeue,         ///< ask the pool again
+    interrupt_io,    ///< close the connection the attempt uses; it then finishes
+    complete,        ///< deliver the outcome
+    leave_queue,     ///< withdraw from the pool's queue, then complete
+    cancel_backoff,  ///< stop the backoff timer, then complete
+    invalid,         ///< the event cannot happen in this state: a bug
+};
+
+struct call_step {
+    call_state state;
+    call_action action;
+};
+
+constexpr call_step next(call_state s, call_event e) noexcept {
+    using st = call_state;
+    using ev = call_event;
+    using act = call_action;
+    const bool in_attempt = s == st::attempting || s == st::exchanging;
+    if (s == st::done) {
+        return {s, act::none};  // a timer or a cancellation that arrived after the end
+    }
+    if (e == ev::abort) {
+        switch (s) {
+            case st::queued:
+                return {st::done, act::leave_queue};
+            case st::backing_off:
+                return {st::done, act::cancel_backoff};
+            default:
+                return {s, act::interrupt_io};  // the attempt ends soon and finishes the call
+        }
+    }
+    if (s == st::queued && e == ev::granted) {
+        return {st::attempting, act::start_attempt};
+    }
+    if (s == st::attempting && e == ev::writing) {
+        return {st::exchanging, act::none};
+    }
+    if (in_attempt && e == ev::replace_connection) {
+        return {st::attempting, act::start_attempt};
+    }
+    if (in_attempt && e == ev::retry_later) {
+        return {st::backing_off, act::arm_backoff};
+    }
+    if (in_attempt && e == ev::finished) {
+        return {st::done, act::complete};
+    }
+    if (s == st::backing_off && e == ev::backoff_elapsed) {
+        return {st::queued, act::requeue};
+    }
+    return {s, act::invalid};
+}
+
+/// Terminal cancellation is honoured at any point; partial and total only until an attempt
+/// has started writing the request (`written`), since afterwards the server may have acted.
+constexpr bool honours(boost::asio::cancellation_type type, bool written) noexcept {
+    using ct = boost::asio::cancellation_type;
+    return (type & ct::terminal) != ct::none ||
+           (!written && (type & (ct::partial | ct::total)) != ct::none);
+}
+
+}  // namespace stytch::detail

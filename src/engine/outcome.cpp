@@ -1,0 +1,51 @@
+#include "engine/outcome.hpp"
+
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include "codec/response_decoder.hpp"
+#include "retry_rules.hpp"
+
+namespace stytch::detail {
+
+outcome judge_open_failure(boost::system::error_code ec, int proxy_status) {
+    outcome o{ec};
+    o.retryable = ec == boost::asio::error::timed_out || is_transient_connect_error(ec);
+    if (ec == error::proxy_refused) {
+        o.http_status = o.details.status_code = proxy_status;
+    }
+    return o;
+}
+
+outcome judge_exchange_failure(boost::system::error_code ec, bool reused, bool silent) {
+    outcome o{ec};
+    o.reused = reused;
+    o.stale = reused && silent;
+    // A TLS alert before the request (a refused client certificate, say) is final.
+    o.retryable = silent && ec.category() != boost::asio::error::get_ssl_category();
+    return o;
+}
+
+outcome judge_answer(const http_answer& a, bool reused, b2b::delete_external_id_response& into,
+                     const client_config& cfg) {
+    outcome o;
+    o.reused = reused;
+    o.http_status = a.status;
+    if (reused && a.status == 408) {
+        // A server's keep-alive timeout racing our request on a pooled connection: the 408
+        // answers the silence before it, not this call, which goes on over a new connection.
+        o.ec = boost::beast::http::error::end_of_stream;
+        o.stale = true;
+    } else if (a.status >= 200 && a.status < 300) {
+        o.ec = decode_delete_external_id(a.status, a.body, into, cfg.max_json_depth);
+    } else {
+        o.ec = decode_api_error(a.status, a.body, o.details, cfg.max_json_depth);
+        o.retryable = is_retryable_status(a.status, cfg.retry);
+        if (o.retryable) {
+            o.retry_after = a.retry_after;
+        }
+    }
+    return o;
+}
+
+}  // namespace stytch::detail

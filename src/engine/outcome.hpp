@@ -1,0 +1,45 @@
+#pragma once
+
+// What one attempt came to, judged without I/O: the error the caller would see, the API's
+// details, and whether the retry policy allows another attempt.
+
+#include <boost/system/error_code.hpp>
+
+#include <string>
+
+#include <stytch/b2b/organizations.hpp>
+#include <stytch/config.hpp>
+#include <stytch/error.hpp>
+
+#include "net/http_answer.hpp"
+
+namespace stytch::detail {
+
+struct outcome {
+    outcome() = default;
+    outcome(boost::system::error_code e) : ec(e) {}
+
+    boost::system::error_code ec;
+    api_error details;
+    int http_status = 0;
+    std::string retry_after;  ///< the answer's Retry-After, raw
+    bool retryable = false;   ///< per the retry policy, deadline aside
+    bool reused = false;      ///< a pooled connection was used
+    bool stale = false;       ///< that pooled connection had been closed by the server
+    bool unsent = false;      ///< the idle check refused the connection: nothing was written
+};
+
+/// A connection that could not be opened. The connect timeout (`timed_out`) is retried like
+/// any transient connect failure; a proxy's refusal never is.
+outcome judge_open_failure(boost::system::error_code ec, int proxy_status);
+
+/// An exchange that failed. `silent`: before any byte of an answer (or the idle check found
+/// the connection had spoken), so the server cannot have acted on the request.
+outcome judge_exchange_failure(boost::system::error_code ec, bool reused, bool silent);
+
+/// A complete answer; a 2xx is decoded into `into`. Reads `a` only during the call: decode
+/// before the connection's next exchange.
+outcome judge_answer(const http_answer& a, bool reused, b2b::delete_external_id_response& into,
+                     const client_config& cfg);
+
+}  // namespace stytch::detail

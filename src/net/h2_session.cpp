@@ -1,0 +1,325 @@
+#include "net/h2_session.hpp"
+
+#include <nghttp2/nghttp2.h>
+
+#include <algorithm>
+#include <new>
+#include <utility>
+
+namespace stytch::detail {
+
+namespace {
+
+constexpr std::uint32_t min_stream_window = 65535;    // the protocol's default
+constexpr std::uint32_t max_window = (1u << 31) - 1;  // RFC 9113 §6.9.1
+constexpr std::size_t field_overhead = 32;            // RFC 9113 §6.5.2
+
+std::string_view view(const std::uint8_t* data, std::size_t size) {
+    return {reinterpret_cast<const char*>(data), size};
+}
+
+// "200" -> 200; 0 for anything else (nghttp2 has already checked :status is 3 digits).
+int parse_status(std::string_view v) {
+    if (v.size() != 3) {
+        return 0;
+    }
+    int n = 0;
+    for (char c : v) {
+        if (c < '0' || c > '9') {
+            return 0;
+        }
+        n = n * 10 + (c - '0');
+    }
+    return n;
+}
+
+}  // namespace
+
+h2_state next_state(h2_state state, h2_event event) noexcept {
+    switch (event) {
+        case h2_event::goaway_received:
+            return state == h2_state::open ? h2_state::draining : state;
+        case h2_event::connection_failed:
+        case h2_event::ended:
+            return h2_state::closed;
+    }
+    return state;
+}
+
+// nghttp2's C callbacks: each finds the session in `user_data` and never lets an exception
+// through (a failed allocation fails the connection instead).
+struct h2_session::callbacks {
+    static h2_session& self(void* user_data) { return *static_cast<h2_session*>(user_data); }
+
+    static int on_header(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name,
+                         std::size_t name_size, const std::uint8_t* value, std::size_t value_size,
+                         std::uint8_t, void* user_data) {
+        auto& session = self(user_data);
+        const auto it = session.streams_.find(frame->hd.stream_id);
+        if (frame->hd.type != NGHTTP2_HEADERS || it == session.streams_.end()) {
+            return 0;
+        }
+        stream& s = it->second;
+        s.header_bytes += name_size + value_size + field_overhead;
+        if (s.header_bytes > session.limits_.header_list_limit) {
+            // nghttp2 resets the stream and skips the rest of the block (still decoding it,
+            // for HPACK's state, without keeping it).
+            session.end_stream(frame->hd.stream_id, h2_outcome::header_list_too_large);
+            return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+        }
+        const std::string_view n = view(name, name_size);
+        const std::string_view v = view(value, value_size);
+        try {
+            if (n == ":status") {
+                const int status = parse_status(v);
+                s.final_headers = status >= 200;
+                if (s.final_headers) {  // an interim (1xx) answer keeps nothing
+                    s.result.status = status;
+                    s.result.retry_after.clear();
+                }
+            } else if (n == "retry-after" && s.final_headers) {
+                s.result.retry_after.assign(v);
+            }
+        } catch (const std::bad_alloc&) {
+            return NGHTTP2_ERR_CALLBACK_FAILURE;
+        }
+        return 0;
+    }
+
+    static int on_data_chunk(nghttp2_session*, std::uint8_t, std::int32_t stream_id,
+                             const std::uint8_t* data, std::size_t size, void* user_data) {
+        auto& session = self(user_data);
+        const auto it = session.streams_.find(stream_id);
+        if (it == session.streams_.end()) {
+            return 0;
+        }
+        std::string& body = it->second.result.body;
+        if (size > session.limits_.body_limit - body.size()) {
+            session.end_stream(stream_id, h2_outcome::body_too_large);
+            return nghttp2_submit_rst_stream(session.session_, NGHTTP2_FLAG_NONE, stream_id,
+                                             NGHTTP2_CANCEL) == 0
+                       ? 0
+                       : NGHTTP2_ERR_CALLBACK_FAILURE;
+        }
+        try {
+            body.append(view(data, size));
+        } catch (const std::bad_alloc&) {
+            return NGHTTP2_ERR_CALLBACK_FAILURE;
+        }
+        return 0;
+    }
+
+    static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+        auto& session = self(user_data);
+        if (frame->hd.type == NGHTTP2_GOAWAY) {
+            session.goaway_last_stream_id_ = frame->goaway.last_stream_id;
+            session.state_ = next_state(session.state_, h2_event::goaway_received);
+            return 0;
+        }
+        const auto it = session.streams_.find(frame->hd.stream_id);
+        if (it == session.streams_.end()) {
+            return 0;
+        }
+        stream& s = it->second;
+        switch (frame->hd.type) {
+            case NGHTTP2_HEADERS:
+                s.final_headers = false;
+                [[fallthrough]];
+            case NGHTTP2_DATA:
+                s.complete = s.complete || (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+                break;
+            case NGHTTP2_RST_STREAM:
+                s.peer_reset = true;
+                break;
+            default:
+                break;
+        }
+        return 0;
+    }
+
+    static int on_stream_close(nghttp2_session*, std::int32_t stream_id, std::uint32_t error_code,
+                               void* user_data) {
+        try {
+            self(user_data).on_close(stream_id, error_code);
+        } catch (const std::bad_alloc&) {
+            return NGHTTP2_ERR_CALLBACK_FAILURE;
+        }
+        return 0;
+    }
+};
+
+h2_session::h2_session(const h2_limits& limits) : limits_(limits) {
+    nghttp2_session_callbacks* cbs = nullptr;
+    if (nghttp2_session_callbacks_new(&cbs) != 0) {
+        throw std::bad_alloc();
+    }
+    nghttp2_session_callbacks_set_on_header_callback(cbs, callbacks::on_header);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, callbacks::on_data_chunk);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, callbacks::on_frame_recv);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cbs, callbacks::on_stream_close);
+    nghttp2_option* options = nullptr;
+    if (nghttp2_option_new(&options) != 0) {
+        nghttp2_session_callbacks_del(cbs);
+        throw std::bad_alloc();
+    }
+    nghttp2_option_set_max_continuations(options, limits_.max_continuations);
+    const int rv = nghttp2_session_client_new2(&session_, cbs, this, options);
+    nghttp2_option_del(options);
+    nghttp2_session_callbacks_del(cbs);
+    if (rv != 0) {
+        throw std::bad_alloc();
+    }
+
+    // A stream window as large as the body limit: the whole answer arrives without waiting for
+    // a WINDOW_UPDATE (nghttp2 sends those by itself as data is consumed).
+    const auto stream_window = static_cast<std::uint32_t>(
+        std::clamp<std::size_t>(limits_.body_limit, min_stream_window, max_window));
+    const nghttp2_settings_entry settings[] = {
+        {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, stream_window},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
+         static_cast<std::uint32_t>(std::min<std::size_t>(limits_.header_list_limit, max_window))},
+    };
+    if (nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings)) != 0 ||
+        nghttp2_session_set_local_window_size(
+            session_, NGHTTP2_FLAG_NONE, 0,
+            static_cast<std::int32_t>(std::min(limits_.connection_window, max_window))) != 0) {
+        nghttp2_session_del(session_);
+        throw std::bad_alloc();
+    }
+}
+
+h2_session::~h2_session() {
+    nghttp2_session_del(session_);
+}
+
+void h2_session::receive(std::string_view bytes) {
+    if (state_ == h2_state::closed) {
+        return;
+    }
+    const auto rv = nghttp2_session_mem_recv(
+        session_, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    if (rv < 0) {
+        fail_connection(static_cast<int>(rv));
+        return;
+    }
+    check_alive();
+}
+
+void h2_session::connection_lost() {
+    if (state_ != h2_state::closed) {
+        fail_connection(NGHTTP2_ERR_EOF);
+    }
+}
+
+void h2_session::take_output(std::string& out) {
+    for (;;) {
+        const std::uint8_t* data = nullptr;
+        const auto n = nghttp2_session_mem_send(session_, &data);
+        if (n < 0) {
+            fail_connection(static_cast<int>(n));
+            return;
+        }
+        if (n == 0) {
+            break;
+        }
+        out.append(view(data, static_cast<std::size_t>(n)));
+    }
+    check_alive();
+}
+
+std::int32_t h2_session::submit(std::span<const h2_field> fields) {
+    if (state_ != h2_state::open) {
+        return 0;
+    }
+    std::vector<nghttp2_nv> nva;
+    nva.reserve(fields.size());
+    for (const auto& f : fields) {
+        // nghttp2 copies names and values; it never writes through these pointers.
+        nva.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.name.data())),
+                       reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.value.data())),
+                       f.name.size(), f.value.size(), NGHTTP2_NV_FLAG_NONE});
+    }
+    const std::int32_t id =
+        nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(), nullptr, nullptr);
+    if (id <= 0) {
+        return 0;  // no stream id left, or a field nghttp2 refuses
+    }
+    streams_.emplace(id, stream{});
+    return id;
+}
+
+void h2_session::cancel(std::int32_t stream_id) {
+    if (streams_.count(stream_id) == 0) {
+        return;
+    }
+    end_stream(stream_id, h2_outcome::cancelled, NGHTTP2_CANCEL);
+    if (state_ != h2_state::closed &&
+        nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL) != 0) {
+        fail_connection(NGHTTP2_ERR_NOMEM);
+    }
+}
+
+std::vector<h2_result> h2_session::take_finished() {
+    return std::exchange(finished_, {});
+}
+
+std::uint32_t h2_session::max_concurrent_streams() const noexcept {
+    return nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+}
+
+void h2_session::end_stream(std::int32_t stream_id, h2_outcome outcome, std::uint32_t error_code) {
+    const auto it = streams_.find(stream_id);
+    if (it == streams_.end()) {
+        return;
+    }
+    h2_result& r = it->second.result;
+    r.stream_id = stream_id;
+    r.outcome = outcome;
+    r.error_code = error_code;
+    if (outcome != h2_outcome::answered) {
+        r.status = 0;
+        r.body = {};
+        r.retry_after = {};
+    }
+    finished_.push_back(std::move(r));
+    streams_.erase(it);
+}
+
+void h2_session::on_close(std::int32_t stream_id, std::uint32_t error_code) {
+    const auto it = streams_.find(stream_id);
+    if (it == streams_.end()) {
+        return;  // already ended here (limits, cancel)
+    }
+    const stream& s = it->second;
+    h2_outcome outcome = h2_outcome::protocol_error;  // nghttp2 reset a malformed answer
+    if (goaway_last_stream_id_ >= 0 && stream_id > goaway_last_stream_id_) {
+        outcome = h2_outcome::not_processed;
+    } else if (s.complete && s.result.status >= 200 && error_code == NGHTTP2_NO_ERROR) {
+        outcome = h2_outcome::answered;
+    } else if (s.peer_reset) {
+        outcome = error_code == NGHTTP2_REFUSED_STREAM ? h2_outcome::refused : h2_outcome::reset;
+    }
+    end_stream(stream_id, outcome, error_code);
+}
+
+void h2_session::fail_connection(int nghttp2_error, h2_event why) {
+    connection_error_ = nghttp2_error;
+    state_ = next_state(state_, why);
+    while (!streams_.empty()) {
+        const std::int32_t id = streams_.begin()->first;
+        end_stream(id, goaway_last_stream_id_ >= 0 && id > goaway_last_stream_id_
+                           ? h2_outcome::not_processed
+                           : h2_outcome::connection_error);
+    }
+}
+
+void h2_session::check_alive() {
+    // nghttp2 reads no more once it sent a GOAWAY (a protocol error of the server), or once a
+    // GOAWAY was received and no stream is left.
+    if (state_ != h2_state::closed && nghttp2_session_want_read(session_) == 0) {
+        fail_connection(streams_.empty() ? 0 : NGHTTP2_ERR_PROTO, h2_event::ended);
+    }
+}
+
+}  // namespace stytch::detail

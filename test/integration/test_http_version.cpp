@@ -1,0 +1,62 @@
+// ALPN over real TLS against the mock: what each client_config::http_version offers, and a
+// required HTTP/2 that the server does not (or does) select.
+
+#include <boost/system/errc.hpp>
+
+#include "support/calls.hpp"
+
+using namespace stytch;
+using namespace stytch::test;
+using offers = std::vector<std::vector<std::string>>;
+
+namespace {
+
+result<b2b::delete_external_id_response> call_with(server_fixture& f, http_version version) {
+    auto cfg = f.config();
+    cfg.http_version = version;
+    cfg.retry.max_attempts = 3;  // a refused version must not be retried
+    client c(f.ioc.get_executor(), std::move(cfg));
+    return f.run(c.organizations().delete_external_id({first_org}));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(http_versions)
+
+BOOST_AUTO_TEST_CASE(automatic_offers_http1_1_until_the_engine_speaks_h2) {
+    server_fixture f;
+    BOOST_TEST(call_with(f, http_version::automatic).has_value());
+    BOOST_TEST((f.server.alpn_offers() == offers{{"http/1.1"}}));
+}
+
+BOOST_AUTO_TEST_CASE(http1_1_never_offers_h2) {
+    mock::server_options so;
+    so.alpn = {"h2", "http/1.1"};  // a server that would prefer h2
+    server_fixture f(so);
+    BOOST_TEST(call_with(f, http_version::http1_1).has_value());
+    BOOST_TEST((f.server.alpn_offers() == offers{{"http/1.1"}}));
+}
+
+BOOST_AUTO_TEST_CASE(http2_without_h2_from_the_server_fails_before_sending) {
+    server_fixture f;  // selects http/1.1 only, so nothing from an h2-only offer
+    auto r = call_with(f, http_version::http2);
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST((r.error().code == error::http2_not_negotiated), r.error().code.message());
+    BOOST_TEST((r.error().code == condition::protocol_error));
+    BOOST_TEST((f.server.alpn_offers() == offers{{"h2"}}));  // one attempt: not retried
+    BOOST_TEST(f.server.requests_received() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(http2_selected_is_refused_until_the_engine_speaks_it) {
+    mock::server_options so;
+    so.alpn = {"h2"};
+    server_fixture f(so);
+    auto r = call_with(f, http_version::http2);
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST((r.error().code == boost::system::errc::protocol_not_supported),
+               r.error().code.message());
+    BOOST_TEST((f.server.alpn_offers() == offers{{"h2"}}));
+    BOOST_TEST(f.server.requests_received() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

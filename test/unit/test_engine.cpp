@@ -1,0 +1,291 @@
+// The engine's sans-io parts without sockets: the call and connection machines, the pool's
+// grants and FIFO, the deadline order.
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "engine/call_machine.hpp"
+#include "engine/connection_pool.hpp"
+#include "engine/deadline_list.hpp"
+#include "net/connection_state.hpp"
+
+using namespace stytch::detail;
+using ct = boost::asio::cancellation_type;
+using std::chrono::milliseconds;
+using clk = std::chrono::steady_clock;
+
+namespace {
+
+struct fake_connection {
+    bool reusable() const { return usable; }
+    void close() { closed = true; }
+    void release_buffers() { trimmed = true; }
+    bool usable = true;
+    bool closed = false;
+    bool trimmed = false;
+    clk::time_point idle_since{};
+};
+
+struct fake_call {
+    int id = 0;
+    clk::time_point deadline{};
+    list_hook<fake_call> queue_hook;
+    list_hook<fake_call> deadline_hook;
+};
+
+using pool = connection_pool<fake_connection, fake_call, &fake_call::queue_hook>;
+
+pool make_pool(std::size_t max, milliseconds idle = milliseconds(1000), std::size_t warm = 8) {
+    return pool(pool_limits{max, idle, warm});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(call_machine)
+
+BOOST_AUTO_TEST_CASE(a_call_goes_from_the_queue_through_an_attempt_to_done) {
+    auto s = next(call_state::queued, call_event::granted);
+    BOOST_TEST((s.state == call_state::attempting && s.action == call_action::start_attempt));
+    s = next(s.state, call_event::writing);
+    BOOST_TEST((s.state == call_state::exchanging && s.action == call_action::none));
+    s = next(s.state, call_event::finished);
+    BOOST_TEST((s.state == call_state::done && s.action == call_action::complete));
+}
+
+BOOST_AUTO_TEST_CASE(a_retry_backs_off_then_queues_again) {
+    auto s = next(call_state::exchanging, call_event::retry_later);
+    BOOST_TEST((s.state == call_state::backing_off && s.action == call_action::arm_backoff));
+    s = next(s.state, call_event::backoff_elapsed);
+    BOOST_TEST((s.state == call_state::queued && s.action == call_action::requeue));
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_connection_is_replaced_within_the_attempt) {
+    for (auto from : {call_state::attempting, call_state::exchanging}) {
+        auto s = next(from, call_event::replace_connection);
+        BOOST_TEST((s.state == call_state::attempting && s.action == call_action::start_attempt));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(abort_reaches_a_call_in_every_state) {
+    auto s = next(call_state::queued, call_event::abort);
+    BOOST_TEST((s.state == call_state::done && s.action == call_action::leave_queue));
+    s = next(call_state::backing_off, call_event::abort);
+    BOOST_TEST((s.state == call_state::done && s.action == call_action::cancel_backoff));
+    for (auto in : {call_state::attempting, call_state::exchanging}) {
+        s = next(in, call_event::abort);  // the attempt finishes the call when it ends
+        BOOST_TEST((s.state == in && s.action == call_action::interrupt_io));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(late_events_after_done_do_nothing) {
+    for (auto e : {call_event::abort, call_event::backoff_elapsed, call_event::granted,
+                   call_event::finished}) {
+        auto s = next(call_state::done, e);
+        BOOST_TEST((s.state == call_state::done && s.action == call_action::none));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(impossible_events_are_flagged) {
+    BOOST_TEST((next(call_state::queued, call_event::writing).action == call_action::invalid));
+    BOOST_TEST((next(call_state::queued, call_event::finished).action == call_action::invalid));
+    BOOST_TEST((next(call_state::backing_off, call_event::granted).action == call_action::invalid));
+    BOOST_TEST((next(call_state::exchanging, call_event::writing).action == call_action::invalid));
+}
+
+BOOST_AUTO_TEST_CASE(partial_and_total_cancellation_only_before_the_request_is_written) {
+    BOOST_TEST(honours(ct::terminal, false));
+    BOOST_TEST(honours(ct::terminal, true));
+    BOOST_TEST(honours(ct::partial, false));
+    BOOST_TEST(honours(ct::total, false));
+    BOOST_TEST(!honours(ct::partial, true));
+    BOOST_TEST(!honours(ct::total, true));
+    BOOST_TEST(!honours(ct::none, false));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(connection_machine)
+
+BOOST_AUTO_TEST_CASE(a_keep_alive_answer_makes_the_connection_ready_again) {
+    using st = connection_state;
+    using ev = connection_event;
+    auto s = next(next(st::unopened, ev::open), ev::opened);
+    BOOST_TEST((s == st::ready));
+    s = next(s, ev::write);
+    BOOST_TEST((s == st::exchanging));
+    BOOST_TEST((next(s, ev::answered_keep_alive) == st::ready));
+    BOOST_TEST((next(s, ev::answered_last) == st::spent));
+    BOOST_TEST((next(s, ev::failed_mid_answer) == st::spent));
+    BOOST_TEST((next(s, ev::failed_before_answer) == st::silent_failure));
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_that_spoke_while_idle_is_never_ready_again) {
+    using st = connection_state;
+    using ev = connection_event;
+    auto s = next(st::ready, ev::spoke_while_idle);
+    BOOST_TEST((s == st::silent_failure));
+    BOOST_TEST((next(s, ev::write) == st::silent_failure));
+    BOOST_TEST((next(s, ev::answered_keep_alive) == st::silent_failure));
+    BOOST_TEST((next(st::opening, ev::open_failed) == st::spent));
+}
+
+BOOST_AUTO_TEST_CASE(closed_is_final) {
+    using st = connection_state;
+    using ev = connection_event;
+    for (auto s : {st::unopened, st::opening, st::ready, st::exchanging, st::spent}) {
+        BOOST_TEST((next(s, ev::close) == st::closed));
+    }
+    for (auto e : {ev::open, ev::opened, ev::write, ev::answered_keep_alive}) {
+        BOOST_TEST((next(st::closed, e) == st::closed));
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(pool_grants)
+
+BOOST_AUTO_TEST_CASE(calls_get_the_right_to_open_up_to_the_limit_then_wait_in_order) {
+    auto p = make_pool(2);
+    fake_call a{1}, b{2}, c{3}, d{4};
+    const auto now = clk::now();
+    auto ga = p.request(a, now);
+    auto gb = p.request(b, now);
+    BOOST_REQUIRE((ga && gb));
+    BOOST_TEST((ga->call == &a && !ga->connection));  // open a new one
+    BOOST_TEST(p.open() == 2u);
+    BOOST_TEST(!p.request(c, now));
+    BOOST_TEST(!p.request(d, now));
+    BOOST_TEST(p.has_queue());
+
+    // A connection given back goes straight to the first waiter, not to the idle list.
+    auto conn = std::make_shared<fake_connection>();
+    auto gc = p.release(conn, now);
+    BOOST_REQUIRE(gc);
+    BOOST_TEST((gc->call == &c && gc->connection == conn));
+    BOOST_TEST(p.idle() == 0u);
+    // A failed open gives its slot to the next waiter as a right to open.
+    auto gd = p.release(nullptr, now);
+    BOOST_REQUIRE(gd);
+    BOOST_TEST((gd->call == &d && !gd->connection));
+    BOOST_TEST(p.open() == 2u);
+    BOOST_TEST(!p.has_queue());
+}
+
+BOOST_AUTO_TEST_CASE(a_withdrawn_call_is_never_granted) {
+    auto p = make_pool(1);
+    fake_call a{1}, b{2}, c{3};
+    const auto now = clk::now();
+    BOOST_REQUIRE(p.request(a, now));
+    BOOST_TEST(!p.request(b, now));
+    BOOST_TEST(!p.request(c, now));
+    p.withdraw(b);
+    p.withdraw(b);  // twice is harmless
+    auto g = p.release(std::make_shared<fake_connection>(), now);
+    BOOST_REQUIRE(g);
+    BOOST_TEST(g->call == &c);
+}
+
+BOOST_AUTO_TEST_CASE(idle_connections_are_reused_newest_first) {
+    auto p = make_pool(4);
+    fake_call a{1};
+    const auto now = clk::now();
+    auto older = std::make_shared<fake_connection>();
+    auto newer = std::make_shared<fake_connection>();
+    for (int i = 0; i < 2; ++i) {
+        BOOST_REQUIRE(p.request(a, now));
+    }
+    BOOST_TEST(!p.release(older, now));
+    BOOST_TEST(!p.release(newer, now));
+    BOOST_TEST(p.idle() == 2u);
+    auto g = p.request(a, now);
+    BOOST_REQUIRE(g);
+    BOOST_TEST((g->connection == newer));
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_that_cannot_be_reused_is_closed_and_its_slot_freed) {
+    auto p = make_pool(1);
+    fake_call a{1}, b{2};
+    const auto now = clk::now();
+    BOOST_REQUIRE(p.request(a, now));
+    auto spent = std::make_shared<fake_connection>();
+    spent->usable = false;
+    BOOST_TEST(!p.release(spent, now));
+    BOOST_TEST(spent->closed);
+    BOOST_TEST(p.open() == 0u);
+    BOOST_TEST(p.idle() == 0u);
+    auto g = p.request(b, now);
+    BOOST_REQUIRE(g);
+    BOOST_TEST(!g->connection);
+}
+
+BOOST_AUTO_TEST_CASE(idle_connections_expire_lazily_when_a_call_asks) {
+    auto p = make_pool(2, milliseconds(100));
+    fake_call a{1};
+    const auto t0 = clk::now();
+    BOOST_REQUIRE(p.request(a, t0));
+    auto conn = std::make_shared<fake_connection>();
+    BOOST_TEST(!p.release(conn, t0));
+    auto g = p.request(a, t0 + milliseconds(100));
+    BOOST_REQUIRE(g);
+    BOOST_TEST(conn->closed);
+    BOOST_TEST(!g->connection);  // a new one instead
+    BOOST_TEST(p.open() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(only_the_newest_idle_connections_keep_their_buffers) {
+    auto p = make_pool(3, milliseconds(1000), 1);
+    fake_call a{1};
+    const auto now = clk::now();
+    std::vector<std::shared_ptr<fake_connection>> conns;
+    for (int i = 0; i < 3; ++i) {
+        BOOST_REQUIRE(p.request(a, now));
+        conns.push_back(std::make_shared<fake_connection>());
+    }
+    for (auto& c : conns) {
+        p.release(c, now);
+    }
+    BOOST_TEST(conns[0]->trimmed);
+    BOOST_TEST(conns[1]->trimmed);
+    BOOST_TEST(!conns[2]->trimmed);
+}
+
+BOOST_AUTO_TEST_CASE(a_closed_pool_closes_what_comes_back_and_grants_nothing) {
+    auto p = make_pool(1);
+    fake_call a{1}, b{2};
+    const auto now = clk::now();
+    BOOST_REQUIRE(p.request(a, now));
+    BOOST_TEST(!p.request(b, now));
+    p.close();
+    p.withdraw(b);
+    auto conn = std::make_shared<fake_connection>();
+    BOOST_TEST(!p.release(conn, now));
+    BOOST_TEST(conn->closed);
+    BOOST_TEST(p.open() == 0u);
+    BOOST_TEST(!p.request(b, now));
+    BOOST_TEST(!p.has_queue());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(deadlines_are_kept_in_order_whatever_the_arrival) {
+    deadline_list<fake_call, &fake_call::deadline_hook> list;
+    const auto t0 = clk::now();
+    fake_call calls[4];
+    const int offsets[] = {30, 10, 40, 20};
+    for (int i = 0; i < 4; ++i) {
+        calls[i].id = i;
+        calls[i].deadline = t0 + milliseconds(offsets[i]);
+        list.insert(calls[i]);
+    }
+    std::vector<int> order;
+    for (auto* c = list.earliest(); c != nullptr; c = list.after(*c)) {
+        order.push_back(c->id);
+    }
+    BOOST_TEST(order == (std::vector<int>{1, 3, 0, 2}), boost::test_tools::per_element());
+    list.erase(calls[1]);
+    list.erase(calls[1]);  // twice is harmless
+    BOOST_TEST(list.earliest() == &calls[3]);
+}

@@ -1,0 +1,332 @@
+// The sans-io HTTP/2 client session against an nghttp2 server session in memory: answers,
+// stream and connection failures, and the limits that bound what a server can make it keep.
+
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+#include "codec/base_url.hpp"
+#include "codec/request_encoder.hpp"
+#include "net/h2_session.hpp"
+#include "unit/h2_test_server.hpp"
+
+using stytch::detail::h2_field;
+using stytch::detail::h2_limits;
+using stytch::detail::h2_outcome;
+using stytch::detail::h2_result;
+using stytch::detail::h2_session;
+using stytch::detail::h2_state;
+using stytch::test::frame;
+using stytch::test::h2_test_server;
+using stytch::test::pump;
+
+namespace {
+
+const std::vector<h2_field> request_fields = {{":method", "DELETE"},
+                                              {":scheme", "https"},
+                                              {":authority", "test.stytch.com"},
+                                              {":path", "/v1/b2b/organizations/o/external_id"}};
+
+// Submits `n` requests; returns their stream ids.
+std::vector<std::int32_t> submit(h2_session& client, int n) {
+    std::vector<std::int32_t> ids;
+    for (int i = 0; i < n; ++i) {
+        ids.push_back(client.submit(request_fields));
+        BOOST_TEST_REQUIRE(ids.back() > 0);
+    }
+    return ids;
+}
+
+h2_result only(const std::vector<h2_result>& results) {
+    BOOST_TEST_REQUIRE(results.size() == 1u);
+    return results.front();
+}
+
+constexpr std::uint8_t type_headers = 0x1;
+constexpr std::uint8_t type_settings = 0x4;
+constexpr std::uint8_t type_continuation = 0x9;
+constexpr std::uint8_t end_stream = 0x1;
+constexpr std::uint8_t end_headers = 0x4;
+
+// A client with stream 1 sent, after the server's (empty) SETTINGS: ready for raw frames.
+void open_raw(h2_session& client) {
+    submit(client, 1);
+    std::string out;
+    client.take_output(out);
+    client.receive(frame(type_settings, 0, 0, ""));
+    BOOST_TEST_REQUIRE((client.state() == h2_state::open));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(h2_session_tests)
+
+BOOST_AUTO_TEST_CASE(the_request_is_the_http1_request_as_h2_fields) {
+    const auto ep = stytch::detail::parse_base_url("https://test.stytch.com:8443/pre").value();
+    const stytch::detail::request_encoder enc(ep, "project-test-1", "secret", "ua/1");
+    std::vector<h2_field> fields;
+    stytch::b2b::delete_external_id_options options;
+    options.session_jwt = "jwt";
+    BOOST_TEST_REQUIRE(!enc.encode_delete_external_id_h2({"a b"}, options, fields));
+
+    h2_session client;
+    h2_test_server server;
+    server.on_request = [](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
+        s.respond(id, 200, "{}");
+    };
+    const auto id = client.submit(fields);
+    pump(client, server);
+    const h2_test_server::fields expected = {
+        {":method", "DELETE"},
+        {":scheme", "https"},
+        {":authority", "test.stytch.com:8443"},
+        {":path", "/pre/v1/b2b/organizations/a%20b/external_id"},
+        {"authorization", "Basic cHJvamVjdC10ZXN0LTE6c2VjcmV0"},
+        {"content-type", "application/json"},
+        {"user-agent", "ua/1"},
+        {"x-stytch-member-sessionjwt", "jwt"}};
+    BOOST_TEST((server.request(id) == expected));
+    BOOST_TEST((only(client.take_finished()).outcome == h2_outcome::answered));
+
+    // Validated like the HTTP/1.1 request, `out` untouched on error.
+    options.session_token = "t";
+    BOOST_TEST((enc.encode_delete_external_id_h2({"x"}, options, fields) ==
+                stytch::error::conflicting_authorization));
+    BOOST_TEST(fields.size() == expected.size());
+    BOOST_TEST((enc.encode_delete_external_id_h2({""}, {}, fields) ==
+                stytch::error::empty_organization_id));
+}
+
+BOOST_AUTO_TEST_CASE(success_and_a_4xx_with_body_and_retry_after) {
+    h2_session client;
+    h2_test_server server;
+    server.on_request = [](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
+        if (id == 1) {
+            s.respond(id, 200, R"({"status_code":200})");
+        } else {
+            s.respond(id, 429, R"({"error_type":"too_many_requests"})", {{"retry-after", "7"}});
+        }
+    };
+    submit(client, 2);
+    pump(client, server);
+    const auto results = client.take_finished();
+    BOOST_TEST_REQUIRE(results.size() == 2u);
+    BOOST_TEST((results[0].outcome == h2_outcome::answered));
+    BOOST_TEST(results[0].status == 200);
+    BOOST_TEST(results[0].body == R"({"status_code":200})");
+    BOOST_TEST(results[0].retry_after.empty());
+    BOOST_TEST((results[1].outcome == h2_outcome::answered));
+    BOOST_TEST(results[1].status == 429);
+    BOOST_TEST(results[1].body == R"({"error_type":"too_many_requests"})");
+    BOOST_TEST(results[1].retry_after == "7");
+    BOOST_TEST((client.state() == h2_state::open));
+    BOOST_TEST(client.open_streams() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_1_mib_answer_needs_no_round_trip_for_flow_control) {
+    h2_session client;  // body limit 1 MiB
+    h2_test_server server;
+    const std::string body(1024 * 1024, 'x');
+    server.on_request = [&](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
+        s.respond(id, 200, body);
+    };
+    submit(client, 1);
+    // One flight each way: the client's preface and request, then all the server can send.
+    std::string out;
+    client.take_output(out);
+    server.input(out);
+    client.receive(server.output());
+    const auto r = only(client.take_finished());
+    BOOST_TEST((r.outcome == h2_outcome::answered));
+    BOOST_TEST(r.body.size() == body.size());
+}
+
+BOOST_AUTO_TEST_CASE(refused_stream_is_not_processed) {
+    h2_session client;
+    h2_test_server server;
+    server.on_request = [](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
+        s.reset(id, NGHTTP2_REFUSED_STREAM);
+    };
+    submit(client, 1);
+    pump(client, server);
+    const auto r = only(client.take_finished());
+    BOOST_TEST((r.outcome == h2_outcome::refused));
+    BOOST_TEST(r.error_code == NGHTTP2_REFUSED_STREAM);
+    BOOST_TEST((client.state() == h2_state::open));
+}
+
+BOOST_AUTO_TEST_CASE(rst_on_one_stream_while_another_succeeds) {
+    h2_session client;
+    h2_test_server server;
+    server.on_request = [](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
+        if (id == 1) {
+            s.reset(id, NGHTTP2_INTERNAL_ERROR);
+        } else {
+            s.respond(id, 200, "{}");
+        }
+    };
+    const auto ids = submit(client, 2);
+    pump(client, server);
+    const auto results = client.take_finished();
+    BOOST_TEST_REQUIRE(results.size() == 2u);
+    for (const auto& r : results) {
+        if (r.stream_id == ids[0]) {
+            BOOST_TEST((r.outcome == h2_outcome::reset));
+            BOOST_TEST(r.error_code == NGHTTP2_INTERNAL_ERROR);
+            BOOST_TEST(r.body.empty());
+        } else {
+            BOOST_TEST((r.outcome == h2_outcome::answered));
+            BOOST_TEST(r.status == 200);
+        }
+    }
+    BOOST_TEST((client.state() == h2_state::open));
+    BOOST_TEST(client.submit(request_fields) > 0);  // the connection lives on
+}
+
+BOOST_AUTO_TEST_CASE(goaway_streams_above_last_stream_id_were_not_processed) {
+    h2_session client;
+    h2_test_server server;
+    server.on_request = [](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
+        if (id == 3) {  // all three have arrived: answer the first, refuse the rest
+            s.goaway(1);
+        }
+    };
+    const auto ids = submit(client, 3);
+    pump(client, server);
+    BOOST_TEST((client.state() == h2_state::draining));
+    BOOST_TEST(client.goaway_last_stream_id() == 1);
+    BOOST_TEST(client.submit(request_fields) == 0);  // no new stream after GOAWAY
+    auto results = client.take_finished();
+    BOOST_TEST_REQUIRE(results.size() == 2u);
+    for (const auto& r : results) {
+        BOOST_TEST((r.outcome == h2_outcome::not_processed));
+        BOOST_TEST(r.stream_id > 1);
+    }
+    server.respond(ids[0], 200, "{}");  // stream 1 still finishes, then the connection ends
+    pump(client, server);
+    const auto r = only(client.take_finished());
+    BOOST_TEST(r.stream_id == ids[0]);
+    BOOST_TEST((r.outcome == h2_outcome::answered));
+    BOOST_TEST((client.state() == h2_state::closed));
+    BOOST_TEST(client.connection_error() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(max_concurrent_streams_is_the_servers) {
+    h2_session client;
+    h2_test_server server({{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 1}});
+    BOOST_TEST(client.max_concurrent_streams() == 100u);  // nghttp2's assumption until SETTINGS
+    pump(client, server);
+    BOOST_TEST(client.max_concurrent_streams() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(body_over_the_limit_resets_that_stream_only) {
+    h2_limits limits;
+    limits.body_limit = 1000;
+    h2_session client(limits);
+    h2_test_server server;
+    server.on_request = [](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
+        s.respond(id, 200, std::string(id == 1 ? 1001 : 1000, 'x'));
+    };
+    submit(client, 2);
+    pump(client, server);
+    const auto results = client.take_finished();
+    BOOST_TEST_REQUIRE(results.size() == 2u);
+    BOOST_TEST((results[0].outcome == h2_outcome::body_too_large));
+    BOOST_TEST(results[0].body.empty());
+    BOOST_TEST((results[1].outcome == h2_outcome::answered));
+    BOOST_TEST(results[1].body.size() == 1000u);
+    BOOST_TEST((client.state() == h2_state::open));
+}
+
+BOOST_AUTO_TEST_CASE(huge_header_list_resets_the_stream_hpack_bomb) {
+    h2_session client;
+    open_raw(client);
+    // :status 200, then a 4000-byte field added to the HPACK table, then 16,000 one-byte
+    // references to it: 64 MB of header list from 20 KB on the wire.
+    std::string block = "\x88";
+    block += "\x40\x05x-big\x7f\xa1\x1e";  // literal with indexing, value length 4000
+    block += std::string(4000, 'a');
+    block += std::string(16000, '\xbe');  // index 62: the entry just added
+    std::string wire;
+    const std::size_t first = 16384 - 1000;
+    wire += frame(type_headers, end_stream, 1, block.substr(0, first));
+    wire += frame(type_continuation, end_headers, 1, block.substr(first));
+    client.receive(wire);
+    const auto r = only(client.take_finished());
+    BOOST_TEST((r.outcome == h2_outcome::header_list_too_large));
+    BOOST_TEST((client.state() == h2_state::open));  // a stream error, not a connection error
+}
+
+BOOST_AUTO_TEST_CASE(endless_continuation_frames_fail_the_connection) {
+    h2_session client;
+    open_raw(client);
+    std::string wire = frame(type_headers, end_stream, 1, "\x88");
+    for (int i = 0; i < 10000; ++i) {
+        wire += frame(type_continuation, 0, 1, "");
+    }
+    client.receive(wire);
+    const auto r = only(client.take_finished());
+    BOOST_TEST((r.outcome == h2_outcome::connection_error));
+    BOOST_TEST((client.state() == h2_state::closed));
+    BOOST_TEST(client.connection_error() == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS);
+    client.receive(frame(type_settings, 0, 0, ""));  // ignored once closed
+    BOOST_TEST(client.take_finished().empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_continuation_limit_is_the_configured_one) {
+    for (const int continuations : {2, 3}) {
+        h2_limits limits;
+        limits.max_continuations = 2;
+        h2_session client(limits);
+        open_raw(client);
+        std::string wire = frame(type_headers, end_stream, 1, "\x88");
+        for (int i = 1; i <= continuations; ++i) {
+            wire += frame(type_continuation, i == continuations ? end_headers : 0, 1, "");
+        }
+        client.receive(wire);
+        BOOST_TEST((only(client.take_finished()).outcome ==
+                    (continuations == 2 ? h2_outcome::answered : h2_outcome::connection_error)));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(cancel_resets_one_stream) {
+    h2_session client;
+    h2_test_server server;
+    const auto ids = submit(client, 2);
+    client.cancel(ids[0]);
+    client.cancel(ids[0]);  // once only
+    const auto r = only(client.take_finished());
+    BOOST_TEST(r.stream_id == ids[0]);
+    BOOST_TEST((r.outcome == h2_outcome::cancelled));
+    pump(client, server);
+    BOOST_TEST(client.open_streams() == 1u);
+    BOOST_TEST((client.state() == h2_state::open));
+}
+
+BOOST_AUTO_TEST_CASE(connection_lost_ends_every_open_stream) {
+    h2_session client;
+    h2_test_server server;
+    submit(client, 2);
+    pump(client, server);
+    client.connection_lost();
+    const auto results = client.take_finished();
+    BOOST_TEST_REQUIRE(results.size() == 2u);
+    for (const auto& r : results) {
+        BOOST_TEST((r.outcome == h2_outcome::connection_error));
+    }
+    BOOST_TEST((client.state() == h2_state::closed));
+    BOOST_TEST(client.submit(request_fields) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(state_transitions) {
+    using stytch::detail::h2_event;
+    using stytch::detail::next_state;
+    BOOST_TEST((next_state(h2_state::open, h2_event::goaway_received) == h2_state::draining));
+    BOOST_TEST((next_state(h2_state::draining, h2_event::goaway_received) == h2_state::draining));
+    BOOST_TEST((next_state(h2_state::open, h2_event::connection_failed) == h2_state::closed));
+    BOOST_TEST((next_state(h2_state::draining, h2_event::ended) == h2_state::closed));
+    BOOST_TEST((next_state(h2_state::closed, h2_event::goaway_received) == h2_state::closed));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
