@@ -3,25 +3,21 @@
 // Helpers of the conformance suite: scripted answers per request, rendered answers for a given
 // organization, and the checks every "the next call is not affected" test makes.
 
-#include <boost/json/serialize.hpp>
-
 #include <atomic>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "faults/support.hpp"
+#include "support/attempt_log.hpp"
+#include "support/calls.hpp"
+#include "support/process.hpp"
 
 namespace stytch::test {
 
 using mock::script_step;
 using step = mock::script_step::kind;
-
-inline constexpr const char* second_org = "organization-test-2f1c9e44-5b7a-4d0e-8f63-9a1b2c3d4e5f";
-inline constexpr const char* third_org = "organization-test-b3a9d2e1-7c64-4f58-a1e0-6d5c4b3a2f19";
 
 /// The request id of every answer a script sends that no call asked for.
 inline constexpr const char* stale_request_id = "request-id-test-stale";
@@ -38,16 +34,6 @@ inline void script_requests(mock::server& server, std::vector<std::vector<script
         }
         return mock::reply{.action = mock::reply::kind::script, .script = scripts[n]};
     });
-}
-
-/// The JSON body of a 200 for `organization_id` as stored in the mock.
-inline std::string ok_body_for(const mock::server& server, const std::string& organization_id,
-                               const std::string& request_id) {
-    auto org = server.find_organization(organization_id);
-    BOOST_REQUIRE(org);
-    boost::json::object body{{"request_id", request_id}, {"status_code", 200}};
-    body["organization"] = *org;
-    return boost::json::serialize(body);
 }
 
 /// The bytes of a complete keep-alive 200 for `organization_id`.
@@ -104,23 +90,6 @@ inline void refused_and_discarded(server_fixture& f, boost::system::error_code e
     BOOST_TEST(log.size() == 1u);
     check_own_answer(call(f, c, second_org), second_org);
     BOOST_TEST(f.server.connections_accepted() == 2u);
-}
-
-/// A value of /proc/self/status in KiB ("VmHWM:", "VmRSS:").
-inline long status_kib(const std::string& field) {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind(field, 0) == 0) {
-            return std::stol(line.substr(field.size()));
-        }
-    }
-    return -1;
-}
-
-/// Resets VmHWM to the current VmRSS (Linux: 5 > /proc/self/clear_refs).
-inline void reset_peak_resident() {
-    std::ofstream("/proc/self/clear_refs") << "5";
 }
 
 }  // namespace stytch::test

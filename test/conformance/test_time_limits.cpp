@@ -6,7 +6,9 @@
 
 #include <atomic>
 
-#include "faults/support.hpp"
+#include "support/attempt_log.hpp"
+#include "support/calls.hpp"
+#include "support/process.hpp"
 
 using namespace stytch;
 using namespace stytch::test;
@@ -16,18 +18,11 @@ namespace {
 
 /// Answers 429 with `retry_after` to the first `times` requests, then normally.
 void answer_429(server_fixture& f, const std::string& retry_after, std::size_t times) {
-    auto left = std::make_shared<std::atomic<std::size_t>>(times);
-    f.server.set_override([=](const mock::recorded_request&) -> std::optional<mock::reply> {
-        if (left->load() == 0) {
-            return std::nullopt;
-        }
-        left->fetch_sub(1);
-        mock::reply r;
-        r.status = 429;
-        r.body = error_body(429, "too_many_requests");
-        r.headers = {{"Retry-After", retry_after}};
-        return r;
-    });
+    inject(f.server,
+           {.status = 429,
+            .body = error_body(429, "too_many_requests"),
+            .headers = {{"Retry-After", retry_after}}},
+           times);
 }
 
 /// Two calls on one client succeed, the second over the pooled connection of the first.

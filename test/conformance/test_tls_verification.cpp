@@ -2,28 +2,12 @@
 // (RFC 9110 §4.3.4, RFC 6125 §6.4.4): browsers and Go (since 1.15) refuse a certificate whose
 // only mention of the host is its CN.
 
-#include <boost/asio/ssl/error.hpp>
-
-#include <openssl/ssl.h>
-
-#include "faults/support.hpp"
+#include "support/calls.hpp"
 
 using namespace stytch;
 using namespace stytch::test;
 
 namespace {
-
-bool is_verification_failure(const boost::system::error_code& ec) {
-    return ec.category() == boost::asio::error::get_ssl_category() &&
-           ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
-               SSL_R_CERTIFICATE_VERIFY_FAILED;
-}
-
-mock::server_options serving(const mock::certificate_options& o) {
-    mock::server_options so;
-    so.identity = mock::make_tls_identity(o);
-    return so;
-}
 
 // A certificate naming its host only in the subject CN.
 mock::certificate_options cn_only(const std::string& common_name) {

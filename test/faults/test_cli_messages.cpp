@@ -6,7 +6,9 @@
 
 #include <regex>
 
-#include "faults/support.hpp"
+#include "support/attempt_log.hpp"
+#include "support/calls.hpp"
+#include "support/process.hpp"
 
 using namespace stytch;
 using namespace stytch::test;

@@ -4,7 +4,9 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
 
-#include "faults/support.hpp"
+#include "support/attempt_log.hpp"
+#include "support/calls.hpp"
+#include "support/process.hpp"
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
@@ -14,38 +16,10 @@ using std::chrono::milliseconds;
 
 namespace {
 
-/// A fixture whose server answers `fault` to the first `times` requests, then normally.
-struct fault_fixture : server_fixture {
-    explicit fault_fixture(mock::server_options o = {}) : server_fixture(std::move(o)) {}
-
-    void inject(mock::reply fault, std::size_t times = SIZE_MAX) {
-        auto left = std::make_shared<std::atomic<std::size_t>>(times);
-        server.set_override(
-            [fault, left](const mock::recorded_request&) -> std::optional<mock::reply> {
-                auto n = left->load();
-                while (n > 0 && !left->compare_exchange_weak(n, n - 1)) {
-                }
-                if (n == 0) {
-                    return std::nullopt;
-                }
-                return fault;
-            });
-    }
-};
-
 mock::reply fault_of(mock::reply::kind k) {
     mock::reply r;
     r.action = k;
     return r;
-}
-
-/// A valid 200 body for the first sample organization.
-std::string ok_body(server_fixture& f) {
-    auto org = f.server.find_organization(first_org);
-    BOOST_REQUIRE(org);
-    boost::json::object body{{"request_id", "request-id-test-ok"}, {"status_code", 200}};
-    body["organization"] = *org;
-    return boost::json::serialize(body);
 }
 
 }  // namespace
@@ -53,8 +27,8 @@ std::string ok_body(server_fixture& f) {
 BOOST_AUTO_TEST_SUITE(faults)
 
 BOOST_AUTO_TEST_CASE(close_before_answering_is_retried_then_fails) {
-    fault_fixture f;
-    f.inject(fault_of(mock::reply::kind::close_without_answer));
+    server_fixture f;
+    inject(f.server, fault_of(mock::reply::kind::close_without_answer));
     auto cfg = fast_config(f);
     attempt_log log;
     log.attach(cfg);
@@ -72,8 +46,8 @@ BOOST_AUTO_TEST_CASE(close_before_answering_is_retried_then_fails) {
 }
 
 BOOST_AUTO_TEST_CASE(close_before_answering_once_then_success) {
-    fault_fixture f;
-    f.inject(fault_of(mock::reply::kind::close_without_answer), 1);
+    server_fixture f;
+    inject(f.server, fault_of(mock::reply::kind::close_without_answer), 1);
     auto cfg = fast_config(f);
     attempt_log log;
     log.attach(cfg);
@@ -85,11 +59,11 @@ BOOST_AUTO_TEST_CASE(close_before_answering_once_then_success) {
 }
 
 BOOST_AUTO_TEST_CASE(reset_mid_answer_is_not_retried) {
-    fault_fixture f;
+    server_fixture f;
     auto fault = fault_of(mock::reply::kind::reset_mid_answer);
-    fault.body = ok_body(f);
+    fault.body = ok_body_for(f.server, first_org, "request-id-test-ok");
     fault.partial_bytes = 40;  // inside the header section: part of an answer arrived
-    f.inject(fault);
+    inject(f.server, fault);
     auto cfg = fast_config(f);
     attempt_log log;
     log.attach(cfg);
@@ -103,10 +77,10 @@ BOOST_AUTO_TEST_CASE(reset_mid_answer_is_not_retried) {
 }
 
 BOOST_AUTO_TEST_CASE(headers_then_stall_ends_at_the_deadline_and_discards) {
-    fault_fixture f;
+    server_fixture f;
     auto fault = fault_of(mock::reply::kind::headers_then_stall);
-    fault.body = ok_body(f);
-    f.inject(fault, 1);
+    fault.body = ok_body_for(f.server, first_org, "request-id-test-ok");
+    inject(f.server, fault, 1);
     auto cfg = fast_config(f);
     cfg.request_timeout = milliseconds(300);
     attempt_log log;
@@ -128,8 +102,8 @@ BOOST_AUTO_TEST_CASE(headers_then_stall_ends_at_the_deadline_and_discards) {
 }
 
 BOOST_AUTO_TEST_CASE(stall_before_headers_ends_at_the_deadline_and_discards) {
-    fault_fixture f;
-    f.inject(fault_of(mock::reply::kind::stall), 1);
+    server_fixture f;
+    inject(f.server, fault_of(mock::reply::kind::stall), 1);
     auto cfg = fast_config(f);
     cfg.request_timeout = milliseconds(300);
     attempt_log log;
@@ -148,11 +122,11 @@ BOOST_AUTO_TEST_CASE(stall_before_headers_ends_at_the_deadline_and_discards) {
 }
 
 BOOST_AUTO_TEST_CASE(truncated_body_is_a_partial_message_not_retried) {
-    fault_fixture f;
+    server_fixture f;
     auto fault = fault_of(mock::reply::kind::truncated_body);
-    fault.body = ok_body(f);
+    fault.body = ok_body_for(f.server, first_org, "request-id-test-ok");
     fault.partial_bytes = 10;
-    f.inject(fault);
+    inject(f.server, fault);
     auto cfg = fast_config(f);
     attempt_log log;
     log.attach(cfg);
@@ -165,11 +139,11 @@ BOOST_AUTO_TEST_CASE(truncated_body_is_a_partial_message_not_retried) {
 }
 
 BOOST_AUTO_TEST_CASE(invalid_http_is_not_retried_and_the_connection_is_discarded) {
-    fault_fixture f;
+    server_fixture f;
     auto fault = fault_of(mock::reply::kind::raw);
     fault.raw = "HTTP/9.Z 200 OK\r\nContent-Length: 2\r\n\r\n{}";
     fault.close_after = false;  // the server would serve the next request on it
-    f.inject(fault, 1);
+    inject(f.server, fault, 1);
     auto cfg = fast_config(f);
     attempt_log log;
     log.attach(cfg);
@@ -184,11 +158,11 @@ BOOST_AUTO_TEST_CASE(invalid_http_is_not_retried_and_the_connection_is_discarded
 }
 
 BOOST_AUTO_TEST_CASE(garbage_status_line_is_not_retried) {
-    fault_fixture f;
+    server_fixture f;
     auto fault = fault_of(mock::reply::kind::raw);
     fault.raw = "garbage garbage\r\n\r\n";
     fault.close_after = true;
-    f.inject(fault);
+    inject(f.server, fault);
     auto cfg = fast_config(f);
     attempt_log log;
     log.attach(cfg);
@@ -203,11 +177,11 @@ BOOST_AUTO_TEST_CASE(garbage_status_line_is_not_retried) {
 }
 
 BOOST_AUTO_TEST_CASE(invalid_json_in_a_200_is_a_decode_error_and_the_connection_is_reused) {
-    fault_fixture f;
+    server_fixture f;
     mock::reply fault;
     fault.status = 200;
     fault.body = "{\"organization\": [1, 2";
-    f.inject(fault, 1);
+    inject(f.server, fault, 1);
     auto cfg = fast_config(f);
     attempt_log log;
     log.attach(cfg);
@@ -223,35 +197,53 @@ BOOST_AUTO_TEST_CASE(invalid_json_in_a_200_is_a_decode_error_and_the_connection_
     BOOST_TEST(log.entries().back().info.reused_connection);
 }
 
-BOOST_AUTO_TEST_CASE(body_far_above_the_limit_fails_with_bounded_memory) {
-    fault_fixture f;
-    auto fault = fault_of(mock::reply::kind::stream_body);
-    fault.status = 200;
-    fault.body = "{\"x\":\"";
-    fault.stream_size = 100u * 1024 * 1024;
-    f.inject(fault);
-    auto cfg = fast_config(f);
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
-    const long before = resident_kib();
-    auto r = call(f, c);
-    const long after = resident_kib();
-    BOOST_REQUIRE(!r.has_value());
-    BOOST_TEST(r.error().code == http::error::body_limit, r.error().code.message());
-    BOOST_TEST(log.size() == 1u);
-    BOOST_TEST(after - before < 32 * 1024, "RSS grew by " << (after - before) << " KiB");
-    BOOST_TEST(f.server.connections_accepted() == 1u);
-    BOOST_TEST(eventually([&] { return f.server.connections_open() == 0u; }));  // discarded
+BOOST_AUTO_TEST_CASE(body_above_the_limit_fails_with_bounded_memory_and_discards) {
+    struct oversized {
+        const char* name;
+        std::size_t body_size;
+        std::size_t write_size;
+        std::size_t limit;  ///< 0: the default (1 MiB)
+    };
+    // A flood far above the default limit, and a small body above a configured limit below the
+    // default (the configured one is applied).
+    for (const oversized& o :
+         {oversized{"100 MiB, default limit", 100u * 1024 * 1024, 16 * 1024, 0},
+          oversized{"64 KiB, 16 KiB limit", 64 * 1024, 64 * 1024, 16 * 1024}}) {
+        BOOST_TEST_CONTEXT(o.name) {
+            server_fixture f;
+            auto fault = fault_of(mock::reply::kind::stream_body);
+            fault.status = 200;
+            fault.body = "{\"x\":\"";
+            fault.stream_size = o.body_size;
+            fault.chunk_size = o.write_size;
+            inject(f.server, fault);
+            auto cfg = fast_config(f);
+            if (o.limit != 0) {
+                cfg.max_response_body = o.limit;
+            }
+            attempt_log log;
+            log.attach(cfg);
+            client c(f.ioc.get_executor(), cfg);
+            const long before = resident_kib();
+            auto r = call(f, c);
+            const long grew = resident_kib() - before;
+            BOOST_REQUIRE(!r.has_value());
+            BOOST_TEST(r.error().code == http::error::body_limit, r.error().code.message());
+            BOOST_TEST(log.size() == 1u);
+            BOOST_TEST(grew < 16 * 1024, "RSS grew by " << grew << " KiB");
+            BOOST_TEST(f.server.connections_accepted() == 1u);
+            BOOST_TEST(eventually([&] { return f.server.connections_open() == 0u; }));  // discarded
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(too_many_requests_is_retried_on_the_same_connection) {
-    fault_fixture f;
+    server_fixture f;
     mock::reply fault;
     fault.status = 429;
     fault.body = error_body(429, "too_many_requests");
     fault.headers = {{"Retry-After", "0"}};
-    f.inject(fault);
+    inject(f.server, fault);
     auto cfg = fast_config(f);
     attempt_log log;
     log.attach(cfg);
@@ -270,11 +262,11 @@ BOOST_AUTO_TEST_CASE(too_many_requests_is_retried_on_the_same_connection) {
 }
 
 BOOST_AUTO_TEST_CASE(internal_server_error_is_not_retried) {
-    fault_fixture f;
+    server_fixture f;
     mock::reply fault;
     fault.status = 500;
     fault.body = error_body(500, "internal_server_error");
-    f.inject(fault);
+    inject(f.server, fault);
     auto cfg = fast_config(f);
     attempt_log log;
     log.attach(cfg);
@@ -287,12 +279,12 @@ BOOST_AUTO_TEST_CASE(internal_server_error_is_not_retried) {
 }
 
 BOOST_AUTO_TEST_CASE(service_unavailable_is_retried_then_succeeds) {
-    fault_fixture f;
+    server_fixture f;
     mock::reply fault;
     fault.status = 503;
     fault.body = "<html>Service Unavailable</html>";
     fault.headers = {{"Content-Type", "text/html"}};
-    f.inject(fault, 2);
+    inject(f.server, fault, 2);
     auto cfg = fast_config(f);
     attempt_log log;
     log.attach(cfg);
@@ -303,61 +295,24 @@ BOOST_AUTO_TEST_CASE(service_unavailable_is_retried_then_succeeds) {
     BOOST_TEST(f.server.connections_accepted() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(idle_connection_closed_by_the_server_is_replaced_transparently) {
-    mock::server_options o;
-    o.keep_alive_timeout = milliseconds(100);
-    fault_fixture f(o);
-    auto cfg = fast_config(f);
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
-    BOOST_REQUIRE(call(f, c).has_value());
-    BOOST_REQUIRE(eventually([&] { return f.server.connections_open() == 0u; }));
-    log.clear();
-    auto r = call(f, c);
-    BOOST_TEST(r.has_value());
-    BOOST_TEST(f.server.connections_accepted() == 2u);
-    auto entries = log.entries();
-    // Found closed before it was handed out: no request was written on it, no attempt failed.
-    BOOST_REQUIRE(entries.size() == 1u);
-    BOOST_TEST(entries[0].info.attempt == 1u);
-    BOOST_TEST(!entries[0].info.reused_connection);
-    BOOST_TEST(!entries[0].info.result.failed());
-    BOOST_TEST(f.server.requests_received() == 2u);
-}
-
-BOOST_AUTO_TEST_CASE(connection_close_answer_is_not_pooled) {
-    fault_fixture f;
-    mock::reply fault;
-    fault.body = ok_body(f);
-    fault.close_after = true;
-    f.inject(fault, 1);
-    auto cfg = fast_config(f);
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
-    BOOST_TEST(call(f, c).has_value());
-    BOOST_TEST(call(f, c).has_value());
-    auto entries = log.entries();
-    BOOST_REQUIRE(entries.size() == 2u);
-    BOOST_TEST(!entries[1].info.reused_connection);
-    BOOST_TEST(f.server.connections_accepted() == 2u);
-}
-
 BOOST_AUTO_TEST_CASE(stalled_tls_handshake_hits_the_connect_timeout_and_is_retried) {
     mock::server_options o;
     o.stall_tls_handshake = true;
-    fault_fixture f(o);
+    server_fixture f(o);
     auto cfg = fast_config(f);
     cfg.connect_timeout = milliseconds(100);
     cfg.request_timeout = milliseconds(3000);
     attempt_log log;
     log.attach(cfg);
     client c(f.ioc.get_executor(), cfg);
+    const auto started = steady::now();
     auto r = call(f, c);
+    const auto took = steady::now() - started;
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == asio::error::timed_out, r.error().code.message());
     BOOST_TEST(log.size() == 3u);
+    BOOST_TEST((took >= milliseconds(3 * 100)));  // each handshake waited its limit
+    BOOST_TEST((took < milliseconds(3000)));      // three connect timeouts, not the 3 s deadline
     for (const auto& e : log.entries()) {
         BOOST_TEST((e.info.phase == attempt_phase::tls_handshake));
     }
@@ -369,7 +324,7 @@ BOOST_AUTO_TEST_CASE(stalled_tls_handshake_hits_the_connect_timeout_and_is_retri
 BOOST_AUTO_TEST_CASE(stalled_tls_handshake_is_bounded_by_the_deadline) {
     mock::server_options o;
     o.stall_tls_handshake = true;
-    fault_fixture f(o);
+    server_fixture f(o);
     auto cfg = fast_config(f);
     cfg.connect_timeout = milliseconds(10000);
     cfg.request_timeout = milliseconds(200);

@@ -1,12 +1,10 @@
 // The retry policy: what is retried, how often, how long it waits, and never past the deadline.
 
-#include <boost/asio/ssl/error.hpp>
-
-#include <openssl/ssl.h>
-
 #include <ctime>
 
-#include "faults/support.hpp"
+#include "support/attempt_log.hpp"
+#include "support/calls.hpp"
+#include "support/process.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
@@ -20,18 +18,9 @@ namespace {
 void answer_status(server_fixture& f, int status, std::size_t times = SIZE_MAX,
                    std::vector<std::pair<std::string, std::string>> headers = {},
                    std::string type = "injected_failure") {
-    auto left = std::make_shared<std::atomic<std::size_t>>(times);
-    f.server.set_override([=](const mock::recorded_request&) -> std::optional<mock::reply> {
-        if (left->fetch_sub(1) == 0) {
-            left->store(0);
-            return std::nullopt;
-        }
-        mock::reply r;
-        r.status = status;
-        r.body = error_body(status, type);
-        r.headers = headers;
-        return r;
-    });
+    inject(f.server,
+           {.status = status, .body = error_body(status, type), .headers = std::move(headers)},
+           times);
 }
 
 std::string http_date(std::chrono::system_clock::time_point t) {
@@ -188,24 +177,6 @@ BOOST_AUTO_TEST_CASE(other_client_errors_are_not_retried) {
             BOOST_TEST(f.server.requests_received() == 1u);
         }
     }
-}
-
-BOOST_AUTO_TEST_CASE(tls_verification_failure_is_never_retried) {
-    server_fixture f;
-    auto cfg = fast_config(f);
-    cfg.ca_file.clear();
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
-    auto r = call(f, c);
-    BOOST_REQUIRE(!r.has_value());
-    BOOST_TEST((r.error().code.category() == asio::error::get_ssl_category()));
-    BOOST_TEST(ERR_GET_REASON(static_cast<unsigned long>(r.error().code.value())) ==
-               SSL_R_CERTIFICATE_VERIFY_FAILED);
-    BOOST_TEST_REQUIRE(log.size() == 1u);
-    BOOST_TEST((log.entries()[0].info.phase == attempt_phase::tls_handshake));
-    BOOST_TEST(eventually([&] { return f.server.connections_accepted() == 1u; }));
-    BOOST_TEST(f.server.requests_received() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(decode_errors_are_not_retried) {

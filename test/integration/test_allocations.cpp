@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <new>
 
-#include "integration/fixture.hpp"
+#include "support/calls.hpp"
 
 namespace {
 thread_local bool counting = false;
@@ -67,8 +67,7 @@ extern "C" void* aligned_alloc(std::size_t alignment, std::size_t size) {
 }
 
 using namespace stytch;
-using stytch::test::first_org;
-using stytch::test::server_fixture;
+using namespace stytch::test;
 
 BOOST_AUTO_TEST_CASE(steady_state_allocations_per_call) {
     server_fixture f;

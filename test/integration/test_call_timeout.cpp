@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "integration/fixture.hpp"
+#include "support/calls.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;

@@ -10,16 +10,12 @@
 #include <mutex>
 #include <thread>
 
-#include "integration/fixture.hpp"
+#include "support/calls.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
-using stytch::test::completion;
-using stytch::test::eventually;
-using stytch::test::first_org;
-using stytch::test::record;
-using stytch::test::server_fixture;
+using namespace stytch::test;
 
 namespace {
 

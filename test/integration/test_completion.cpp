@@ -8,12 +8,11 @@
 #include <mutex>
 #include <thread>
 
-#include "integration/fixture.hpp"
+#include "support/calls.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
-using stytch::test::first_org;
-using stytch::test::server_fixture;
+using namespace stytch::test;
 
 namespace {
 

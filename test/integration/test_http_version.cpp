@@ -3,12 +3,11 @@
 
 #include <boost/system/errc.hpp>
 
-#include "integration/fixture.hpp"
+#include "support/calls.hpp"
 #include "support/tokens.hpp"
 
 using namespace stytch;
-using stytch::test::first_org;
-using stytch::test::server_fixture;
+using namespace stytch::test;
 using offers = std::vector<std::vector<std::string>>;
 
 namespace {

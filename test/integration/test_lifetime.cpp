@@ -3,24 +3,20 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <future>
+#include <thread>
 #include <vector>
 
-#include "integration/fixture.hpp"
+#include "support/calls.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
-using stytch::test::completion;
-using stytch::test::eventually;
-using stytch::test::first_org;
-using stytch::test::record;
-using stytch::test::server_fixture;
+using namespace stytch::test;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
@@ -30,11 +26,7 @@ long long ms_since(clock_type::time_point start) {
 }
 
 void stall_everything(mock::server& s) {
-    s.set_override([](const mock::recorded_request&) -> std::optional<mock::reply> {
-        mock::reply r;
-        r.action = mock::reply::kind::stall;
-        return r;
-    });
+    inject(s, {.action = mock::reply::kind::stall});
 }
 
 bool all_completed_once(const std::vector<completion>& done) {
@@ -180,27 +172,6 @@ BOOST_AUTO_TEST_CASE(closing_completes_calls_in_the_waiting_room) {
     for (auto& d : done) {
         BOOST_TEST(d.ec == error::client_closed);
     }
-}
-
-BOOST_AUTO_TEST_CASE(connect_timeout_bounds_a_stalled_handshake) {
-    // A listener that accepts TCP but never speaks TLS.
-    asio::io_context server_ioc;
-    asio::ip::tcp::acceptor acceptor(server_ioc, {asio::ip::make_address("127.0.0.1"), 0});
-    asio::ip::tcp::socket peer(server_ioc);
-    acceptor.async_accept(peer, [](boost::system::error_code) {});
-    std::thread server_thread([&] { server_ioc.run(); });
-
-    server_fixture f;
-    auto cfg = f.config();
-    cfg.base_url = "https://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
-    cfg.connect_timeout = std::chrono::milliseconds(200);
-    client c(f.ioc.get_executor(), cfg);
-    auto start = clock_type::now();
-    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                              stytch::test::awaitable_result));
-    BOOST_TEST(r.error().code == asio::error::timed_out);
-    BOOST_TEST(ms_since(start) < 3000);
-    server_thread.join();
 }
 
 BOOST_AUTO_TEST_CASE(cancellation_during_the_exchange_aborts_and_discards_the_connection) {

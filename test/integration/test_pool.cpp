@@ -5,16 +5,16 @@
 
 #include <atomic>
 #include <latch>
+#include <thread>
 #include <vector>
 
-#include "integration/fixture.hpp"
+#include "support/attempt_log.hpp"
+#include "support/calls.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
-using stytch::test::eventually;
-using stytch::test::first_org;
-using stytch::test::server_fixture;
+using namespace stytch::test;
 
 BOOST_AUTO_TEST_SUITE(pool)
 
@@ -158,40 +158,56 @@ BOOST_AUTO_TEST_CASE(connection_closed_by_the_server_is_replaced_transparently) 
     mock::server_options o;
     o.keep_alive_timeout = std::chrono::milliseconds(100);
     server_fixture f(o);
-    client c(f.ioc.get_executor(), f.config());
-    BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                                stytch::test::awaitable_result))
-                   .has_value());
+    auto cfg = fast_config(f);
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    BOOST_REQUIRE(call(f, c).has_value());
     BOOST_REQUIRE(eventually([&] { return f.server.connections_open() == 0; }));
-    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                              stytch::test::awaitable_result));
+    log.clear();
+    auto r = call(f, c);
     BOOST_TEST(r.has_value(), (r ? "" : r.error().code.message()));
     BOOST_TEST(f.server.connections_accepted() == 2u);
+    // Found closed before it was handed out: no request was written on it, no attempt failed.
+    const auto entries = log.entries();
+    BOOST_REQUIRE(entries.size() == 1u);
+    BOOST_TEST(entries[0].info.attempt == 1u);
+    BOOST_TEST(!entries[0].info.reused_connection);
+    BOOST_TEST(!entries[0].info.result.failed());
+    BOOST_TEST(f.server.requests_received() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(connection_close_answer_is_not_pooled) {
+    // A success, then an API error, each with `Connection: close`; then a normal answer.
     server_fixture f;
-    std::atomic<int> n{0};
+    std::vector<mock::reply> closing(2);
+    closing[0].body = ok_body_for(f.server, first_org, "request-id-test-close");
+    closing[1].status = 404;
+    closing[1].body =
+        R"({"status_code":404,"request_id":"r","error_type":"organization_not_found"})";
+    for (auto& reply : closing) {
+        reply.close_after = true;
+    }
+    std::atomic<std::size_t> n{0};
     f.server.set_override([&](const mock::recorded_request&) -> std::optional<mock::reply> {
-        if (n++ == 0) {
-            mock::reply r;
-            r.status = 404;
-            r.body =
-                R"({"status_code":404,"request_id":"r","error_type":"organization_not_found"})";
-            r.close_after = true;
-            return r;
-        }
-        return std::nullopt;
+        const std::size_t i = n++;
+        return i < closing.size() ? std::optional(closing[i]) : std::nullopt;
     });
-    client c(f.ioc.get_executor(), f.config());
-    BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                                stytch::test::awaitable_result))
-                   .error()
-                   .code == error::organization_not_found);
-    BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                                stytch::test::awaitable_result))
-                   .has_value());
-    BOOST_TEST(f.server.connections_accepted() == 2u);
+    auto cfg = f.config();
+    attempt_log log;
+    log.attach(cfg);
+    client c(f.ioc.get_executor(), cfg);
+    auto first = call(f, c);
+    BOOST_REQUIRE(first.has_value());
+    BOOST_TEST(first->request_id == "request-id-test-close");
+    BOOST_TEST(code_of(call(f, c)) == error::organization_not_found);
+    BOOST_TEST(call(f, c).has_value());
+    const auto entries = log.entries();
+    BOOST_REQUIRE(entries.size() == 3u);
+    for (const auto& e : entries) {
+        BOOST_TEST(!e.info.reused_connection);
+    }
+    BOOST_TEST(f.server.connections_accepted() == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(several_threads_run_one_io_context) {

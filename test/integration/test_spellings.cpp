@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "integration/fixture.hpp"
+#include "support/calls.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;

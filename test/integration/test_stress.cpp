@@ -14,13 +14,11 @@
 #include <thread>
 #include <vector>
 
-#include "integration/fixture.hpp"
+#include "support/calls.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
-using stytch::test::eventually;
-using stytch::test::first_org;
-using stytch::test::server_fixture;
+using namespace stytch::test;
 
 namespace {
 

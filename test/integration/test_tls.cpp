@@ -1,29 +1,35 @@
-// TLS fails closed: a certificate the client cannot verify ends the call with an SSL error.
+// TLS fails closed: a certificate the client cannot verify ends the call with an SSL error after
+// one attempt (never retried), on one connection, with nothing sent.
 
-#include <boost/asio/ssl/error.hpp>
+#include <fstream>
 
 #include <openssl/x509_vfy.h>
 
-#include "integration/fixture.hpp"
+#include "support/attempt_log.hpp"
+#include "support/calls.hpp"
 #include "support/tokens.hpp"
 
 using namespace stytch;
-using stytch::test::first_org;
-using stytch::test::server_fixture;
+using namespace stytch::test;
 
 namespace {
 
-bool is_verification_failure(const boost::system::error_code& ec) {
-    // OpenSSL reports "certificate verify failed" in the SSL category.
-    return ec.category() == boost::asio::error::get_ssl_category() &&
-           ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
-               SSL_R_CERTIFICATE_VERIFY_FAILED;
-}
-
 result<b2b::delete_external_id_response> call_with(server_fixture& f, client_config cfg) {
     client c(f.ioc.get_executor(), std::move(cfg));
-    return f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                            stytch::test::awaitable_result));
+    return call(f, c);
+}
+
+/// One call with `cfg` fails verification once: one attempt, one connection, no request.
+void expect_rejected(server_fixture& f, client_config cfg) {
+    attempt_log log;
+    log.attach(cfg);
+    auto r = call_with(f, std::move(cfg));
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(is_verification_failure(r.error().code), r.error().code.message());
+    BOOST_TEST_REQUIRE(log.size() == 1u);
+    BOOST_TEST((log.entries()[0].info.phase == attempt_phase::tls_handshake));
+    BOOST_TEST(eventually([&] { return f.server.connections_accepted() == 1u; }));
+    BOOST_TEST(f.server.requests_received() == 0u);
 }
 
 }  // namespace
@@ -31,38 +37,33 @@ result<b2b::delete_external_id_response> call_with(server_fixture& f, client_con
 BOOST_AUTO_TEST_SUITE(tls)
 
 BOOST_AUTO_TEST_CASE(server_from_an_untrusted_ca_is_rejected) {
-    server_fixture f;
-    auto cfg = f.config();
-    cfg.ca_file.clear();  // only the system trust store, which does not know the test CA
-    auto r = call_with(f, cfg);
-    BOOST_REQUIRE(!r.has_value());
-    BOOST_TEST(is_verification_failure(r.error().code), r.error().code.message());
-    BOOST_TEST(f.server.requests().empty());
+    BOOST_TEST_CONTEXT("only the system trust store, which does not know the test CA") {
+        server_fixture f;
+        auto cfg = fast_config(f);
+        cfg.ca_file.clear();
+        expect_rejected(f, cfg);
+    }
+    BOOST_TEST_CONTEXT("a CA file with another CA") {
+        server_fixture f;
+        std::ofstream(f.ca_file, std::ios::trunc) << mock::make_tls_identity().ca_certificate_pem;
+        expect_rejected(f, fast_config(f));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(certificate_for_another_host_is_rejected) {
     mock::certificate_options o;
     o.dns_names = {"other.example"};
     o.ip_addresses = {"127.0.0.2"};
-    mock::server_options so;
-    so.identity = mock::make_tls_identity(o);
-    server_fixture f(so);
-    auto r = call_with(f, f.config());
-    BOOST_REQUIRE(!r.has_value());
-    BOOST_TEST(is_verification_failure(r.error().code), r.error().code.message());
-    BOOST_TEST(f.server.requests().empty());
+    server_fixture f(serving(o));
+    expect_rejected(f, fast_config(f));
 }
 
 BOOST_AUTO_TEST_CASE(expired_certificate_is_rejected) {
     mock::certificate_options o;
     o.not_before_offset = std::chrono::hours(-48);
     o.validity = std::chrono::hours(24);
-    mock::server_options so;
-    so.identity = mock::make_tls_identity(o);
-    server_fixture f(so);
-    auto r = call_with(f, f.config());
-    BOOST_REQUIRE(!r.has_value());
-    BOOST_TEST(is_verification_failure(r.error().code), r.error().code.message());
+    server_fixture f(serving(o));
+    expect_rejected(f, fast_config(f));
 }
 
 BOOST_AUTO_TEST_CASE(certificate_with_matching_ip_san_is_accepted) {

@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-#include "integration/fixture.hpp"
+#include "support/calls.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;

@@ -38,6 +38,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/process.hpp"
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -49,6 +51,7 @@ using boost::system::error_code;
 using stytch::mock::reply;
 using stytch::mock::server;
 using stytch::mock::server_options;
+using stytch::test::status_kib;
 
 namespace {
 
@@ -1299,17 +1302,6 @@ std::vector<std::size_t> record_sizes(tls_client& client, std::size_t total, std
         all += piece;
     }
     return sizes;
-}
-
-long status_kib(std::string_view field) {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind(field, 0) == 0) {
-            return std::stol(line.substr(field.size()));
-        }
-    }
-    return -1;
 }
 
 }  // namespace

@@ -11,7 +11,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "faults/support.hpp"
+#include "support/calls.hpp"
+#include "support/process.hpp"
 
 using namespace stytch;
 using namespace stytch::test;

@@ -1,8 +1,8 @@
 // What the proxy sees: the CONNECT and TLS records, never the project secret, the
 // Authorization header or a session token in clear.
 
-#include "faults/support.hpp"
 #include "proxy/scripted_proxy.hpp"
+#include "support/calls.hpp"
 #include "support/tokens.hpp"
 
 #include "codec/request_encoder.hpp"

@@ -1,6 +1,8 @@
 // The library through a real proxy (Debian's tinyproxy, started here on 127.0.0.1): pooled
 // connections are reused through it, one CONNECT for many calls, as its log shows.
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "faults/support.hpp"
+#include "support/attempt_log.hpp"
+#include "support/calls.hpp"
+#include "support/process.hpp"
 
 using namespace stytch;
 using namespace stytch::test;

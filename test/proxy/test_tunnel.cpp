@@ -2,15 +2,14 @@
 // tunnel, TLS verified against the API's name, pooling, proxy authentication, NO_PROXY, and
 // every way a proxy can break the tunnel.
 
-#include <boost/asio/ssl/error.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
-
-#include <openssl/ssl.h>
 
 #include <fstream>
 
-#include "faults/support.hpp"
 #include "proxy/scripted_proxy.hpp"
+#include "support/attempt_log.hpp"
+#include "support/calls.hpp"
 
 #include "codec/request_encoder.hpp"
 
@@ -37,12 +36,6 @@ client_config through(const server_fixture& f, const scripted_proxy& p) {
     cfg.base_url = "https://api.stytch.test:" + std::to_string(f.server.port());
     cfg.proxy = p.url();
     return cfg;
-}
-
-bool is_verification_failure(const boost::system::error_code& ec) {
-    return ec.category() == boost::asio::error::get_ssl_category() &&
-           ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
-               SSL_R_CERTIFICATE_VERIFY_FAILED;
 }
 
 }  // namespace

@@ -11,15 +11,11 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/json.hpp>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -33,12 +29,18 @@
 #include <stytch/mock/server.hpp>
 #include <stytch/stytch.hpp>
 
+#include "support/process.hpp"
+#include "support/server.hpp"
+
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
 using boost::system::error_code;
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+using stytch::test::eventually;
+using stytch::test::open_sockets;
+using stytch::test::resident_kib;
 
 namespace {
 
@@ -52,41 +54,6 @@ struct settings {
     milliseconds timeout{2000};
     long rss_slack_kib = 8 * 1024;  // allowed VmRSS growth after the warm-up rounds
 };
-
-long resident_kib() {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) {
-            return std::stol(line.substr(6));
-        }
-    }
-    return -1;
-}
-
-std::size_t open_sockets() {
-    std::size_t n = 0;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
-        std::error_code lec;
-        auto target = std::filesystem::read_symlink(e.path(), lec);
-        if (!lec && target.string().rfind("socket:", 0) == 0) {
-            ++n;
-        }
-    }
-    return n;
-}
-
-bool eventually(const std::function<bool()>& done, milliseconds limit = milliseconds(10000)) {
-    auto until = steady::now() + limit;
-    while (!done()) {
-        if (steady::now() > until) {
-            return false;
-        }
-        std::this_thread::sleep_for(milliseconds(5));
-    }
-    return true;
-}
 
 int failures = 0;
 #define CHECK(cond, ...)                                       \
@@ -211,24 +178,14 @@ int main(int argc, char** argv) {
     stytch::mock::server_options so;
     so.record_requests = false;
     so.threads = 1;
-    auto server = std::make_unique<stytch::mock::server>(so);
-    server->load_organizations(STYTCH_SAMPLE_ORGANIZATIONS);
-    const json::object organization =
-        *server->find_organization("organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931");
-    server->set_override(
+    auto fixture = std::make_unique<stytch::test::server_fixture>(so);
+    const json::object organization = *fixture->server.find_organization(stytch::test::first_org);
+    fixture->server.set_override(
         [organization, p = s.fault_percent](const stytch::mock::recorded_request& r) {
             return answer(r, organization, p);
         });
-    const std::string ca_file = (std::filesystem::temp_directory_path() /
-                                 ("stytch-soak-ca-" + std::to_string(::getpid()) + ".pem"))
-                                    .string();
-    server->write_ca_file(ca_file);
 
-    stytch::client_config cfg;
-    cfg.project_id = so.project_id;
-    cfg.secret = so.secret;
-    cfg.base_url = server->base_url();
-    cfg.ca_file = ca_file;
+    stytch::client_config cfg = fixture->config();
     cfg.max_connections = s.pool;
     cfg.request_timeout = s.timeout;
     cfg.retry.base_delay = milliseconds(5);
@@ -330,7 +287,7 @@ int main(int argc, char** argv) {
     // its open connections plus its listener.
     auto client_sockets = [&] {
         return static_cast<long>(open_sockets()) - static_cast<long>(sockets_before) -
-               static_cast<long>(server->connections_open()) - 1;
+               static_cast<long>(fixture->server.connections_open()) - 1;
     };
     bool bounded = eventually([&] { return client_sockets() <= static_cast<long>(s.pool); });
     const long sockets_after = client_sockets();
@@ -347,8 +304,7 @@ int main(int argc, char** argv) {
     CHECK(eventually([&] { return client_sockets() <= 0; }), "client sockets left open: %ld",
           client_sockets());
     threads.join();
-    server.reset();
-    std::filesystem::remove(ca_file);
+    fixture.reset();  // the server, and its CA file
     CHECK(open_sockets() == sockets_before, "%zu sockets left", open_sockets());
 
     std::printf(

@@ -1,0 +1,72 @@
+#include "support/server.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+namespace stytch::test {
+
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > until) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
+}
+
+mock::server_options serving(const mock::certificate_options& certificate) {
+    mock::server_options so;
+    so.identity = mock::make_tls_identity(certificate);
+    return so;
+}
+
+void inject(mock::server& server, mock::reply reply, std::size_t times) {
+    auto left = std::make_shared<std::atomic<std::size_t>>(times);
+    server.set_override([reply = std::move(reply),
+                         left](const mock::recorded_request&) -> std::optional<mock::reply> {
+        auto n = left->load();
+        while (n > 0 && !left->compare_exchange_weak(n, n - 1)) {
+        }
+        if (n == 0) {
+            return std::nullopt;
+        }
+        return reply;
+    });
+}
+
+std::string ok_body_for(const mock::server& server, const std::string& organization_id,
+                        const std::string& request_id) {
+    auto org = server.find_organization(organization_id);
+    BOOST_REQUIRE(org);
+    boost::json::object body{{"request_id", request_id}, {"status_code", 200}};
+    body["organization"] = *org;
+    return boost::json::serialize(body);
+}
+
+server_fixture::server_fixture(mock::server_options opts) : server(std::move(opts)) {
+    server.load_organizations(STYTCH_SAMPLE_ORGANIZATIONS);
+    server.write_ca_file(ca_file);
+}
+
+server_fixture::~server_fixture() {
+    std::error_code ignored;
+    std::filesystem::remove(ca_file, ignored);
+}
+
+client_config server_fixture::config() const {
+    const mock::server_options defaults;
+    client_config cfg;
+    cfg.project_id = defaults.project_id;
+    cfg.secret = defaults.secret;
+    cfg.base_url = server.base_url();
+    cfg.ca_file = ca_file;
+    return cfg;
+}
+
+}  // namespace stytch::test
