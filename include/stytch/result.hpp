@@ -7,6 +7,7 @@
 #include <boost/system/result.hpp>
 
 #include <stytch/error.hpp>
+#include <stytch/export.hpp>
 
 namespace stytch {
 
@@ -14,16 +15,17 @@ namespace stytch {
 /// (`details.status_code == 0` when the failure happened before or without an answer).
 struct failure {
     /// What went wrong; compare with `stytch::condition` values.
-    boost::system::error_code code;
+    boost::system::error_code code{};
     /// The server's error details for API errors; `status_code == 0` otherwise.
-    api_error details;
+    api_error details{};
 
     /// Member-wise equality.
     friend bool operator==(const failure&, const failure&) = default;
 };
 
 /// Throws `boost::system::system_error(f.code)`; used by `result<T>::value()`.
-[[noreturn]] void throw_exception_from_error(const failure& f, const boost::source_location& loc);
+[[noreturn]] STYTCH_EXPORT void throw_exception_from_error(const failure& f,
+                                                           const boost::source_location& loc);
 
 /// A value or a @ref failure.
 template <class T>

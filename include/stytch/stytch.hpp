@@ -8,5 +8,6 @@
 #include <stytch/client.hpp>
 #include <stytch/config.hpp>
 #include <stytch/error.hpp>
+#include <stytch/export.hpp>
 #include <stytch/result.hpp>
 #include <stytch/version.hpp>

@@ -19,6 +19,7 @@
 
 #include <stytch/b2b/organization.hpp>
 #include <stytch/error.hpp>
+#include <stytch/export.hpp>
 #include <stytch/result.hpp>
 
 namespace stytch {
@@ -32,30 +33,30 @@ namespace b2b {
 /// Parameters of DeleteExternalId.
 struct delete_external_id_request {
     /// Organization id, slug or external id. Must not be empty; percent-encoded on the wire.
-    std::string organization_id;
+    std::string organization_id{};
 };
 
 /// Member authorization for DeleteExternalId: at most one of the two may be set. With one set,
 /// the call runs with that member's permissions (`X-Stytch-Member-Session` or
 /// `X-Stytch-Member-SessionJWT`); with none, with the project's.
 struct delete_external_id_options {
-    std::optional<std::string> session_token;  ///< a member session token
-    std::optional<std::string> session_jwt;    ///< a member session JWT
+    std::optional<std::string> session_token{};  ///< a member session token
+    std::optional<std::string> session_jwt{};    ///< a member session JWT
 };
 
 /// A successful answer.
 struct delete_external_id_response {
-    std::string request_id;          ///< Stytch request id
-    int status_code = 0;             ///< HTTP status (200)
-    b2b::organization organization;  ///< the organization, now without external id
+    std::string request_id{};          ///< Stytch request id
+    int status_code = 0;               ///< HTTP status (200)
+    b2b::organization organization{};  ///< the organization, now without external id
 
     friend bool operator==(const delete_external_id_response&,
                            const delete_external_id_response&) = default;
 };
 
 /// JSON encoding with the API's field names (for `boost::json::value_from`).
-void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
-                const delete_external_id_response& r);
+STYTCH_EXPORT void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                              const delete_external_id_response& r);
 
 /// Handler signature of @ref organizations::async_delete_external_id.
 using delete_external_id_signature = void(boost::system::error_code, delete_external_id_response);
@@ -64,7 +65,7 @@ using delete_external_id_signature = void(boost::system::error_code, delete_exte
 /// client's shared state alive, and calls made after the client was closed fail with
 /// `error::client_closed`, as do calls on a handle taken from a moved-from client (completed
 /// by a post to the handler's associated executor, `system_executor` when it has none).
-class organizations {
+class STYTCH_EXPORT organizations {
   public:
     /// Deletes the external id of an organization.
     ///
