@@ -17,7 +17,8 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_STRIP_FILES ON)  # debug info stays in the build tree
 
 set(stytch_runtime_package libstytch${STYTCH_SOVERSION})
-set(stytch_runtime_depends "${stytch_runtime_package} (= ${PROJECT_VERSION}-1)")
+set(stytch_runtime_depends
+    "${stytch_runtime_package} (= ${PROJECT_VERSION}-${CPACK_DEBIAN_PACKAGE_RELEASE})")
 set(stytch_dev_depends "libboost1.81-dev, libboost-json1.81-dev, libboost-url1.81-dev, libssl-dev")
 
 # Shared-library dependencies come from dpkg-shlibdeps when it is installed (dpkg-dev), else from
@@ -56,7 +57,8 @@ set(CPACK_COMPONENT_TOOLS_DESCRIPTION
 if(BUILD_SHARED_LIBS)
     set(CPACK_COMPONENTS_ALL runtime dev tools)
     set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "${stytch_runtime_depends}, ${stytch_dev_depends}")
-    # dpkg-shlibdeps finds libstytch but knows no package of it (no shlibs file): name it.
+    # The tools need the runtime package beside them, which no installed package provides (so
+    # dpkg-shlibdeps cannot name it): named here.
     if(stytch_binary_depends)
         set(CPACK_DEBIAN_TOOLS_PACKAGE_DEPENDS "${stytch_runtime_depends}, ${stytch_binary_depends}")
     else()
