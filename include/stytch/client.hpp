@@ -9,6 +9,7 @@
 
 #include <stytch/b2b/organizations.hpp>
 #include <stytch/config.hpp>
+#include <stytch/export.hpp>
 
 namespace stytch {
 
@@ -24,7 +25,7 @@ namespace stytch {
 /// and in-flight call with `error::client_closed` and closes every connection; nothing owned by
 /// the caller is touched afterwards. The io_context must keep running until those calls have
 /// completed.
-class client {
+class STYTCH_EXPORT client {
   public:
     /// The executor type: the client runs its work on a strand of such an executor.
     using executor_type = boost::asio::any_io_executor;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 
+#include <stytch/export.hpp>
 #include <stytch/version.hpp>
 
 struct ssl_ctx_st;  // OpenSSL's SSL_CTX, for client_config::tls_context_hook
@@ -62,8 +63,8 @@ enum class attempt_phase {
 
 /// What the optional per-attempt hook sees. Contains no credential, token or request data.
 struct attempt_info {
-    std::size_t attempt = 0;           ///< 1 for the first attempt
-    boost::system::error_code result;  ///< the attempt's outcome (empty on success)
+    std::size_t attempt = 0;             ///< 1 for the first attempt
+    boost::system::error_code result{};  ///< the attempt's outcome (empty on success)
     /// Status of the answer (the proxy's for `error::proxy_refused`), 0 when there was none.
     int http_status = 0;
     std::chrono::microseconds latency{};  ///< from borrowing a connection to the answer
@@ -78,16 +79,16 @@ struct attempt_info {
 /// Everything a @ref client needs to know, fixed at construction.
 ///
 /// Only `project_id` and `secret` are required; every other field has a production default.
-struct client_config {
+struct STYTCH_EXPORT client_config {
     /// Stytch project id (`project-live-...` selects the live API, anything else the test API).
-    std::string project_id;
+    std::string project_id{};
 
     /// Project secret. Sent only inside the Basic `Authorization` header, never logged.
-    std::string secret;
+    std::string secret{};
 
     /// Overrides the environment's base URL. Must be `https://host[:port][/prefix]`; the path
     /// prefix is kept and a trailing slash is ignored. Empty: derived from `project_id`.
-    std::string base_url;
+    std::string base_url{};
 
     /// Limit for TCP connect plus TLS handshake of one new connection.
     ///
@@ -131,15 +132,15 @@ struct client_config {
 
     /// Optional PEM file with extra trusted CA certificates (private or test CAs). The system
     /// trust store is always used too; peer verification cannot be turned off.
-    std::string ca_file;
+    std::string ca_file{};
 
     /// Client certificate (PEM file: the certificate, optionally followed by its chain) for
     /// servers or middleboxes that require mutual TLS. Empty: no client certificate.
-    std::string client_certificate_file;
+    std::string client_certificate_file{};
 
     /// Private key (PEM file, unencrypted) of `client_certificate_file`. Empty: the key is read
     /// from `client_certificate_file`.
-    std::string client_key_file;
+    std::string client_key_file{};
 
     /// Called once at construction with the client's `SSL_CTX*`, after the library's own
     /// settings (TLS >= 1.2, trust store, client certificate), for policies the configuration
@@ -147,7 +148,7 @@ struct client_config {
     /// is the caller's responsibility. Peer verification stays on: a hook that clears
     /// `SSL_VERIFY_PEER` makes the construction fail with `error::invalid_config`. Host-name
     /// verification is set per connection and cannot be changed here.
-    std::function<void(ssl_ctx_st*)> tls_context_hook;
+    std::function<void(ssl_ctx_st*)> tls_context_hook{};
 
     /// The HTTP version offered by ALPN. This release speaks HTTP/1.1 only: `automatic`
     /// offers `http/1.1` alone, and `http2` fails every connection, with
@@ -164,7 +165,7 @@ struct client_config {
     /// and sent as `Proxy-Authorization: Basic`; they are secrets like `secret`: never in an
     /// error message, a hook argument or the CLI's output. Empty: no proxy (the environment
     /// is read only by proxy_from_environment()).
-    std::string proxy;
+    std::string proxy{};
 
     /// Hosts reached directly even when `proxy` is set, as in curl's and Go's `NO_PROXY`: a
     /// list separated by commas or spaces of host names (`example.com` matches it and every
@@ -173,7 +174,7 @@ struct client_config {
     /// port only, or `*` for every host. Case-insensitive; a trailing dot is ignored; host
     /// names are never resolved to match an IP entry. A loopback API host is proxied unless
     /// listed here (as curl does; Go never proxies loopback).
-    std::string no_proxy;
+    std::string no_proxy{};
 
     /// Sets `proxy` and `no_proxy` from the environment, as curl does for an https URL:
     /// `proxy` from `https_proxy`, else `HTTPS_PROXY`; `no_proxy` from `no_proxy`, else
@@ -184,13 +185,13 @@ struct client_config {
     void proxy_from_environment();
 
     /// Retry policy (on by default: up to 3 attempts).
-    stytch::retry_policy retry;
+    stytch::retry_policy retry{};
 
     /// Called after every attempt, when set, on the strand of the connection the attempt used
     /// (so on a thread running the client's executor). Attempts on different connections run
     /// in parallel when several threads run that executor: the hook may then be called from
     /// several threads at once and must be thread-safe. Must not block.
-    std::function<void(const attempt_info&)> on_attempt;
+    std::function<void(const attempt_info&)> on_attempt{};
 
     /// Checks the configuration without building a client.
     /// @returns an empty code, or the first problem found (`error::missing_project_id`,

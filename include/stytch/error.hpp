@@ -10,6 +10,8 @@
 #include <string>
 #include <type_traits>
 
+#include <stytch/export.hpp>
+
 namespace stytch {
 
 /// Error codes in the `stytch` category. Transport failures keep their own Asio, SSL or Beast
@@ -88,10 +90,10 @@ enum class condition {
 };
 
 /// The category of stytch::error values (name: "stytch").
-const boost::system::error_category& error_category() noexcept;
+STYTCH_EXPORT const boost::system::error_category& error_category() noexcept;
 
 /// The category of stytch::condition values (name: "stytch.condition").
-const boost::system::error_category& condition_category() noexcept;
+STYTCH_EXPORT const boost::system::error_category& condition_category() noexcept;
 
 /// Makes an error_code from a stytch::error (found by ADL).
 inline boost::system::error_code make_error_code(error e) noexcept {
@@ -113,27 +115,28 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 /// `status_code` (the HTTP status) empty. For `error::proxy_refused` only `status_code` is
 /// set: the proxy's status (e.g. 407).
 struct api_error {
-    int status_code = 0;        ///< HTTP status of the answer
-    std::string request_id;     ///< Stytch request id, when given
-    std::string error_type;     ///< machine-readable type, e.g. `organization_not_found`
-    std::string error_message;  ///< human-readable message
-    std::string error_url;      ///< documentation link
+    int status_code = 0;          ///< HTTP status of the answer
+    std::string request_id{};     ///< Stytch request id, when given
+    std::string error_type{};     ///< machine-readable type, e.g. `organization_not_found`
+    std::string error_message{};  ///< human-readable message
+    std::string error_url{};      ///< documentation link
     /// Free-form details; null when absent, or when they hold a number beyond the range of a
     /// double (e.g. `1e400`)
-    boost::json::value error_details;
+    boost::json::value error_details{};
     /// For `error::missing_field` and `error::unexpected_type` (a 2xx answer that does not
     /// decode): the JSON path of the failing value in the answer, member names joined by `.`
     /// and array indices in brackets, e.g.
     /// `organization.custom_roles[2].permissions[0].resource_id` or `request_id`. Empty otherwise.
     /// Not part of Stytch's error shape: never serialized.
-    std::string decode_path;
+    std::string decode_path{};
 
     /// Member-wise equality.
     friend bool operator==(const api_error&, const api_error&) = default;
 };
 
 /// JSON encoding in Stytch's error shape (for `boost::json::value_from`).
-void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const api_error& e);
+STYTCH_EXPORT void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                              const api_error& e);
 
 }  // namespace stytch
 

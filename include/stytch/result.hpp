@@ -9,6 +9,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <stytch/error.hpp>
+#include <stytch/export.hpp>
 
 namespace stytch {
 
@@ -16,11 +17,11 @@ namespace stytch {
 /// (`details.status_code == 0` when the failure happened before or without an answer).
 struct failure {
     /// What went wrong; compare with `stytch::condition` values.
-    boost::system::error_code code;
+    boost::system::error_code code{};
     /// The server's error details for API errors; `status_code == 0` otherwise. For
     /// `error::missing_field` and `error::unexpected_type`, `decode_path` names the failing
     /// JSON value.
-    api_error details;
+    api_error details{};
 
     /// Member-wise equality.
     friend bool operator==(const failure&, const failure&) = default;
@@ -34,7 +35,7 @@ struct failure {
 /// message when there are any, then the code's own text, e.g.
 /// `organization_not_found (HTTP 404, request_id request-id-test-...): <server's message>: the
 /// organization was not found (organization_not_found) [stytch:17]`.
-class error_with_details : public boost::system::system_error {
+class STYTCH_EXPORT error_with_details : public boost::system::system_error {
   public:
     /// Takes the failure's code and details.
     explicit error_with_details(failure f);
@@ -47,7 +48,8 @@ class error_with_details : public boost::system::system_error {
 };
 
 /// Throws @ref error_with_details for `f`; used by `result<T>::value()`.
-[[noreturn]] void throw_exception_from_error(const failure& f, const boost::source_location& loc);
+[[noreturn]] STYTCH_EXPORT void throw_exception_from_error(const failure& f,
+                                                           const boost::source_location& loc);
 
 /// A value or a @ref failure.
 template <class T>

@@ -9,5 +9,6 @@
 #include <stytch/client.hpp>
 #include <stytch/config.hpp>
 #include <stytch/error.hpp>
+#include <stytch/export.hpp>
 #include <stytch/result.hpp>
 #include <stytch/version.hpp>

@@ -1,15 +1,20 @@
-// An outside program using the installed (or add_subdirectory'd) stytch package. With the mock
-// library it starts a stytch::mock::server on an ephemeral port, seeds an organization, trusts
-// the server's CA, and checks a real call; without it, it only builds the client and the call.
+// An outside program using the installed (or add_subdirectory'd) stytch package, compiled with
+// -Wall -Wextra -Wpedantic -Werror. With the mock library it starts a stytch::mock::server on an
+// ephemeral port, seeds an organization, trusts the server's CA, and checks a real call; without
+// it, it only builds the client and the call. It uses a deprecated Asio name (io_service): the
+// library's own Asio settings (BOOST_ASIO_NO_DEPRECATED) must not reach its users.
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/io_service.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include <stytch/stytch.hpp>
 #ifdef CONSUMER_WITH_MOCK
@@ -20,11 +25,36 @@ namespace asio = boost::asio;
 
 namespace {
 
+// The coroutine form, the options given with a designated initializer (quiet under -Wextra's
+// -Wmissing-field-initializers because the library's structs have default member initializers).
 asio::awaitable<stytch::result<stytch::b2b::delete_external_id_response>> delete_one(
-    stytch::client& client, std::string id) {
+    stytch::client& client, std::string id, std::string session_token) {
     co_return co_await client.organizations().async_delete_external_id(
-        {id}, {}, stytch::as_result(asio::use_awaitable));
+        {.organization_id = id}, {.session_token = session_token},
+        stytch::as_result(asio::use_awaitable));
 }
+
+stytch::result<stytch::b2b::delete_external_id_response> run_call(asio::io_service& ioc,
+                                                                  stytch::client& client,
+                                                                  std::string id) {
+    auto future = asio::co_spawn(ioc, delete_one(client, std::move(id), "session-token-consumer"),
+                                 asio::use_future);
+    ioc.restart();
+    ioc.run();
+    return future.get();
+}
+
+#ifdef CONSUMER_WITH_MOCK
+bool has_header(const stytch::mock::recorded_request& request, std::string_view name,
+                std::string_view value) {
+    for (const auto& [n, v] : request.headers) {
+        if (boost::beast::iequals(n, name) && v == value) {
+            return true;
+        }
+    }
+    return false;
+}
+#endif
 
 int check(bool ok, const char* what) {
     std::printf("%s %s\n", ok ? "ok  " : "FAIL", what);
@@ -34,7 +64,7 @@ int check(bool ok, const char* what) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    asio::io_context ioc;
+    asio::io_service ioc;  // deprecated name of io_context, still valid in Boost 1.81
     stytch::client_config cfg;
     cfg.project_id = "project-test-11111111-2222-3333-4444-555555555555";
     cfg.secret = "secret-test-mock";
@@ -68,20 +98,30 @@ int main(int argc, char** argv) {
 #endif
 
     stytch::client client(ioc.get_executor(), cfg);
-    auto future =
-        asio::co_spawn(ioc, delete_one(client, "organization-test-consumer"), asio::use_future);
-    ioc.run();
-    auto result = future.get();
+    auto result = run_call(ioc, client, "organization-test-consumer");
 
 #ifdef CONSUMER_WITH_MOCK
     failures +=
         check(result && result->organization.organization_id == "organization-test-consumer",
               "call to the mock server succeeded");
     failures += check(mock.requests().size() == 1, "mock recorded one request");
+    failures += check(
+        mock.requests().size() == 1 &&
+            has_header(mock.requests()[0], "X-Stytch-Member-Session", "session-token-consumer"),
+        "the session token of the designated initializer was sent");
     failures += check(!mock.find_organization("organization-test-consumer")
                            ->at("organization_external_id")
                            .is_string(),
                       "mock deleted the external id");
+
+    // A Beast error made inside libstytch equals the program's own: error categories are
+    // compared by address, so the library must share Beast's category object with the program
+    // (not keep a hidden copy, as a shared library built with -fvisibility=hidden would).
+    cfg.max_response_body = 64;  // far less than an organization
+    stytch::client small_client(ioc.get_executor(), cfg);
+    auto too_big = run_call(ioc, small_client, "acme-corp");
+    failures += check(!too_big && too_big.error().code == boost::beast::http::error::body_limit,
+                      "a too large answer fails with beast::http::error::body_limit");
     std::filesystem::remove(ca);
 #else
     failures += check(!result && result.error().code == asio::error::connection_refused,

@@ -23,6 +23,7 @@
 #include <stytch/b2b/organization.hpp>
 #include <stytch/detail/handler_allocator.hpp>
 #include <stytch/error.hpp>
+#include <stytch/export.hpp>
 #include <stytch/result.hpp>
 
 namespace stytch {
@@ -71,17 +72,17 @@ static_assert(std::is_trivially_destructible_v<delete_external_id_request> &&
 
 /// A successful answer.
 struct delete_external_id_response {
-    std::string request_id;          ///< Stytch request id
-    int status_code = 0;             ///< HTTP status (200)
-    b2b::organization organization;  ///< the organization, now without external id
+    std::string request_id{};          ///< Stytch request id
+    int status_code = 0;               ///< HTTP status (200)
+    b2b::organization organization{};  ///< the organization, now without external id
 
     friend bool operator==(const delete_external_id_response&,
                            const delete_external_id_response&) = default;
 };
 
 /// JSON encoding with the API's field names (for `boost::json::value_from`).
-void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
-                const delete_external_id_response& r);
+STYTCH_EXPORT void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                              const delete_external_id_response& r);
 
 /// Handler signature of @ref organizations::async_delete_external_id.
 using delete_external_id_signature = void(boost::system::error_code, delete_external_id_response);
@@ -90,7 +91,7 @@ using delete_external_id_signature = void(boost::system::error_code, delete_exte
 /// client's shared state alive, and calls made after the client was closed fail with
 /// `error::client_closed`, as do calls on a handle taken from a moved-from client (completed
 /// by a post to the handler's associated executor, `system_executor` when it has none).
-class organizations {
+class STYTCH_EXPORT organizations {
   public:
     /// The executor type of the client (see client::executor_type).
     using executor_type = boost::asio::any_io_executor;

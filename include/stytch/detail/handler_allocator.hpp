@@ -5,14 +5,16 @@
 
 #include <cstddef>
 
+#include <stytch/export.hpp>
+
 namespace stytch::detail {
 
 /// Memory from a per-thread cache of recently freed blocks (Asio's recycling cache), so that
 /// the handler a call type-erases costs no heap allocation in steady state.
-void* allocate_handler_memory(std::size_t size, std::size_t alignment);
+STYTCH_EXPORT void* allocate_handler_memory(std::size_t size, std::size_t alignment);
 
 /// Gives back memory from allocate_handler_memory() with the same size and alignment.
-void deallocate_handler_memory(void* p, std::size_t size, std::size_t alignment) noexcept;
+STYTCH_EXPORT void deallocate_handler_memory(void* p, std::size_t size, std::size_t alignment) noexcept;
 
 /// A stateless allocator over allocate_handler_memory(); all instances compare equal.
 template <class T>
