@@ -25,6 +25,7 @@
 #include "engine/call.hpp"
 #include "engine/connection_pool.hpp"
 #include "engine/deadline_list.hpp"
+#include "engine/stats_count.hpp"
 #include "net/connection.hpp"
 #include "retry_rules.hpp"
 #include "time_arith.hpp"
@@ -62,6 +63,8 @@ class client_core final : public client_impl,
 
     void close() override;
 
+    client_stats stats() override;
+
   private:
     using call_type = call<connection_type, Executor>;
     using call_ptr = std::shared_ptr<call_type>;
@@ -83,6 +86,7 @@ class client_core final : public client_impl,
     std::chrono::milliseconds retry_delay(std::size_t attempt_no,
                                           std::optional<std::chrono::milliseconds> asked);
     void report(const call_type& c, const outcome& o);
+    void count_start(call_type& c);
     void complete(call_type& c, outcome&& o);
     void arm_deadline_timer(clock::time_point at);
     void on_deadline_timer();
@@ -95,6 +99,7 @@ class client_core final : public client_impl,
     clock::time_point deadline_timer_at_ = clock::time_point::max();  // max: not armed
     std::minstd_rand jitter_;
     bool closed_ = false;
+    client_stats stats_;  // the counters; gauges are read from the pool by stats()
 };
 
 template <class Executor>
@@ -106,7 +111,8 @@ void client_core<Executor>::start(
     auto c = std::allocate_shared<call_type>(asio::recycling_allocator<call_type>(), inner_,
                                              std::move(handler), diag, ex_);
     error_code invalid = encoder_.encode_delete_external_id(request, options, c->request);
-    c->deadline = saturating_add(clock::now(), cfg_.request_timeout);
+    c->started = c->queued_at = clock::now();
+    c->deadline = saturating_add(c->started, cfg_.request_timeout);
     c->self = c;
 
     auto slot = asio::get_associated_cancellation_slot(c->handler);
@@ -126,6 +132,7 @@ void client_core<Executor>::start(
     asio::post(inner_, [self = this->shared_from_this(), c = std::move(c), invalid]() {
         if (invalid) {
             lock held(self->mutex_);
+            self->count_start(*c);
             self->abort(*c, invalid);
         } else {
             self->admit(c);
@@ -136,6 +143,7 @@ void client_core<Executor>::start(
 template <class Executor>
 void client_core<Executor>::admit(const call_ptr& c) {
     lock held(mutex_);
+    count_start(*c);
     if (c->state != call_state::queued) {
         return;  // cancelled before it got here
     }
@@ -174,6 +182,7 @@ void client_core<Executor>::abort(call_type& c, error_code reason) {
     switch (step.action) {
         case call_action::leave_queue:
             pool_.withdraw(c);
+            c.waited += clock::now() - c.queued_at;
             complete(c, outcome{reason});
             break;
         case call_action::cancel_backoff:
@@ -202,12 +211,37 @@ auto client_core<Executor>::on_grant(const grant& g) -> grant {
     call_type& c = *g.call;
     c.state = next(c.state, call_event::granted).state;
     c.attempt_started = clock::now();
+    c.waited += c.attempt_started - c.queued_at;
+    if (g.connection) {
+        ++stats_.connections_reused;
+    }
     return g;
+}
+
+// Under the mutex, once per call. A call cancelled before admit() ran is counted here.
+template <class Executor>
+void client_core<Executor>::count_start(call_type& c) {
+    if (!c.counted) {
+        c.counted = true;
+        ++stats_.calls_started;
+    }
 }
 
 // Under the mutex: the call is done; its handler runs later, elsewhere.
 template <class Executor>
 void client_core<Executor>::complete(call_type& c, outcome&& o) {
+    count_start(c);
+    if (o.ec) {
+        count_failure(stats_.calls_failed, o.ec);
+    } else {
+        ++stats_.calls_succeeded;
+    }
+    using std::chrono::duration_cast;
+    using us = std::chrono::microseconds;
+    const call_info info{o.ec, c.attempts_made, duration_cast<us>(clock::now() - c.started),
+                         duration_cast<us>(c.waited)};
+    stats_.call_latency.record(info.latency);
+    stats_.connection_wait.record(info.connection_wait);
     deadlines_.erase(c);
     if (deadlines_.earliest() == nullptr && deadline_timer_at_ != clock::time_point::max()) {
         deadline_timer_at_ = clock::time_point::max();
@@ -223,8 +257,14 @@ void client_core<Executor>::complete(call_type& c, outcome&& o) {
     // the handler never runs inside the function that started the call, nor on a
     // connection's strand or under the mutex, so a slow handler delays no other call. (A
     // type-erased completion executor cannot be posted to directly.)
-    asio::post(inner_, [c = std::move(c.self), ec = o.ec]() mutable {
+    // The core is kept alive for the hook only when there is one.
+    auto hooked = cfg_.on_call ? this->shared_from_this() : nullptr;
+    asio::post(inner_, [c = std::move(c.self), info, hooked = std::move(hooked)]() mutable {
+        if (hooked) {
+            hooked->cfg_.on_call(info);
+        }
         auto ex = c->work.get_executor();
+        const error_code ec = info.result;
         asio::dispatch(ex, [c = std::move(c), ec]() {
             // Cleared on the handler's executor, where the caller emits its signal.
             auto slot = asio::get_associated_cancellation_slot(c->handler);
@@ -263,6 +303,21 @@ void client_core<Executor>::on_deadline_timer() {
     if (c != nullptr) {
         arm_deadline_timer(c->deadline);
     }
+}
+
+template <class Executor>
+client_stats client_core<Executor>::stats() {
+    lock held(mutex_);
+    client_stats s = stats_;
+    s.connections_open = pool_.open();
+    s.connections_idle = pool_.idle();
+    s.connections_busy = s.connections_open - s.connections_idle;
+    s.calls_waiting = pool_.waiting();
+    s.calls_in_flight =
+        static_cast<std::size_t>(s.calls_started - s.calls_succeeded - s.calls_failed.total());
+    s.connections_discarded.idle_timeout = pool_.expired_total();
+    s.connections_discarded.client_closed += pool_.closed_idle_total();
+    return s;
 }
 
 template <class Executor>

@@ -44,6 +44,10 @@ auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused
         if (ec) {
             co_return judge_open_failure(ec, conn->proxy_status());
         }
+        {
+            lock held(mutex_);  // once per new connection, beside a TLS handshake
+            ++stats_.connections_opened;
+        }
     }
     // The last moment to find out that the server spoke out of turn: whatever it sent would
     // otherwise be read as this request's answer.
@@ -82,8 +86,11 @@ template <class Executor>
 void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_ptr& conn,
                                            outcome o) {
     conn->holder = nullptr;
-    if (!(o.unsent && o.stale)) {
-        report(*c, o);  // a pooled connection refused before writing is no attempt
+    // A pooled connection refused before writing is no attempt.
+    const bool is_attempt = !(o.unsent && o.stale);
+    const bool open_failed = o.open_failed;
+    if (is_attempt) {
+        report(*c, o);
     }
     const auto now = clock::now();
     const bool may_retry = o.retryable && c->attempt < cfg_.retry.max_attempts;
@@ -92,6 +99,10 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
         asked = parse_retry_after(o.retry_after, std::chrono::system_clock::now());
     }
     lock held(mutex_);
+    if (is_attempt) {
+        ++stats_.attempts;
+        ++c->attempts_made;
+    }
     c->conn = nullptr;
     call_event event = call_event::finished;
     clock::time_point resume;
@@ -110,8 +121,11 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
     std::optional<grant> g;
     if (event == call_event::replace_connection) {
         conn->close();
+        ++stats_.connections_discarded.stale;
+        ++stats_.retries.stale_connection;
         c->attempt_started = now;
     } else {
+        count_discard(stats_.connections_discarded, conn->state(), open_failed, closed_);
         g = pool_.release(conn, now);
     }
     auto step = next(c->state, event);
@@ -154,7 +168,9 @@ void client_core<Executor>::on_backoff_elapsed(call_type& c) {
     }
     c.state = next(c.state, call_event::backoff_elapsed).state;
     ++c.attempt;
-    if (auto g = pool_.request(c, clock::now())) {
+    ++(c.last.http_status != 0 ? stats_.retries.status : stats_.retries.transport);
+    c.queued_at = clock::now();
+    if (auto g = pool_.request(c, c.queued_at)) {
         auto go = on_grant(*g);
         held.unlock();
         run_attempt(go.call->self, std::move(go.connection));

@@ -9,4 +9,5 @@
 #include <stytch/config.hpp>
 #include <stytch/error.hpp>
 #include <stytch/result.hpp>
+#include <stytch/stats.hpp>
 #include <stytch/version.hpp>

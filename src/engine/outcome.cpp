@@ -10,6 +10,7 @@ namespace stytch::detail {
 
 outcome judge_open_failure(boost::system::error_code ec, int proxy_status) {
     outcome o{ec};
+    o.open_failed = true;
     o.retryable = ec == boost::asio::error::timed_out || is_transient_connect_error(ec);
     if (ec == error::proxy_refused) {
         o.http_status = o.details.status_code = proxy_status;
