@@ -8,6 +8,7 @@
 
 #include <sys/wait.h>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -148,6 +149,25 @@ inline std::string error_body(int status, const std::string& type) {
     return "{\"status_code\":" + std::to_string(status) +
            ",\"request_id\":\"request-id-test-fault\",\"error_type\":\"" + type +
            "\",\"error_message\":\"injected\",\"error_url\":\"https://stytch.com/docs\"}";
+}
+
+/// Answers `status` (Stytch error shape, unknown type unless given) to the first `times`
+/// requests, then normally.
+inline void answer_status(server_fixture& f, int status, std::size_t times = SIZE_MAX,
+                          std::vector<std::pair<std::string, std::string>> headers = {},
+                          std::string type = "injected_failure") {
+    auto left = std::make_shared<std::atomic<std::size_t>>(times);
+    f.server.set_override([=](const mock::recorded_request&) -> std::optional<mock::reply> {
+        if (left->fetch_sub(1) == 0) {
+            left->store(0);
+            return std::nullopt;
+        }
+        mock::reply r;
+        r.status = status;
+        r.body = error_body(status, type);
+        r.headers = headers;
+        return r;
+    });
 }
 
 }  // namespace stytch::test

@@ -15,25 +15,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-/// Answers `status` (Stytch error shape, unknown type unless given) to the first `times`
-/// requests, then normally.
-void answer_status(server_fixture& f, int status, std::size_t times = SIZE_MAX,
-                   std::vector<std::pair<std::string, std::string>> headers = {},
-                   std::string type = "injected_failure") {
-    auto left = std::make_shared<std::atomic<std::size_t>>(times);
-    f.server.set_override([=](const mock::recorded_request&) -> std::optional<mock::reply> {
-        if (left->fetch_sub(1) == 0) {
-            left->store(0);
-            return std::nullopt;
-        }
-        mock::reply r;
-        r.status = status;
-        r.body = error_body(status, type);
-        r.headers = headers;
-        return r;
-    });
-}
-
 std::string http_date(std::chrono::system_clock::time_point t) {
     std::time_t tt = std::chrono::system_clock::to_time_t(t);
     std::tm tm{};
