@@ -123,8 +123,6 @@ BOOST_AUTO_TEST_CASE(calls_beyond_the_pool_wait_and_the_gauges_show_it) {
     BOOST_TEST(s.connections_opened == 2u);
     BOOST_TEST(s.connections_reused == std::uint64_t(n - 2));
     BOOST_TEST(s.connection_wait.count() == std::uint64_t(n));
-    // The six that waited waited at least one exchange; the two first hardly at all.
-    BOOST_TEST(s.connection_wait.percentile(0.99) > s.connection_wait.percentile(0.25));
 }
 
 BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_is_counted_as_replaced_not_as_an_attempt) {
