@@ -274,7 +274,7 @@ BOOST_AUTO_TEST_CASE(a_closed_pool_closes_what_comes_back_and_grants_nothing) {
 
 BOOST_AUTO_TEST_CASE(closing_the_pool_counts_the_idle_connections_it_closes) {
     auto p = make_pool(3);
-    fake_call a{1};
+    fake_call a;
     const auto now = clk::now();
     BOOST_REQUIRE(p.request(a, now));
     BOOST_REQUIRE(p.request(a, now));
