@@ -6,6 +6,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -38,11 +39,13 @@ struct latency_histogram {
 
     /// The bucket that counts `v` (a negative value counts as 0).
     static constexpr std::size_t bucket_of(std::chrono::microseconds v) noexcept {
-        std::size_t i = 0;
-        while (i + 1 < bucket_count && v > upper_bound(i)) {
-            ++i;
+        if (v.count() <= 1) {
+            return 0;
         }
-        return i;
+        // The smallest i with v <= 2^i is the bit width of v - 1.
+        const auto i =
+            static_cast<std::size_t>(std::bit_width(static_cast<std::uint64_t>(v.count() - 1)));
+        return i < bucket_count ? i : bucket_count - 1;
     }
 
     /// Counts one value.
