@@ -38,6 +38,10 @@ b2b::organizations client::organizations() const {
     return b2b::organizations(impl_);
 }
 
+client_stats client::stats() const {
+    return impl_ ? impl_->stats() : client_stats{};
+}
+
 void client::close() {
     if (impl_) {
         impl_->close();

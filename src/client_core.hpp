@@ -25,6 +25,7 @@
 #include "engine/call.hpp"
 #include "engine/connection_pool.hpp"
 #include "engine/deadline_list.hpp"
+#include "engine/stats_count.hpp"
 #include "net/connection.hpp"
 #include "retry_rules.hpp"
 #include "time_arith.hpp"
@@ -62,6 +63,8 @@ class client_core final : public client_impl,
 
     void close() override;
 
+    client_stats stats() override;
+
   private:
     using call_type = call<connection_type, Executor>;
     using call_ptr = std::shared_ptr<call_type>;
@@ -79,23 +82,24 @@ class client_core final : public client_impl,
         call_ptr call;
         connection_ptr connection;
     };
-    /// A completed call whose handler is yet to be invoked.
+    /// A completed call whose handler (and on_call hook) is yet to be invoked.
     struct delivery {
         call_ptr call;
-        error_code ec;
+        call_info info;
     };
     launch on_grant(const grant& g);
     void run_attempt(launch l);
     task<outcome> attempt(call_ptr c, connection_ptr conn, bool reused);
     bool may_write(call_type& c, const connection_ptr& conn);
     void finish_attempt(const call_ptr& c, const connection_ptr& conn, outcome o);
-    call_action settle(call_type& c, const connection_ptr& conn, outcome& o, bool may_retry,
-                       std::optional<std::chrono::milliseconds> asked,
+    call_action settle(call_type& c, const connection_ptr& conn, connection_state given_back,
+                       outcome& o, bool may_retry, std::optional<std::chrono::milliseconds> asked,
                        std::optional<launch>& next_call, std::optional<delivery>& done);
     void on_backoff_elapsed(call_type& c);
     std::chrono::milliseconds retry_delay(std::size_t attempt_no,
                                           std::optional<std::chrono::milliseconds> asked);
     attempt_info report(const call_type& c, const outcome& o);
+    void count_start(call_type& c);
     delivery detach(call_type& c, outcome&& o);
     void deliver(delivery d);
     void arm_deadline_timer(clock::time_point at);
@@ -109,6 +113,7 @@ class client_core final : public client_impl,
     clock::time_point deadline_timer_at_ = clock::time_point::max();  // max: not armed
     std::minstd_rand jitter_;
     bool closed_ = false;
+    client_stats stats_;  // the counters; gauges are read from the pool by stats()
 };
 
 template <class Executor>
@@ -120,7 +125,8 @@ void client_core<Executor>::start(
     auto c = std::allocate_shared<call_type>(asio::recycling_allocator<call_type>(), inner_,
                                              std::move(handler), diag, ex_);
     error_code invalid = encoder_.encode_delete_external_id(request, options, c->request);
-    c->deadline = saturating_add(clock::now(), options.timeout.value_or(cfg_.request_timeout));
+    c->started = c->queued_at = clock::now();
+    c->deadline = saturating_add(c->started, options.timeout.value_or(cfg_.request_timeout));
     c->self = c;
 
     auto slot = asio::get_associated_cancellation_slot(c->handler);
@@ -140,6 +146,7 @@ void client_core<Executor>::start(
     asio::post(inner_, [self = this->shared_from_this(), c = std::move(c), invalid]() {
         if (invalid) {
             lock held(self->mutex_);
+            self->count_start(*c);
             self->abort(*c, invalid);
         } else {
             self->admit(c);
@@ -150,6 +157,7 @@ void client_core<Executor>::start(
 template <class Executor>
 void client_core<Executor>::admit(const call_ptr& c) {
     lock held(mutex_);
+    count_start(*c);
     if (c->state != call_state::queued) {
         return;  // cancelled before it got here
     }
@@ -188,6 +196,7 @@ void client_core<Executor>::abort(call_type& c, error_code reason) {
     switch (step.action) {
         case call_action::leave_queue:
             pool_.withdraw(c);
+            c.waited += clock::now() - c.queued_at;
             deliver(detach(c, outcome{reason}));  // under the mutex: posting only
             break;
         case call_action::cancel_backoff:
@@ -216,12 +225,37 @@ auto client_core<Executor>::on_grant(const grant& g) -> launch {
     call_type& c = *g.call;
     c.state = next(c.state, call_event::granted).state;
     c.attempt_started = clock::now();
+    c.waited += c.attempt_started - c.queued_at;
+    if (g.connection) {
+        ++stats_.connections_reused;
+    }
     return {c.self, g.connection};
+}
+
+// Under the mutex, once per call. A call cancelled before admit() ran is counted here.
+template <class Executor>
+void client_core<Executor>::count_start(call_type& c) {
+    if (!c.counted) {
+        c.counted = true;
+        ++stats_.calls_started;
+    }
 }
 
 // Under the mutex: the call is done and leaves the engine; deliver() invokes its handler.
 template <class Executor>
 auto client_core<Executor>::detach(call_type& c, outcome&& o) -> delivery {
+    count_start(c);
+    if (o.ec) {
+        count_failure(stats_.calls_failed, o.ec);
+    } else {
+        ++stats_.calls_succeeded;
+    }
+    using std::chrono::duration_cast;
+    using us = std::chrono::microseconds;
+    const call_info info{o.ec, c.attempts_made, duration_cast<us>(clock::now() - c.started),
+                         duration_cast<us>(c.waited)};
+    stats_.call_latency.record(info.latency);
+    stats_.connection_wait.record(info.connection_wait);
     deadlines_.erase(c);
     if (deadlines_.earliest() == nullptr && deadline_timer_at_ != clock::time_point::max()) {
         deadline_timer_at_ = clock::time_point::max();
@@ -233,7 +267,7 @@ auto client_core<Executor>::detach(call_type& c, outcome&& o) -> delivery {
     if (o.ec) {
         c.response = {};
     }
-    return {std::move(c.self), o.ec};
+    return {std::move(c.self), info};
 }
 
 template <class Executor>
@@ -242,18 +276,25 @@ void client_core<Executor>::deliver(delivery d) {
     // the handler never runs inside the function that started the call, nor on a
     // connection's strand or under the mutex, so a slow handler delays no other call. (A
     // type-erased completion executor cannot be posted to directly.)
-    asio::post(inner_, [c = std::move(d.call), ec = d.ec]() mutable {
-        auto ex = c->work.get_executor();
-        asio::dispatch(ex, [c = std::move(c), ec]() {
-            // Cleared on the handler's executor, where the caller emits its signal.
-            auto slot = asio::get_associated_cancellation_slot(c->handler);
-            if (slot.is_connected()) {
-                slot.clear();
-            }
-            auto work = std::move(c->work);
-            std::move(c->handler)(ec, std::move(c->response));
-        });
-    });
+    // The core is kept alive for the hook only when there is one.
+    auto hooked = cfg_.on_call ? this->shared_from_this() : nullptr;
+    asio::post(inner_,
+               [c = std::move(d.call), info = d.info, hooked = std::move(hooked)]() mutable {
+                   if (hooked) {
+                       hooked->cfg_.on_call(info);
+                   }
+                   auto ex = c->work.get_executor();
+                   const error_code ec = info.result;
+                   asio::dispatch(ex, [c = std::move(c), ec]() {
+                       // Cleared on the handler's executor, where the caller emits its signal.
+                       auto slot = asio::get_associated_cancellation_slot(c->handler);
+                       if (slot.is_connected()) {
+                           slot.clear();
+                       }
+                       auto work = std::move(c->work);
+                       std::move(c->handler)(ec, std::move(c->response));
+                   });
+               });
 }
 
 // Under the mutex.
@@ -282,6 +323,21 @@ void client_core<Executor>::on_deadline_timer() {
     if (c != nullptr) {
         arm_deadline_timer(c->deadline);
     }
+}
+
+template <class Executor>
+client_stats client_core<Executor>::stats() {
+    lock held(mutex_);
+    client_stats s = stats_;
+    s.connections_open = pool_.open();
+    s.connections_idle = pool_.idle();
+    s.connections_busy = s.connections_open - s.connections_idle;
+    s.calls_waiting = pool_.waiting();
+    s.calls_in_flight =
+        static_cast<std::size_t>(s.calls_started - s.calls_succeeded - s.calls_failed.total());
+    s.connections_discarded.idle_timeout = pool_.expired_total();
+    s.connections_discarded.client_closed += pool_.closed_idle_total();
+    return s;
 }
 
 template <class Executor>

@@ -48,6 +48,10 @@ auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused
         if (ec) {
             co_return judge_open_failure(ec, conn->proxy_status(), conn->reached_handshake());
         }
+        {
+            lock held(mutex_);  // once per new connection, beside a TLS handshake
+            ++stats_.connections_opened;
+        }
     }
     // The last moment to find out that the server spoke out of turn: whatever it sent would
     // otherwise be read as this request's answer.
@@ -93,24 +97,31 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
     if (may_retry && !o.retry_after.empty()) {
         asked = parse_retry_after(o.retry_after, std::chrono::system_clock::now());
     }
+    const auto given_back = conn->state();  // before closing: why it is discarded
     if (!conn->reusable()) {
         conn->close();  // the system call outside the mutex; the pool frees its slot
     }
+    // A pooled connection refused before writing is no attempt.
+    const bool is_attempt = !(o.unsent && o.stale);
     std::optional<launch> next_call;
     std::optional<delivery> done;
     std::optional<attempt_info> info;
     call_action action;
     {
         lock held(mutex_);
+        if (is_attempt) {
+            ++stats_.attempts;
+            ++c->attempts_made;
+        }
         if (c->abort_reason) {
             auto phase = o.phase;
             o = outcome{c->abort_reason};  // what the attempt saw was the abort's doing
             o.phase = phase;
         }
-        if (cfg_.on_attempt && !(o.unsent && o.stale)) {
-            info = report(*c, o);  // a pooled connection refused before writing is no attempt
+        if (cfg_.on_attempt && is_attempt) {
+            info = report(*c, o);
         }
-        action = settle(*c, conn, o, may_retry, asked, next_call, done);
+        action = settle(*c, conn, given_back, o, may_retry, asked, next_call, done);
     }
     if (info) {
         cfg_.on_attempt(*info);  // outside the mutex: the hook may take its own locks
@@ -128,8 +139,8 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
 
 // Under the mutex: what follows an attempt, for this call and for the connection.
 template <class Executor>
-call_action client_core<Executor>::settle(call_type& c, const connection_ptr& conn, outcome& o,
-                                          bool may_retry,
+call_action client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
+                                          connection_state given_back, outcome& o, bool may_retry,
                                           std::optional<std::chrono::milliseconds> asked,
                                           std::optional<launch>& next_call,
                                           std::optional<delivery>& done) {
@@ -143,6 +154,8 @@ call_action client_core<Executor>::settle(call_type& c, const connection_ptr& co
         // pool slot, bounded since each try discards one connection.
         event = call_event::replace_connection;
         c.attempt_started = now;
+        ++stats_.connections_discarded.stale;
+        ++stats_.retries.stale_connection;
     } else if (!c.abort_reason && may_retry) {
         resume = saturating_add(now, retry_delay(c.attempt, asked));
         if (resume < c.deadline) {
@@ -150,6 +163,7 @@ call_action client_core<Executor>::settle(call_type& c, const connection_ptr& co
         }
     }
     if (event != call_event::replace_connection) {
+        count_discard(stats_.connections_discarded, given_back, o.open_failed, closed_);
         if (auto g = pool_.release(conn, now)) {
             next_call = on_grant(*g);
         }
@@ -187,7 +201,9 @@ void client_core<Executor>::on_backoff_elapsed(call_type& c) {
         }
         c.state = next(c.state, call_event::backoff_elapsed).state;
         ++c.attempt;
-        if (auto g = pool_.request(c, clock::now())) {
+        ++(c.last.http_status != 0 ? stats_.retries.status : stats_.retries.transport);
+        c.queued_at = clock::now();
+        if (auto g = pool_.request(c, c.queued_at)) {
             go = on_grant(*g);
         }
     }

@@ -13,6 +13,7 @@
 
 #include <stytch/b2b/organizations.hpp>
 #include <stytch/config.hpp>
+#include <stytch/stats.hpp>
 
 #include "codec/base_url.hpp"
 #include "codec/request_encoder.hpp"
@@ -38,6 +39,9 @@ class client_impl {
 
     /// See client::close(). Thread-safe.
     virtual void close() = 0;
+
+    /// See client::stats(). Thread-safe.
+    virtual client_stats stats() = 0;
 
   protected:
     /// Validates `cfg` and loads the TLS settings.

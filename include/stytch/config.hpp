@@ -11,6 +11,7 @@
 #include <string>
 
 #include <stytch/export.hpp>
+#include <stytch/stats.hpp>
 #include <stytch/version.hpp>
 
 struct ssl_ctx_st;  // OpenSSL's SSL_CTX, for client_config::tls_context_hook
@@ -192,6 +193,13 @@ struct STYTCH_EXPORT client_config {
     /// in parallel when several threads run that executor: the hook may then be called from
     /// several threads at once and must be thread-safe. Must not block.
     std::function<void(const attempt_info&)> on_attempt{};
+
+    /// Called once per call, when set, as the call completes: after the figures of
+    /// client::stats() include it and before its completion handler is invoked, never under
+    /// the client's lock. It runs on a thread running the client's executor; calls completing
+    /// at once on several threads call it from several threads at once, so it must be
+    /// thread-safe. Must not block: it delays this call's handler. See @ref call_info.
+    std::function<void(const call_info&)> on_call;
 
     /// Checks the configuration without building a client.
     /// @returns an empty code, or the first problem found (`error::missing_project_id`,

@@ -11,4 +11,5 @@
 #include <stytch/error.hpp>
 #include <stytch/export.hpp>
 #include <stytch/result.hpp>
+#include <stytch/stats.hpp>
 #include <stytch/version.hpp>

@@ -52,7 +52,13 @@ struct call {
     std::size_t replaced = 0;           ///< stale pooled connections replaced
     std::shared_ptr<Connection> conn;   ///< the connection of the current attempt, once known
     clock::time_point attempt_started;  ///< when the pool granted the current attempt
-    outcome last;                       ///< the previous attempt's, while backing off
+    // For client_stats and on_call:
+    clock::time_point started;      ///< when start() was called
+    clock::time_point queued_at;    ///< when it last asked the pool (or started)
+    clock::duration waited{};       ///< waiting for a connection, over all attempts
+    std::size_t attempts_made = 0;  ///< attempts reported (on_attempt)
+    bool counted = false;           ///< counted in calls_started
+    outcome last;                   ///< the previous attempt's, while backing off
     timer_type backoff;
 
     list_hook<call> queue_hook;     ///< the pool's queue

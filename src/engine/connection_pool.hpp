@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -63,6 +64,7 @@ class connection_pool {
             return grant{&c, nullptr};
         }
         queue_.push_back(c);
+        ++waiting_;
         return std::nullopt;
     }
 
@@ -70,6 +72,7 @@ class connection_pool {
     void withdraw(Call& c) noexcept {
         if (queue_.linked(c)) {
             queue_.erase(c);
+            --waiting_;
         }
     }
 
@@ -84,6 +87,7 @@ class connection_pool {
         if (!queue_.empty() && !closed_) {
             Call* c = queue_.front();
             queue_.erase(*c);
+            --waiting_;
             return grant{c, std::move(conn)};
         }
         if (!conn) {
@@ -108,6 +112,7 @@ class connection_pool {
         for (auto& c : idle_) {
             discard(*c);
         }
+        closed_idle_ += idle_.size();
         idle_.clear();
     }
 
@@ -116,6 +121,12 @@ class connection_pool {
     std::size_t open() const noexcept { return open_; }
     std::size_t idle() const noexcept { return idle_.size(); }
     bool has_queue() const noexcept { return !queue_.empty(); }
+    /// Calls queued for a connection.
+    std::size_t waiting() const noexcept { return waiting_; }
+    /// Idle connections closed so far because they idled past `idle_timeout`.
+    std::uint64_t expired_total() const noexcept { return expired_total_; }
+    /// Idle connections closed so far by close().
+    std::uint64_t closed_idle_total() const noexcept { return closed_idle_; }
 
   private:
     using queue_type = intrusive_list<Call, Hook>;
@@ -132,11 +143,15 @@ class connection_pool {
             discard(*idle_[expired]);
             ++expired;
         }
+        expired_total_ += expired;
         idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(expired));
     }
 
     pool_limits limits_;
-    std::size_t open_ = 0;  // idle + in use + being opened
+    std::size_t open_ = 0;     // idle + in use + being opened
+    std::size_t waiting_ = 0;  // length of queue_
+    std::uint64_t expired_total_ = 0;
+    std::uint64_t closed_idle_ = 0;
     bool closed_ = false;
     std::vector<connection_ptr> idle_;  // oldest first; reuse takes the newest
     queue_type queue_;

@@ -11,6 +11,7 @@ namespace stytch::detail {
 outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool reached_handshake) {
     outcome o{ec};
     o.phase = reached_handshake ? attempt_phase::tls_handshake : attempt_phase::connecting;
+    o.open_failed = true;
     o.retryable = ec == boost::asio::error::timed_out || is_transient_connect_error(ec);
     if (ec == error::proxy_refused) {
         o.http_status = o.details.status_code = proxy_status;

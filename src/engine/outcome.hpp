@@ -22,11 +22,12 @@ struct outcome {
     boost::system::error_code ec;
     api_error details;
     int http_status = 0;
-    std::string retry_after;  ///< the answer's Retry-After, raw
-    bool retryable = false;   ///< per the retry policy, deadline aside
-    bool reused = false;      ///< a pooled connection was used
-    bool stale = false;       ///< that pooled connection had been closed by the server
-    bool unsent = false;      ///< the idle check refused the connection: nothing was written
+    std::string retry_after;   ///< the answer's Retry-After, raw
+    bool retryable = false;    ///< per the retry policy, deadline aside
+    bool reused = false;       ///< a pooled connection was used
+    bool stale = false;        ///< that pooled connection had been closed by the server
+    bool unsent = false;       ///< the idle check refused the connection: nothing was written
+    bool open_failed = false;  ///< the connection could not be opened
     attempt_phase phase = attempt_phase::exchanging;  ///< how far the attempt got
 };
 

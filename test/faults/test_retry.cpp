@@ -13,16 +13,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-/// Answers `status` (Stytch error shape, unknown type unless given) to the first `times`
-/// requests, then normally.
-void answer_status(server_fixture& f, int status, std::size_t times = SIZE_MAX,
-                   std::vector<std::pair<std::string, std::string>> headers = {},
-                   std::string type = "injected_failure") {
-    inject(f.server,
-           {.status = status, .body = error_body(status, type), .headers = std::move(headers)},
-           times);
-}
-
 std::string http_date(std::chrono::system_clock::time_point t) {
     std::time_t tt = std::chrono::system_clock::to_time_t(t);
     std::tm tm{};

@@ -37,4 +37,11 @@ std::string error_body(int status, const std::string& type) {
            "\",\"error_message\":\"injected\",\"error_url\":\"https://stytch.com/docs\"}";
 }
 
+void answer_status(server_fixture& f, int status, std::size_t times,
+                   std::vector<std::pair<std::string, std::string>> headers, std::string type) {
+    inject(f.server,
+           {.status = status, .body = error_body(status, type), .headers = std::move(headers)},
+           times);
+}
+
 }  // namespace stytch::test

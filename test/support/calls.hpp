@@ -5,7 +5,10 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <stytch/stytch.hpp>
 
@@ -45,5 +48,11 @@ inline auto record(completion& c) {
 
 /// A body in Stytch's error shape.
 std::string error_body(int status, const std::string& type);
+
+/// Answers `status` (Stytch error shape, unknown type unless given) to the first `times`
+/// requests, then normally.
+void answer_status(server_fixture& f, int status, std::size_t times = SIZE_MAX,
+                   std::vector<std::pair<std::string, std::string>> headers = {},
+                   std::string type = "injected_failure");
 
 }  // namespace stytch::test

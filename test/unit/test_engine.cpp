@@ -160,6 +160,7 @@ BOOST_AUTO_TEST_CASE(calls_get_the_right_to_open_up_to_the_limit_then_wait_in_or
     BOOST_TEST(!p.request(c, now));
     BOOST_TEST(!p.request(d, now));
     BOOST_TEST(p.has_queue());
+    BOOST_TEST(p.waiting() == 2u);
 
     // A connection given back goes straight to the first waiter, not to the idle list.
     auto conn = std::make_shared<fake_connection>();
@@ -173,6 +174,7 @@ BOOST_AUTO_TEST_CASE(calls_get_the_right_to_open_up_to_the_limit_then_wait_in_or
     BOOST_TEST((gd->call == &d && !gd->connection));
     BOOST_TEST(p.open() == 2u);
     BOOST_TEST(!p.has_queue());
+    BOOST_TEST(p.waiting() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_withdrawn_call_is_never_granted) {
@@ -184,6 +186,7 @@ BOOST_AUTO_TEST_CASE(a_withdrawn_call_is_never_granted) {
     BOOST_TEST(!p.request(c, now));
     p.withdraw(b);
     p.withdraw(b);  // twice is harmless
+    BOOST_TEST(p.waiting() == 1u);
     auto g = p.release(std::make_shared<fake_connection>(), now);
     BOOST_REQUIRE(g);
     BOOST_TEST(g->call == &c);
@@ -234,6 +237,7 @@ BOOST_AUTO_TEST_CASE(idle_connections_expire_lazily_when_a_call_asks) {
     BOOST_TEST(conn->closed);
     BOOST_TEST(!g->connection);  // a new one instead
     BOOST_TEST(p.open() == 1u);
+    BOOST_TEST(p.expired_total() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(only_the_newest_idle_connections_keep_their_buffers) {
@@ -267,6 +271,20 @@ BOOST_AUTO_TEST_CASE(a_closed_pool_closes_what_comes_back_and_grants_nothing) {
     BOOST_TEST(p.open() == 0u);
     BOOST_TEST(!p.request(b, now));
     BOOST_TEST(!p.has_queue());
+}
+
+BOOST_AUTO_TEST_CASE(closing_the_pool_counts_the_idle_connections_it_closes) {
+    auto p = make_pool(3);
+    fake_call a;
+    const auto now = clk::now();
+    BOOST_REQUIRE(p.request(a, now));
+    BOOST_REQUIRE(p.request(a, now));
+    BOOST_TEST(!p.release(std::make_shared<fake_connection>(), now));
+    BOOST_TEST(!p.release(std::make_shared<fake_connection>(), now));
+    BOOST_REQUIRE(p.request(a, now));  // takes one of the two idle connections
+    p.close();
+    BOOST_TEST(p.closed_idle_total() == 1u);
+    BOOST_TEST(p.expired_total() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

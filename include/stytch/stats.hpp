@@ -1,0 +1,212 @@
+#pragma once
+
+/// @file
+/// What a client has done so far: gauges, counters and latency histograms (client::stats()).
+
+#include <boost/system/error_code.hpp>
+
+#include <array>
+#include <bit>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace stytch {
+
+/// A latency histogram with fixed log-scale buckets, needing no dependency.
+///
+/// Bucket `i` (for `i < bucket_count - 1`) counts the values `v` with
+/// `upper_bound(i - 1) < v <= upper_bound(i)`, where `upper_bound(i)` is 2^i microseconds:
+/// 1 µs, 2 µs, 4 µs, ... up to 2^27 µs (about 134 s). The last bucket counts everything
+/// longer. The bounds are inclusive, as Prometheus' `le` label.
+struct latency_histogram {
+    /// Number of buckets: 28 bounded ones and one for longer values.
+    static constexpr std::size_t bucket_count = 29;
+
+    /// Values recorded per bucket (not cumulative).
+    std::array<std::uint64_t, bucket_count> buckets{};
+    /// Sum of every recorded value, in microseconds (for a mean, or Prometheus' `_sum`).
+    std::uint64_t sum_us = 0;
+
+    /// Inclusive upper bound of bucket `i`: 2^i microseconds; `microseconds::max()` for the
+    /// last bucket (and for any `i` past it).
+    static constexpr std::chrono::microseconds upper_bound(std::size_t i) noexcept {
+        if (i + 1 >= bucket_count) {
+            return std::chrono::microseconds::max();
+        }
+        return std::chrono::microseconds(std::int64_t{1} << i);
+    }
+
+    /// The bucket that counts `v` (a negative value counts as 0).
+    static constexpr std::size_t bucket_of(std::chrono::microseconds v) noexcept {
+        if (v.count() <= 1) {
+            return 0;
+        }
+        // The smallest i with v <= 2^i is the bit width of v - 1.
+        const auto i =
+            static_cast<std::size_t>(std::bit_width(static_cast<std::uint64_t>(v.count() - 1)));
+        return i < bucket_count ? i : bucket_count - 1;
+    }
+
+    /// Counts one value.
+    constexpr void record(std::chrono::microseconds v) noexcept {
+        ++buckets[bucket_of(v)];
+        if (v.count() > 0) {
+            sum_us += static_cast<std::uint64_t>(v.count());
+        }
+    }
+
+    /// Values recorded in all.
+    constexpr std::uint64_t count() const noexcept {
+        std::uint64_t n = 0;
+        for (auto b : buckets) {
+            n += b;
+        }
+        return n;
+    }
+
+    /// An upper estimate of the `q`-quantile (`q` in [0, 1]; 0.5 for the median, 0.99 for
+    /// p99): the upper bound of the bucket holding the value of rank ceil(q * count()) (at
+    /// least 1). So the true quantile lies within a factor of 2 below the answer. Returns 0
+    /// when nothing was recorded and `microseconds::max()` when that value is in the last
+    /// bucket (longer than about 134 s).
+    constexpr std::chrono::microseconds percentile(double q) const noexcept {
+        const std::uint64_t n = count();
+        if (n == 0) {
+            return std::chrono::microseconds(0);
+        }
+        q = q < 0 ? 0 : q > 1 ? 1 : q;
+        const double exact = q * static_cast<double>(n);
+        auto rank = static_cast<std::uint64_t>(exact);
+        if (static_cast<double>(rank) < exact || rank == 0) {
+            ++rank;  // ceil, and at least the first value
+        }
+        std::uint64_t seen = 0;
+        for (std::size_t i = 0; i < bucket_count; ++i) {
+            seen += buckets[i];
+            if (seen >= rank) {
+                return upper_bound(i);
+            }
+        }
+        return upper_bound(bucket_count - 1);
+    }
+};
+
+/// Calls that completed with an error, by kind. Each failed call counts once, in the first
+/// matching field, in the order below.
+struct call_failures {
+    /// Refused before anything was sent (`condition::invalid_request`).
+    std::uint64_t invalid_request = 0;
+    /// The API answered with a non-2xx status (`condition::api_error`), after any retries.
+    std::uint64_t api_error = 0;
+    /// A 2xx answer that could not be decoded (`condition::decode_error`).
+    std::uint64_t decode_error = 0;
+    /// The server broke HTTP (`condition::protocol_error`).
+    std::uint64_t protocol_error = 0;
+    /// The HTTPS proxy refused or broke the tunnel (`condition::proxy_error`).
+    std::uint64_t proxy_error = 0;
+    /// The call's deadline (`request_timeout`) or a connect timeout passed
+    /// (`asio::error::timed_out`).
+    std::uint64_t timed_out = 0;
+    /// Cancelled by the caller (`asio::error::operation_aborted`).
+    std::uint64_t cancelled = 0;
+    /// The client was closed or destroyed first (`error::client_closed`).
+    std::uint64_t client_closed = 0;
+    /// Anything else: connect, TLS and socket errors (`transport`), allocation failure.
+    std::uint64_t transport = 0;
+
+    /// Failed calls in all.
+    constexpr std::uint64_t total() const noexcept {
+        return invalid_request + api_error + decode_error + protocol_error + proxy_error +
+               timed_out + cancelled + client_closed + transport;
+    }
+};
+
+/// Why an attempt was followed by another one.
+struct retry_counts {
+    /// After a retryable status: 429, 502, 503, 504 (and 500 when the policy allows it).
+    std::uint64_t status = 0;
+    /// After a connect failure or timeout, or a connection that closed before any byte of an
+    /// answer.
+    std::uint64_t transport = 0;
+    /// A pooled connection the server had closed (or that spoke while idle, or answered 408)
+    /// replaced at once by a new one. Not counted as an attempt by the retry policy.
+    std::uint64_t stale_connection = 0;
+};
+
+/// Why connections were closed by the client.
+struct connection_discards {
+    /// Idle in the pool for longer than `idle_timeout`.
+    std::uint64_t idle_timeout = 0;
+    /// Not reusable after an answer: `Connection: close`, stray bytes after the answer, a
+    /// failure in the middle of an answer.
+    std::uint64_t not_reusable = 0;
+    /// Spoke while idle (bytes, EOF, reset found before writing), or failed before any byte
+    /// of an answer.
+    std::uint64_t stale = 0;
+    /// The connection could not be opened (connect, TLS handshake or proxy tunnel failed).
+    std::uint64_t open_failed = 0;
+    /// Closed to stop an attempt: the call's deadline passed or it was cancelled.
+    std::uint64_t interrupted = 0;
+    /// Closed with the client (close() or destruction).
+    std::uint64_t client_closed = 0;
+
+    /// Connections closed in all.
+    constexpr std::uint64_t total() const noexcept {
+        return idle_timeout + not_reusable + stale + open_failed + interrupted + client_closed;
+    }
+};
+
+/// A consistent snapshot of a client's activity, taken at once under the client's lock
+/// (see client::stats()). Gauges describe the moment; counters only grow, from the client's
+/// construction on (unsigned 64-bit: they do not wrap in practice).
+struct client_stats {
+    // Gauges.
+    /// Connections open: idle, in use, or being opened.
+    std::size_t connections_open = 0;
+    /// Connections idle in the pool.
+    std::size_t connections_idle = 0;
+    /// Connections in use by an attempt or being opened (`connections_open - connections_idle`).
+    std::size_t connections_busy = 0;
+    /// Calls started and not completed yet (`calls_started - calls_succeeded -
+    /// calls_failed.total()`).
+    std::size_t calls_in_flight = 0;
+    /// Calls queued for a connection (all `max_connections` are busy).
+    std::size_t calls_waiting = 0;
+
+    // Counters.
+    /// Calls started (each delete_external_id call, including those refused at once).
+    std::uint64_t calls_started = 0;
+    /// Calls that completed with success.
+    std::uint64_t calls_succeeded = 0;
+    /// Calls that completed with an error, by kind.
+    call_failures calls_failed;
+    /// Attempts made (each one seen by `client_config::on_attempt`).
+    std::uint64_t attempts = 0;
+    /// Attempts followed by another, by reason.
+    retry_counts retries;
+    /// Connections opened (TCP, proxy tunnel if any, and TLS handshake completed).
+    std::uint64_t connections_opened = 0;
+    /// Times an open connection was given to an attempt instead of opening a new one.
+    std::uint64_t connections_reused = 0;
+    /// Connections closed by the client, by reason.
+    connection_discards connections_discarded;
+
+    /// Completed calls: from the start of the call to its completion (posting the handler).
+    latency_histogram call_latency;
+    /// Completed calls: time spent waiting for a connection (or the right to open one), over
+    /// all its attempts; about 0 when a connection was free.
+    latency_histogram connection_wait;
+};
+
+/// What the optional per-call hook (`client_config::on_call`) sees. Contains no credential,
+/// token or request data.
+struct call_info {
+    boost::system::error_code result;  ///< the call's outcome (empty on success)
+    /// Attempts made (0 when the call was refused or ended before any attempt).
+    std::size_t attempts = 0;
+    std::chrono::microseconds latency{};          ///< from the call's start to its completion
+    std::chrono::microseconds connection_wait{};  ///< of that, waiting for a connection
+};
+
+}  // namespace stytch
