@@ -5,6 +5,7 @@
 
 #include <stytch/mock/server.hpp>
 
+#include "mock/support.hpp"
 #include "net/h2_session.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -33,41 +34,17 @@ using stytch::detail::h2_result;
 using stytch::mock::reply;
 using stytch::mock::server;
 using stytch::mock::server_options;
+using stytch::mock::testing::base64;
+using stytch::mock::testing::seeded_server;
 
 namespace {
 
 const std::string acme_id = "organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931";
 
-std::string base64(std::string_view in) {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    for (std::size_t i = 0; i < in.size(); i += 3) {
-        unsigned v = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size()) {
-            v |= static_cast<unsigned char>(in[i + 1]) << 8;
-        }
-        if (i + 2 < in.size()) {
-            v |= static_cast<unsigned char>(in[i + 2]);
-        }
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += i + 1 < in.size() ? alphabet[(v >> 6) & 63] : '=';
-        out += i + 2 < in.size() ? alphabet[v & 63] : '=';
-    }
-    return out;
-}
-
 server_options h2_options() {
     server_options opts;
     opts.alpn = {"h2", "http/1.1"};
     return opts;
-}
-
-std::unique_ptr<server> seeded_server(server_options opts) {
-    auto srv = std::make_unique<server>(std::move(opts));
-    srv->load_organizations(STYTCH_MOCK_SAMPLE_SEED);
-    return srv;
 }
 
 /// A TLS client offering only h2, moving bytes between the socket and an h2_session; every

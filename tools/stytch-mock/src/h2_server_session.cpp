@@ -6,7 +6,6 @@
 #include <array>
 #include <cstring>
 #include <new>
-#include <stdexcept>
 
 namespace stytch::mock::detail {
 
@@ -203,6 +202,9 @@ std::vector<h2_request> h2_server_session::take_requests() {
 void h2_server_session::answer(std::int32_t stream_id, int status,
                                const std::vector<std::pair<std::string, std::string>>& headers,
                                std::string body) {
+    if (nghttp2_session_find_stream(session_, stream_id) == nullptr) {
+        return;  // reset by the client meanwhile: nothing to answer, nothing to keep
+    }
     std::vector<std::pair<std::string, std::string>> fields;
     fields.emplace_back(":status", std::to_string(status >= 100 && status <= 999 ? status : 500));
     bool typed = false;
@@ -231,7 +233,7 @@ void h2_server_session::answer(std::int32_t stream_id, int status,
     }
     if (nghttp2_submit_response(session_, stream_id, nva.data(), nva.size(),
                                 has_body ? &provider : nullptr) != 0) {
-        bodies_.erase(stream_id);  // the stream is gone (reset by the client)
+        bodies_.erase(stream_id);  // nghttp2 refused it (e.g. out of memory)
     }
 }
 
