@@ -67,7 +67,8 @@ class h2_client {
     const std::string& selected() const { return selected_; }
     stytch::detail::h2_session& session() { return session_; }
 
-    std::int32_t submit(const std::string& organization, const std::string& secret = "") {
+    std::int32_t submit(const std::string& organization, const std::string& secret = "",
+                        const std::string& extra_header_value = "") {
         const server_options defaults;
         const std::string auth = "Basic " + base64(defaults.project_id + ":" +
                                                    (secret.empty() ? defaults.secret : secret));
@@ -78,7 +79,11 @@ class h2_client {
             {":path", "/v1/b2b/organizations/" + organization + "/external_id"},
             {"authorization", auth},
             {"content-type", "application/json"}};
-        return session_.submit(fields);
+        auto all = fields;
+        if (!extra_header_value.empty()) {
+            all.push_back({"x-extra", extra_header_value});
+        }
+        return session_.submit(all);
     }
 
     /// Exchanges bytes until `count` streams have finished (or the connection closed, or
@@ -265,6 +270,19 @@ BOOST_AUTO_TEST_CASE(refused_stream_is_reset_while_others_are_answered) {
     BOOST_TEST((done[ids[1]].outcome == h2_outcome::refused));
     BOOST_TEST(done[ids[2]].status == 404);
     BOOST_TEST(srv->requests_received() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_header_list_over_the_limit_resets_only_that_stream) {
+    auto srv = seeded_server(h2_options());
+    h2_client client(*srv);
+    const auto big = client.submit(acme_id, "", std::string(9 * 1024, 'x'));
+    const auto small = client.submit("organization-test-missing");
+    auto done = client.run(2);
+    BOOST_TEST_REQUIRE(done.size() == 2u);
+    BOOST_TEST((done[big].outcome == h2_outcome::reset));
+    BOOST_TEST(done[small].status == 404);
+    BOOST_TEST(srv->requests_received() == 1u);
+    BOOST_TEST(srv->find_organization(acme_id)->at("organization_external_id").is_string());
 }
 
 BOOST_AUTO_TEST_CASE(without_h2_in_alpn_the_server_selects_nothing_for_an_h2_offer) {

@@ -11,6 +11,8 @@ namespace stytch::mock::detail {
 
 namespace {
 
+constexpr std::size_t field_overhead = 32;  // RFC 9113 §6.5.2
+
 std::string_view view(const std::uint8_t* data, std::size_t size) {
     return {reinterpret_cast<const char*>(data), size};
 }
@@ -45,7 +47,8 @@ struct h2_server_session::callbacks {
     static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
         if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
             try {
-                self(user_data).incoming_[frame->hd.stream_id].stream_id = frame->hd.stream_id;
+                self(user_data).incoming_[frame->hd.stream_id].request.stream_id =
+                    frame->hd.stream_id;
             } catch (const std::bad_alloc&) {
                 return NGHTTP2_ERR_CALLBACK_FAILURE;
             }
@@ -61,7 +64,12 @@ struct h2_server_session::callbacks {
         if (it == session.incoming_.end()) {
             return 0;
         }
-        h2_request& r = it->second;
+        h2_request& r = it->second.request;
+        it->second.header_bytes += name_size + value_size + field_overhead;
+        if (it->second.header_bytes > session.header_list_limit_) {
+            session.incoming_.erase(it);  // nghttp2 resets the stream, skips the rest
+            return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+        }
         const std::string_view n = view(name, name_size);
         const std::string_view v = view(value, value_size);
         try {
@@ -82,12 +90,12 @@ struct h2_server_session::callbacks {
                              const std::uint8_t* data, std::size_t size, void* user_data) {
         auto& session = self(user_data);
         const auto it = session.incoming_.find(stream_id);
-        if (it == session.incoming_.end() || it->second.body_too_large) {
+        if (it == session.incoming_.end() || it->second.request.body_too_large) {
             return 0;
         }
-        std::string& body = it->second.body;
+        std::string& body = it->second.request.body;
         if (size > session.body_limit_ - body.size()) {
-            it->second.body_too_large = true;  // answered 413 once complete
+            it->second.request.body_too_large = true;  // answered 413 once complete
             body.clear();
             return 0;
         }
@@ -110,7 +118,7 @@ struct h2_server_session::callbacks {
             return 0;
         }
         try {
-            session.complete_.push_back(std::move(it->second));
+            session.complete_.push_back(std::move(it->second.request));
         } catch (const std::bad_alloc&) {
             return NGHTTP2_ERR_CALLBACK_FAILURE;
         }
@@ -146,8 +154,9 @@ struct h2_server_session::callbacks {
     }
 };
 
-h2_server_session::h2_server_session(std::uint32_t max_concurrent_streams, std::size_t body_limit)
-    : body_limit_(body_limit) {
+h2_server_session::h2_server_session(std::uint32_t max_concurrent_streams,
+                                     std::size_t header_list_limit, std::size_t body_limit)
+    : header_list_limit_(header_list_limit), body_limit_(body_limit) {
     nghttp2_session_callbacks* cbs = nullptr;
     if (nghttp2_session_callbacks_new(&cbs) != 0) {
         throw std::bad_alloc();
@@ -162,8 +171,9 @@ h2_server_session::h2_server_session(std::uint32_t max_concurrent_streams, std::
     if (rv != 0) {
         throw std::bad_alloc();
     }
-    const std::array<nghttp2_settings_entry, 1> settings{
-        {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, max_concurrent_streams}}};
+    const std::array<nghttp2_settings_entry, 2> settings{
+        {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, max_concurrent_streams},
+         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<std::uint32_t>(header_list_limit)}}};
     if (nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size()) !=
         0) {
         nghttp2_session_del(session_);

@@ -28,8 +28,11 @@ struct h2_request {
 
 class h2_server_session {
   public:
-    /// Queues the server's SETTINGS (`max_concurrent_streams`) for the first take_output().
-    h2_server_session(std::uint32_t max_concurrent_streams, std::size_t body_limit);
+    /// Queues the server's SETTINGS (`max_concurrent_streams`, `header_list_limit` as
+    /// SETTINGS_MAX_HEADER_LIST_SIZE) for the first take_output(). A request whose header
+    /// fields exceed `header_list_limit` (counted as in RFC 9113 §6.5.2) is reset.
+    h2_server_session(std::uint32_t max_concurrent_streams, std::size_t header_list_limit,
+                      std::size_t body_limit);
     ~h2_server_session();
     h2_server_session(const h2_server_session&) = delete;
     h2_server_session& operator=(const h2_server_session&) = delete;
@@ -57,9 +60,15 @@ class h2_server_session {
 
   private:
     struct callbacks;
+    struct incoming {
+        h2_request request;
+        std::size_t header_bytes = 0;
+    };
+
     nghttp2_session* session_ = nullptr;
+    std::size_t header_list_limit_;
     std::size_t body_limit_;
-    std::map<std::int32_t, h2_request> incoming_;
+    std::map<std::int32_t, incoming> incoming_;
     std::map<std::int32_t, std::pair<std::string, std::size_t>> bodies_;  // body, bytes sent
     std::vector<h2_request> complete_;
 };

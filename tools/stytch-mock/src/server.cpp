@@ -235,8 +235,8 @@ struct session_state : std::enable_shared_from_this<session_state> {
 /// What an HTTP/2 connection shares between its reader and the coroutines answering streams
 /// (all on the connection's strand).
 struct h2_connection {
-    h2_connection(std::uint32_t max_streams, std::size_t body_limit)
-        : session(max_streams, body_limit) {}
+    h2_connection(std::uint32_t max_streams, std::size_t header_limit, std::size_t body_limit)
+        : session(max_streams, header_limit, body_limit) {}
     detail::h2_server_session session;
     bool writing = false;       // a flush is writing: others leave their output to it
     bool failed = false;        // nghttp2 or a write failed: the connection ends
@@ -725,7 +725,8 @@ std::optional<reply> server::impl::take_request(const recorded_request& request)
 asio::awaitable<void> server::impl::serve_h2(std::shared_ptr<session_state> state,
                                              std::uint64_t id) {
     auto& tcp_layer = beast::get_lowest_layer(state->stream);
-    auto connection = std::make_shared<h2_connection>(opts.h2_max_concurrent_streams, body_limit);
+    auto connection =
+        std::make_shared<h2_connection>(opts.h2_max_concurrent_streams, header_limit, body_limit);
     const auto keep_alive = timer_duration_of(opts.keep_alive_timeout);
     co_await flush_h2(*state, *connection);  // our SETTINGS
     std::array<char, 16 * 1024> buffer;
