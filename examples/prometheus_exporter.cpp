@@ -9,6 +9,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <prometheus/collectable.h>
 #include <prometheus/exposer.h>
@@ -127,11 +128,10 @@ class stytch_collector : public prometheus::Collectable {
 };
 
 asio::awaitable<void> make_calls(stytch::client& client, std::string id, int calls) {
-    const stytch::b2b::delete_external_id_request request{std::move(id)};
-    const stytch::b2b::delete_external_id_options options;
     int ok = 0;
     for (int i = 0; i < calls; ++i) {
-        auto result = co_await client.organizations().delete_external_id(request, options);
+        auto result = co_await client.organizations().async_delete_external_id(
+            {id}, {}, stytch::as_result(asio::use_awaitable));
         ok += result.has_value() ? 1 : 0;
     }
     std::cout << "made " << calls << " calls, " << ok << " succeeded" << std::endl;

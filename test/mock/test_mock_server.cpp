@@ -7,6 +7,8 @@
 #include <stytch/mock/certificates.hpp>
 #include <stytch/mock/server.hpp>
 
+#include "mock/support.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -51,6 +53,8 @@ using boost::system::error_code;
 using stytch::mock::reply;
 using stytch::mock::server;
 using stytch::mock::server_options;
+using stytch::mock::testing::base64;
+using stytch::mock::testing::seeded_server;
 using stytch::test::status_kib;
 
 namespace {
@@ -73,36 +77,6 @@ bool eventually(Condition condition, std::chrono::milliseconds limit = 10s) {
         std::this_thread::sleep_for(5ms);
     }
     return true;
-}
-
-std::string base64(std::string_view in) {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                           (static_cast<unsigned char>(in[i + 1]) << 8) |
-                           static_cast<unsigned char>(in[i + 2]);
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += alphabet[(v >> 6) & 63];
-        out += alphabet[v & 63];
-    }
-    if (in.size() - i == 1) {
-        const unsigned v = static_cast<unsigned char>(in[i]) << 16;
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += "==";
-    } else if (in.size() - i == 2) {
-        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                           (static_cast<unsigned char>(in[i + 1]) << 8);
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += alphabet[(v >> 6) & 63];
-        out += '=';
-    }
-    return out;
 }
 
 std::string basic_auth(const std::string& user, const std::string& password) {
@@ -286,12 +260,6 @@ void check_stytch_error(const response_type& res, int status, std::string_view t
     BOOST_TEST(body.at("error_url").as_string() == "https://stytch.com/docs/api/errors/" +
                                                        std::to_string(status) + "#" +
                                                        std::string(type));
-}
-
-std::unique_ptr<server> seeded_server(server_options opts = {}) {
-    auto srv = std::make_unique<server>(std::move(opts));
-    srv->load_organizations(STYTCH_MOCK_SAMPLE_SEED, server::seed_check::complete);
-    return srv;
 }
 
 // OpenSSL helpers for the certificate tests.

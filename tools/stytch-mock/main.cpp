@@ -57,6 +57,7 @@ options:
   --prefix PATH     serve under PATH, e.g. /stytch
   --delay-ms N      every answer waits N milliseconds (0 to 3600000; default 0), without
                     holding up other connections: latency on one machine
+  --http2           answer over HTTP/2 when the client offers h2 (ALPN), HTTP/1.1 otherwise
   --help            show this help
 
 With the defaults, a client uses:
@@ -135,6 +136,8 @@ int main(int argc, char** argv) {
                 options.secret = value();
             } else if (arg == "--prefix") {
                 options.path_prefix = value();
+            } else if (arg == "--http2") {
+                options.alpn = {"h2", "http/1.1"};
             } else if (arg == "--delay-ms") {
                 options.answer_delay =
                     std::chrono::milliseconds(parse_number("--delay-ms", value(), 3'600'000));

@@ -1,5 +1,7 @@
 #include <stytch/mock/server.hpp>
 
+#include "h2_server_session.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -27,6 +29,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <random>
@@ -224,12 +227,32 @@ std::string read_file(const std::string& path) {
 
 using stream_type = beast::ssl_stream<beast::tcp_stream>;
 
-/// One connection, shared between its coroutine and `stop()`, which closes it.
-struct session_state {
+/// One connection, shared between its coroutine(s) and `stop()`, which closes it.
+struct session_state : std::enable_shared_from_this<session_state> {
     session_state(tcp::socket&& socket, ssl::context& ctx) : stream(std::move(socket), ctx) {}
     stream_type stream;
-    bool stopping = false;  // guarded by the connection's strand
+    bool stopping = false;  // stop(), or the end of an h2 connection; guarded by the strand
 };
+
+/// What an HTTP/2 connection shares between its reader and the coroutines answering streams
+/// (all on the connection's strand).
+struct h2_connection {
+    h2_connection(std::uint32_t max_streams, std::size_t header_limit, std::size_t body_limit)
+        : session(max_streams, header_limit, body_limit) {}
+    detail::h2_server_session session;
+    bool writing = false;       // a flush is writing: others leave their output to it
+    bool failed = false;        // nghttp2 or a write failed: the connection ends
+    std::size_t streams = 0;    // requests seen so far
+    std::size_t answering = 0;  // requests being answered (the idle timeout waits for them)
+    std::int32_t last_stream_id = std::numeric_limits<std::int32_t>::max();  // of our GOAWAY
+};
+
+bool selected_h2(SSL* ssl) {
+    const unsigned char* protocol = nullptr;
+    unsigned size = 0;
+    SSL_get0_alpn_selected(ssl, &protocol, &size);
+    return std::string_view(reinterpret_cast<const char*>(protocol), size) == "h2";
+}
 
 }  // namespace
 
@@ -253,6 +276,15 @@ struct server::impl {
     asio::awaitable<void> accept_loop();
     asio::awaitable<void> run_session(std::shared_ptr<session_state> state, std::uint64_t id);
     asio::awaitable<void> serve(session_state& state, std::uint64_t id);
+    asio::awaitable<void> serve_h2(std::shared_ptr<session_state> state, std::uint64_t id);
+    void start_stream(const std::shared_ptr<session_state>& state,
+                      const std::shared_ptr<h2_connection>& connection, std::uint64_t id,
+                      detail::h2_request request);
+    asio::awaitable<void> answer_stream(std::shared_ptr<session_state> state,
+                                        std::shared_ptr<h2_connection> connection,
+                                        recorded_request request, std::int32_t stream_id);
+    asio::awaitable<void> flush_h2(session_state& state, h2_connection& connection);
+    std::optional<reply> take_request(const recorded_request& request);
     asio::awaitable<void> close_gracefully(session_state& state);
     asio::awaitable<bool> send(session_state& state, const reply& r, bool request_keep_alive);
     asio::awaitable<bool> send_fault(session_state& state, const reply& r, bool request_keep_alive);
@@ -581,6 +613,10 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
         ec) {
         co_return;
     }
+    if (selected_h2(state.stream.native_handle())) {
+        co_await serve_h2(state.shared_from_this(), id);
+        co_return;
+    }
 
     const auto keep_alive = timer_duration_of(opts.keep_alive_timeout);
     beast::flat_buffer buffer;
@@ -626,27 +662,7 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
         request.body = std::move(message.body());
         const bool keep_alive = message.keep_alive();
 
-        std::shared_ptr<const hook_type> current_hook;
-        received.fetch_add(1);
-        {
-            std::lock_guard lock(mutex);
-            if (opts.record_requests) {
-                requests.push_back(request);
-            }
-            current_hook = hook;
-        }
-
-        std::optional<reply> answer;
-        if (current_hook && *current_hook) {
-            try {
-                answer = (*current_hook)(request);
-            } catch (const std::exception& e) {
-                answer = error(500, "internal_server_error",
-                               std::string("The override hook threw: ") + e.what());
-            } catch (...) {
-                answer = error(500, "internal_server_error", "The override hook threw.");
-            }
-        }
+        std::optional<reply> answer = take_request(request);
         if (opts.answer_delay > 0ms && !co_await pause(state, opts.answer_delay)) {
             co_return;
         }
@@ -679,6 +695,161 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
         if (!co_await send(state, *answer, keep_alive)) {
             co_return;
         }
+    }
+}
+
+/// Counts and records a complete request; the override hook's answer, if it gives one.
+std::optional<reply> server::impl::take_request(const recorded_request& request) {
+    std::shared_ptr<const hook_type> current_hook;
+    received.fetch_add(1);
+    {
+        std::lock_guard lock(mutex);
+        if (opts.record_requests) {
+            requests.push_back(request);
+        }
+        current_hook = hook;
+    }
+    if (!current_hook || !*current_hook) {
+        return std::nullopt;
+    }
+    try {
+        return (*current_hook)(request);
+    } catch (const std::exception& e) {
+        return error(500, "internal_server_error",
+                     std::string("The override hook threw: ") + e.what());
+    } catch (...) {
+        return error(500, "internal_server_error", "The override hook threw.");
+    }
+}
+
+/// One HTTP/2 connection: a reader feeding nghttp2, one coroutine per stream answering it, and
+/// whoever produced output flushing it (one writer at a time).
+asio::awaitable<void> server::impl::serve_h2(std::shared_ptr<session_state> state,
+                                             std::uint64_t id) {
+    auto& tcp_layer = beast::get_lowest_layer(state->stream);
+    auto connection =
+        std::make_shared<h2_connection>(opts.h2_max_concurrent_streams, header_limit, body_limit);
+    const auto keep_alive = timer_duration_of(opts.keep_alive_timeout);
+    co_await flush_h2(*state, *connection);  // our SETTINGS
+    std::array<char, 16 * 1024> buffer;
+    while (!state->stopping && !connection->failed && connection->session.alive()) {
+        // Idle timeout only while nothing is being answered (a delayed answer is not idle).
+        if (connection->answering == 0) {
+            tcp_layer.expires_after(keep_alive);
+        } else {
+            tcp_layer.expires_never();
+        }
+        auto [ec, n] = co_await state->stream.async_read_some(asio::buffer(buffer), use_tuple);
+        if (ec) {
+            break;
+        }
+        connection->failed = !connection->session.receive({buffer.data(), n});
+        for (auto& request : connection->session.take_requests()) {
+            start_stream(state, connection, id, std::move(request));
+        }
+        co_await flush_h2(*state, *connection);  // a GOAWAY on failure, acknowledgements
+    }
+    if (!connection->writing) {
+        co_await close_gracefully(*state);
+    }
+    state->stopping = true;  // streams still waiting give up
+}
+
+/// Applies the h2 fault knobs to a complete request, then answers it on its own coroutine.
+void server::impl::start_stream(const std::shared_ptr<session_state>& state,
+                                const std::shared_ptr<h2_connection>& connection, std::uint64_t id,
+                                detail::h2_request request) {
+    const std::int32_t stream_id = request.stream_id;
+    if (stream_id > connection->last_stream_id) {
+        return;  // after our GOAWAY: not processed
+    }
+    const std::size_t n = ++connection->streams;
+    if (n == opts.h2_refuse_stream) {
+        connection->session.refuse(stream_id);
+        return;
+    }
+    if (n == opts.h2_goaway_after) {
+        connection->session.go_away(stream_id);
+        connection->last_stream_id = stream_id;
+    }
+    if (request.body_too_large) {
+        const reply r = error(413, "request_too_large", "Request body is too large.");
+        connection->session.answer(stream_id, r.status, r.headers, r.body);
+        return;
+    }
+    recorded_request recorded;
+    recorded.connection_id = id;
+    recorded.method = std::move(request.method);
+    recorded.target = std::move(request.path);
+    recorded.headers = std::move(request.headers);
+    recorded.body = std::move(request.body);
+    ++connection->answering;
+    asio::co_spawn(state->stream.get_executor(),
+                   answer_stream(state, connection, std::move(recorded), stream_id),
+                   asio::detached);
+}
+
+asio::awaitable<void> server::impl::answer_stream(std::shared_ptr<session_state> state,
+                                                  std::shared_ptr<h2_connection> connection,
+                                                  recorded_request request,
+                                                  std::int32_t stream_id) {
+    struct done_guard {
+        h2_connection& c;
+        ~done_guard() { --c.answering; }
+    } guard{*connection};
+    std::optional<reply> answer = take_request(request);
+    if (opts.answer_delay > 0ms && !co_await pause(*state, opts.answer_delay)) {
+        co_return;
+    }
+    if (!answer) {
+        answer = handle(request);
+    }
+    switch (answer->action) {
+        case reply::kind::respond:
+            connection->session.answer(stream_id, answer->status, answer->headers,
+                                       std::move(answer->body));
+            break;
+        case reply::kind::stall:
+            co_return;  // never answered; the client gives up or closes
+        case reply::kind::close_without_answer: {
+            boost::system::error_code ignored;
+            beast::get_lowest_layer(state->stream)
+                .socket()
+                .shutdown(tcp::socket::shutdown_both, ignored);
+            co_return;
+        }
+        default:  // byte-level HTTP/1.1 faults have no meaning on a stream
+            connection->session.fail(stream_id);
+            break;
+    }
+    co_await flush_h2(*state, *connection);
+}
+
+/// Writes what nghttp2 has queued until nothing is left; one writer at a time. Ends the reader
+/// (cancels its read) when the connection failed or nghttp2 has nothing more to do.
+asio::awaitable<void> server::impl::flush_h2(session_state& state, h2_connection& connection) {
+    if (connection.writing) {
+        co_return;  // the running writer takes this output too
+    }
+    auto& tcp_layer = beast::get_lowest_layer(state.stream);
+    connection.writing = true;
+    std::string out;
+    while (!state.stopping && !connection.failed) {
+        out.clear();
+        if (!connection.session.take_output(out)) {
+            connection.failed = true;
+        } else if (out.empty()) {
+            break;
+        } else {
+            tcp_layer.expires_after(write_timeout);
+            auto [ec, n] = co_await asio::async_write(state.stream, asio::buffer(out), use_tuple);
+            (void)n;
+            connection.failed = static_cast<bool>(ec);
+        }
+    }
+    connection.writing = false;
+    if (connection.failed || !connection.session.alive()) {
+        tcp_layer.cancel();
     }
 }
 

@@ -55,8 +55,20 @@ struct server_options {
     std::chrono::milliseconds answer_delay{0};
     /// ALPN: the protocols the server selects from, in its order of preference, when the
     /// client offers one of them (the server selects none otherwise, and the client then
-    /// speaks HTTP/1.1). The server itself speaks HTTP/1.1 whatever was selected.
+    /// speaks HTTP/1.1). When it selects `h2` the connection speaks HTTP/2 (nghttp2): each
+    /// stream's request goes through the same handling (store, override hook, answer_delay);
+    /// a hook's `respond` is sent as HEADERS and DATA, `stall` is never answered,
+    /// `close_without_answer` closes the connection, and any other fault (they are HTTP/1.1
+    /// byte-level faults) resets the stream with INTERNAL_ERROR.
     std::vector<std::string> alpn{"http/1.1"};
+    /// HTTP/2: the SETTINGS_MAX_CONCURRENT_STREAMS the server announces.
+    std::uint32_t h2_max_concurrent_streams = 100;
+    /// HTTP/2 fault: once a connection's N-th request arrives, send GOAWAY NO_ERROR with that
+    /// request's stream id as last_stream_id; later streams are not processed. 0: never.
+    std::size_t h2_goaway_after = 0;
+    /// HTTP/2 fault: a connection's N-th request gets RST_STREAM REFUSED_STREAM and is not
+    /// processed (not counted in `requests_received()`). 0: none.
+    std::size_t h2_refuse_stream = 0;
     /// Keep every request for `requests()`. Turn off for long runs (soak tests): memory then
     /// stays flat, and `requests_received()` still counts them.
     bool record_requests = true;
