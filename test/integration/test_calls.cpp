@@ -9,9 +9,9 @@
 #include <future>
 #include <thread>
 
+#include <vector>
 #include "support/calls.hpp"
 #include "support/tokens.hpp"
-#include <vector>
 
 namespace asio = boost::asio;
 using namespace stytch;

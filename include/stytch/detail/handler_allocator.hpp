@@ -14,7 +14,8 @@ namespace stytch::detail {
 STYTCH_EXPORT void* allocate_handler_memory(std::size_t size, std::size_t alignment);
 
 /// Gives back memory from allocate_handler_memory() with the same size and alignment.
-STYTCH_EXPORT void deallocate_handler_memory(void* p, std::size_t size, std::size_t alignment) noexcept;
+STYTCH_EXPORT void deallocate_handler_memory(void* p, std::size_t size,
+                                             std::size_t alignment) noexcept;
 
 /// A stateless allocator over allocate_handler_memory(); all instances compare equal.
 template <class T>
