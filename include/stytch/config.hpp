@@ -74,7 +74,7 @@ struct attempt_info {
     attempt_phase phase = attempt_phase::waiting_for_connection;
     /// The answer's `request_id` (of an API error, or of a 2xx answer), to match the attempt
     /// with Stytch's logs; empty when there was no answer or it had none.
-    std::string request_id;
+    std::string request_id{};
 };
 
 /// Everything a @ref client needs to know, fixed at construction.
@@ -199,7 +199,7 @@ struct STYTCH_EXPORT client_config {
     /// the client's lock. It runs on a thread running the client's executor; calls completing
     /// at once on several threads call it from several threads at once, so it must be
     /// thread-safe. Must not block: it delays this call's handler. See @ref call_info.
-    std::function<void(const call_info&)> on_call;
+    std::function<void(const call_info&)> on_call{};
 
     /// Checks the configuration without building a client.
     /// @returns an empty code, or the first problem found (`error::missing_project_id`,

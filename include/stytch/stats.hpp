@@ -180,29 +180,29 @@ struct client_stats {
     /// Calls that completed with success.
     std::uint64_t calls_succeeded = 0;
     /// Calls that completed with an error, by kind.
-    call_failures calls_failed;
+    call_failures calls_failed{};
     /// Attempts made (each one seen by `client_config::on_attempt`).
     std::uint64_t attempts = 0;
     /// Attempts followed by another, by reason.
-    retry_counts retries;
+    retry_counts retries{};
     /// Connections opened (TCP, proxy tunnel if any, and TLS handshake completed).
     std::uint64_t connections_opened = 0;
     /// Times an open connection was given to an attempt instead of opening a new one.
     std::uint64_t connections_reused = 0;
     /// Connections closed by the client, by reason.
-    connection_discards connections_discarded;
+    connection_discards connections_discarded{};
 
     /// Completed calls: from the start of the call to its completion (posting the handler).
-    latency_histogram call_latency;
+    latency_histogram call_latency{};
     /// Completed calls: time spent waiting for a connection (or the right to open one), over
     /// all its attempts; about 0 when a connection was free.
-    latency_histogram connection_wait;
+    latency_histogram connection_wait{};
 };
 
 /// What the optional per-call hook (`client_config::on_call`) sees. Contains no credential,
 /// token or request data.
 struct call_info {
-    boost::system::error_code result;  ///< the call's outcome (empty on success)
+    boost::system::error_code result{};  ///< the call's outcome (empty on success)
     /// Attempts made (0 when the call was refused or ended before any attempt).
     std::size_t attempts = 0;
     std::chrono::microseconds latency{};          ///< from the call's start to its completion
