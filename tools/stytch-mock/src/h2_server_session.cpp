@@ -274,7 +274,9 @@ void h2_server_session::go_away(std::int32_t last_stream_id) {
 }
 
 bool h2_server_session::stream_open(std::int32_t stream_id) const {
-    return nghttp2_session_find_stream(session_, stream_id) != nullptr;
+    // A server keeps closed streams for a while (for priorities): they are found, closed.
+    nghttp2_stream* stream = nghttp2_session_find_stream(session_, stream_id);
+    return stream != nullptr && nghttp2_stream_get_state(stream) != NGHTTP2_STREAM_STATE_CLOSED;
 }
 
 bool h2_server_session::alive() const {

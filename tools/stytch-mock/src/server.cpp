@@ -822,12 +822,13 @@ asio::awaitable<void> server::impl::answer_stream(std::shared_ptr<session_state>
     if (opts.answer_delay > 0ms && !co_await pause(*state, opts.answer_delay)) {
         co_return;
     }
+    if (fault != h2_answer_fault::none && !connection->session.stream_open(stream_id)) {
+        co_return;  // reset by the client meanwhile
+    }
     switch (fault) {
         case h2_answer_fault::hpack_bomb:
-            if (connection->session.stream_open(stream_id)) {
-                connection->raw += detail::h2_raw::hpack_bomb(stream_id, hpack_bomb_references);
-                co_await flush_h2(*state, *connection);
-            }
+            connection->raw += detail::h2_raw::hpack_bomb(stream_id, hpack_bomb_references);
+            co_await flush_h2(*state, *connection);
             co_return;
         case h2_answer_fault::endless_continuation:
             co_await send_endless_continuation(*state, *connection, stream_id);
