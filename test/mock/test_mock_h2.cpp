@@ -1,5 +1,6 @@
 // The mock over HTTP/2: a real TLS connection on 127.0.0.1 selecting h2 by ALPN, driven by the
-// library's sans-io client session (src/net/h2_session.hpp).
+// library's sans-io client session (src/net/h2_session.hpp) or by raw frames, with the frames
+// the server sends logged by the test itself.
 
 #include <boost/test/unit_test.hpp>
 
