@@ -69,8 +69,9 @@ struct server_options {
     /// HTTP/2 fault: a connection's N-th request gets RST_STREAM REFUSED_STREAM and is not
     /// processed (not counted in `requests_received()`). 0: none.
     std::size_t h2_refuse_stream = 0;
-    /// HTTP/2 fault: the server never sends WINDOW_UPDATE (request bodies may use the initial
-    /// windows, 65,535 bytes, and no more). Requests without a body are unaffected.
+    /// HTTP/2 fault: the server never sends WINDOW_UPDATE: the request bodies of a connection,
+    /// all together, get the initial 65,535-byte window and no more. Requests without a body
+    /// are unaffected.
     bool h2_no_window_update = false;
     /// HTTP/2 fault: the server never acknowledges a PING; streams are answered as usual.
     bool h2_ignore_ping = false;
