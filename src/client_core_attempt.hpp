@@ -99,6 +99,17 @@ void client_core<Executor>::on_opened(const connection_ptr& conn) {
 template <class Executor>
 auto client_core<Executor>::exchange_h2(call_ptr c, connection_ptr conn, bool reused)
     -> task<outcome> {
+    // A connection the server has been quiet on for a while may be gone without a word (a
+    // NAT that dropped it): a PING tells, before a request is risked on it.
+    const auto now = clock::now();
+    if (reused && now >= saturating_add(conn->last_heard(), cfg_.h2_ping_after_idle) &&
+        !co_await conn->async_ping(saturating_add(now, cfg_.connect_timeout), c.get())) {
+        conn->close(asio::error::timed_out);
+        outcome o(asio::error::timed_out);
+        o.reused = o.stale = o.unsent = o.unprocessed = o.retryable = true;
+        o.phase = attempt_phase::waiting_for_connection;
+        co_return o;
+    }
     if (!may_write(*c, conn)) {
         outcome o;  // settle() gives the reason
         o.phase = reused ? attempt_phase::waiting_for_connection : attempt_phase::tls_handshake;

@@ -162,6 +162,12 @@ struct STYTCH_EXPORT client_config {
     /// At least 1.
     std::size_t max_streams_per_connection = 100;
 
+    /// HTTP/2: a connection the server has sent nothing on for this long is checked with a
+    /// PING before a call uses it; without an answer within `connect_timeout` it is closed
+    /// and the call goes to another connection (not counted as an attempt). Positive; huge
+    /// values saturate (never checked).
+    std::chrono::milliseconds h2_ping_after_idle{std::chrono::seconds(10)};
+
     /// HTTPS proxy for every connection, tunnelled with `CONNECT host:port` (TLS to the API
     /// then runs inside the tunnel, verified against the API's host name, never the proxy's).
     /// `http://[user:password@]host[:port]` (port 1080 when absent, as in curl), or

@@ -151,6 +151,14 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     /// HTTP/2: nghttp2's error when the session failed, 0 otherwise.
     int session_error() const noexcept { return channel_ ? channel_->session_error() : 0; }
 
+    /// HTTP/2: when the server last sent anything.
+    clock::time_point last_heard() const noexcept { return channel_->last_heard(); }
+
+    /// HTTP/2: sends a PING and waits until `give_up_at` for its answer (see h2_channel).
+    task<bool> async_ping(clock::time_point give_up_at, const void* who) {
+        return channel_->async_ping(give_up_at, who, this->shared_from_this());
+    }
+
     /// HTTP/2: sends `fields` on a new stream and waits for its end (see h2_channel).
     task<h2_result> async_request(std::span<const h2_field> fields, const void* who) {
         return channel_->async_request(fields, who, this->shared_from_this());

@@ -14,12 +14,14 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <list>
 #include <memory>
@@ -37,10 +39,16 @@ class h2_channel {
   public:
     template <class T>
     using task = boost::asio::awaitable<T, Executor>;
+    using clock = std::chrono::steady_clock;
+    using timer_type =
+        boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
 
     /// `stream` (the connection's, after the handshake) outlives the channel.
     h2_channel(tls_stream<Executor>& stream, const h2_limits& limits, std::size_t stream_cap)
-        : stream_(stream), session_(limits), stream_cap_(std::max<std::size_t>(stream_cap, 1)) {
+        : stream_(stream),
+          session_(limits),
+          stream_cap_(std::max<std::size_t>(stream_cap, 1)),
+          ping_timer_(stream.socket().get_executor()) {
         publish();
     }
 
@@ -57,29 +65,45 @@ class h2_channel {
             r.outcome = h2_outcome::not_processed;
             co_return r;
         }
-        co_return co_await asio::async_initiate<const asio::use_awaitable_t<Executor>&,
-                                                void(h2_result)>(
-            [&](auto handler) {
-                waiters_.emplace_back(id, who, std::move(handler));
-                flush(owner);
-                if (!reading_) {
-                    reading_ = true;
-                    asio::co_spawn(stream_.socket().get_executor(), read_loop(owner),
-                                   asio::detached);
-                }
-            },
-            asio::use_awaitable_t<Executor>{});
+        co_return co_await wait(id, 0, who, std::move(owner));
     }
 
-    /// Ends the stream `who` waits for with RST_STREAM CANCEL; its wait ends with `cancelled`.
-    /// The connection and its other streams go on.
+    /// When the server last sent anything (or when the channel began).
+    clock::time_point last_heard() const noexcept { return last_heard_; }
+
+    /// Sends a PING and waits for its acknowledgement until `give_up_at`: true when it came.
+    /// Callers that ask while a PING is out wait for that one.
+    task<bool> async_ping(clock::time_point give_up_at, const void* who,
+                          std::shared_ptr<void> owner) {
+        if (session_.pings_acknowledged() >= pings_sent_) {
+            session_.ping();
+            ++pings_sent_;
+            ping_timer_.expires_at(give_up_at);
+            ping_timer_.async_wait([this, owner](boost::system::error_code ec) {
+                if (!ec) {
+                    end_pings(h2_outcome::connection_error);  // no answer in time
+                }
+            });
+        }
+        const h2_result r = co_await wait(0, pings_sent_, who, std::move(owner));
+        co_return r.outcome == h2_outcome::answered;
+    }
+
+    /// Ends the stream `who` waits for with RST_STREAM CANCEL (or its wait for a PING); its
+    /// wait ends with `cancelled`. The connection and its other streams go on.
     void cancel(const void* who, const std::shared_ptr<void>& owner) {
         const auto it = std::find_if(waiters_.begin(), waiters_.end(),
                                      [who](const waiter& w) { return w.who == who; });
         if (it == waiters_.end()) {
             return;
         }
-        session_.cancel(it->stream_id);
+        if (it->stream_id == 0) {
+            h2_result r;
+            r.outcome = h2_outcome::cancelled;
+            resume(it, std::move(r));
+        } else {
+            session_.cancel(it->stream_id);
+        }
         deliver();
         flush(owner);
         stop_reading_when_unused();
@@ -107,13 +131,54 @@ class h2_channel {
     // move assignment and would wrap itself in a new handler instead).
     struct waiter {
         using handler_type = boost::asio::any_completion_handler<void(h2_result)>;
-        waiter(std::int32_t id, const void* w, handler_type h)
-            : stream_id(id), who(w), handler(std::move(h)) {}
+        waiter(std::int32_t id, std::uint64_t ping, const void* w, handler_type h)
+            : stream_id(id), ping_target(ping), who(w), handler(std::move(h)) {}
 
-        std::int32_t stream_id;
+        std::int32_t stream_id;     // 0: waits for a PING's acknowledgement
+        std::uint64_t ping_target;  // that many PINGs acknowledged
         const void* who;
         handler_type handler;
     };
+
+    // Waits for a stream's end or a PING's answer; the reader runs meanwhile.
+    task<h2_result> wait(std::int32_t stream_id, std::uint64_t ping_target, const void* who,
+                         std::shared_ptr<void> owner) {
+        namespace asio = boost::asio;
+        co_return co_await asio::async_initiate<const asio::use_awaitable_t<Executor>&,
+                                                void(h2_result)>(
+            [&](auto handler) {
+                waiters_.emplace_back(stream_id, ping_target, who, std::move(handler));
+                flush(owner);
+                if (!reading_) {
+                    reading_ = true;
+                    asio::co_spawn(stream_.socket().get_executor(), read_loop(owner),
+                                   asio::detached);
+                }
+            },
+            asio::use_awaitable_t<Executor>{});
+    }
+
+    // Posted: a waiter never runs inside the reader's step.
+    void resume(typename std::list<waiter>::iterator it, h2_result r) {
+        auto handler = std::move(it->handler);
+        waiters_.erase(it);
+        boost::asio::post(
+            stream_.socket().get_executor(),
+            [h = std::move(handler), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+    }
+
+    // Ends the waits for PINGs with `outcome`.
+    void end_pings(h2_outcome outcome) {
+        ping_timer_.cancel();
+        for (auto it = waiters_.begin(); it != waiters_.end();) {
+            auto here = it++;
+            if (here->stream_id == 0) {
+                h2_result r;
+                r.outcome = outcome;
+                resume(here, std::move(r));
+            }
+        }
+    }
 
     // The reader: feeds what arrives to the session, resumes the finished streams' waiters,
     // and stops once none is left (or the connection failed).
@@ -127,6 +192,7 @@ class h2_channel {
             if (ec) {
                 session_.connection_lost();
             } else {
+                last_heard_ = clock::now();
                 session_.receive(std::string_view(input_.data(), n));
             }
             deliver();
@@ -173,21 +239,20 @@ class h2_channel {
         stop_reading_when_unused();
     }
 
-    // Resumes the waiters of finished streams (posted: never inside the reader's step).
+    // Resumes the waiters of finished streams, and of PINGs answered (or never to be).
     void deliver() {
         for (auto& r : session_.take_finished()) {
             const auto it = std::find_if(waiters_.begin(), waiters_.end(), [&r](const waiter& w) {
                 return w.stream_id == r.stream_id;
             });
-            if (it == waiters_.end()) {
-                continue;
+            if (it != waiters_.end()) {
+                resume(it, std::move(r));
             }
-            auto handler = std::move(it->handler);
-            waiters_.erase(it);
-            boost::asio::post(stream_.socket().get_executor(),
-                              [h = std::move(handler), r = std::move(r)]() mutable {
-                                  std::move(h)(std::move(r));
-                              });
+        }
+        if (session_.state() == h2_state::closed) {
+            end_pings(h2_outcome::connection_error);
+        } else if (session_.pings_acknowledged() >= pings_sent_) {
+            end_pings(h2_outcome::answered);
         }
         publish();
     }
@@ -213,6 +278,9 @@ class h2_channel {
     h2_session session_;
     std::size_t stream_cap_;
     std::list<waiter> waiters_;
+    timer_type ping_timer_;
+    std::uint64_t pings_sent_ = 0;
+    clock::time_point last_heard_ = clock::now();
     std::string output_;
     std::array<char, 16 * 1024> input_;
     bool reading_ = false;

@@ -112,6 +112,10 @@ struct h2_session::callbacks {
 
     static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
         auto& session = self(user_data);
+        if (frame->hd.type == NGHTTP2_PING && (frame->hd.flags & NGHTTP2_FLAG_ACK) != 0) {
+            ++session.pings_acknowledged_;
+            return 0;
+        }
         if (frame->hd.type == NGHTTP2_GOAWAY) {
             session.goaway_last_stream_id_ = frame->goaway.last_stream_id;
             session.state_ = next_state(session.state_, h2_event::goaway_received);
@@ -257,6 +261,13 @@ void h2_session::cancel(std::int32_t stream_id) {
     end_stream(stream_id, h2_outcome::cancelled, NGHTTP2_CANCEL);
     if (state_ != h2_state::closed &&
         nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL) != 0) {
+        fail_connection(NGHTTP2_ERR_NOMEM);
+    }
+}
+
+void h2_session::ping() {
+    if (state_ != h2_state::closed &&
+        nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, nullptr) != 0) {
         fail_connection(NGHTTP2_ERR_NOMEM);
     }
 }

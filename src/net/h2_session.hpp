@@ -106,6 +106,12 @@ class h2_session {
     /// that already finished.
     void cancel(std::int32_t stream_id);
 
+    /// Queues a PING; pings_acknowledged() counts the server's answers.
+    void ping();
+
+    /// PING acknowledgements received so far.
+    std::uint64_t pings_acknowledged() const noexcept { return pings_acknowledged_; }
+
     /// The streams that finished since the last call, in the order they finished.
     std::vector<h2_result> take_finished();
 
@@ -144,6 +150,7 @@ class h2_session {
     std::vector<h2_result> finished_;
     std::int32_t goaway_last_stream_id_ = -1;
     int connection_error_ = 0;
+    std::uint64_t pings_acknowledged_ = 0;
 };
 
 }  // namespace stytch::detail

@@ -8,6 +8,7 @@
 #include <boost/beast/http/error.hpp>
 
 #include <functional>
+#include <thread>
 #include <vector>
 
 #include "support/calls.hpp"
@@ -232,6 +233,40 @@ BOOST_AUTO_TEST_CASE(a_shared_connection_closed_while_idle_is_replaced_transpare
     auto r = call(f, c);
     BOOST_TEST(r.has_value(), code_of(r).message());
     BOOST_TEST(f.server.connections_accepted() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_quiet_connection_that_answers_a_ping_is_reused) {
+    server_fixture f(h2_server());
+    auto cfg = h2_config(f, 1);
+    cfg.h2_ping_after_idle = milliseconds(1);
+    client c(f.ioc.get_executor(), cfg);
+    BOOST_TEST(call(f, c).has_value());
+    std::this_thread::sleep_for(milliseconds(5));  // makes the connection quiet: not a race
+    auto r = call(f, c);
+    BOOST_TEST(r.has_value(), code_of(r).message());
+    BOOST_TEST(f.server.connections_accepted() == 1u);
+    BOOST_TEST(c.stats().retries.not_processed == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_quiet_connection_without_an_answer_to_a_ping_is_replaced) {
+    auto so = h2_server();
+    so.h2_ignore_ping = true;  // a server (or a path) gone silent
+    server_fixture f(so);
+    auto cfg = h2_config(f, 1);
+    cfg.h2_ping_after_idle = milliseconds(1);
+    cfg.connect_timeout = milliseconds(300);  // how long a PING may take
+    cfg.retry.max_attempts = 1;
+    std::size_t attempts = 0;
+    cfg.on_attempt = [&](const attempt_info&) { ++attempts; };
+    client c(f.ioc.get_executor(), cfg);
+    BOOST_TEST(call(f, c).has_value());
+    std::this_thread::sleep_for(milliseconds(5));
+    auto r = call(f, c);  // the PING gets no answer: the call goes to a new connection
+    BOOST_TEST(r.has_value(), code_of(r).message());
+    BOOST_TEST(attempts == 2u);  // one per call: the failed PING is no attempt
+    BOOST_TEST(f.server.connections_accepted() == 2u);
+    BOOST_TEST(f.server.requests_received() == 2u);  // nothing was sent on the silent one
+    BOOST_TEST(c.stats().retries.not_processed == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(an_hpack_bomb_fails_its_call_only) {

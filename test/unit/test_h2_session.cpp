@@ -98,6 +98,17 @@ BOOST_AUTO_TEST_CASE(the_request_is_the_http1_request_as_h2_fields) {
                 stytch::error::empty_organization_id));
 }
 
+BOOST_AUTO_TEST_CASE(a_ping_is_acknowledged_by_the_server) {
+    h2_session client;
+    h2_test_server server;
+    pump(client, server);
+    BOOST_TEST(client.pings_acknowledged() == 0u);
+    client.ping();
+    pump(client, server);
+    BOOST_TEST(client.pings_acknowledged() == 1u);
+    BOOST_TEST((client.state() == h2_state::open));
+}
+
 BOOST_AUTO_TEST_CASE(success_and_a_4xx_with_body_and_retry_after) {
     h2_session client;
     h2_test_server server;
