@@ -5,7 +5,8 @@
 #
 #   h2        nginx offers h2: STYTCH_HTTP_VERSION=2, auto and unset make the call over
 #             HTTP/2.0 (1.1 over HTTP/1.1); API errors and retries over h2; 600 calls, 100 in
-#             flight, on at most 2 connections, all over HTTP/2.0.
+#             flight, on at most 2 connections, all over HTTP/2.0; 2500 calls through the
+#             GOAWAY nginx sends after 1000 requests on a connection, none failing.
 #   fallback  nginx with http2 off: auto and unset fall back to HTTP/1.1; `2` fails in the TLS
 #             handshake (nginx >= 1.21.4 rejects a handshake whose ALPN offer it cannot meet)
 #             with exit status 3, one attempt, and nothing reaches nginx.
@@ -160,6 +161,18 @@ if [[ $mode == h2 ]]; then
         connections_at_most 2
         end
     done
+
+    # nginx ends an h2 connection after keepalive_requests (1000 by default) with a GOAWAY;
+    # the calls it did not take go on another connection, none fails.
+    begin library_2500_calls_through_nginx_goaways
+    bench 2 2500
+    bench_succeeded 2500
+    expect_logged 2500
+    all_have protocol HTTP/2.0
+    all_have status 200
+    goaways=$(new_lines | grep -o '"connection":"[0-9]*"' | sort -u | wc -l)
+    ((goaways >= 3)) || fail "the requests came on $goaways connections, want at least 3"
+    end
 else
     # Nothing may reach nginx: the next call's request is the only line logged.
     begin cli_http_version_2_without_h2_fails_before_sending
