@@ -87,6 +87,7 @@ class stytch_collector : public prometheus::Collectable {
         add(double(s.retries.status), "reason", "status");
         add(double(s.retries.transport), "reason", "transport");
         add(double(s.retries.stale_connection), "reason", "stale_connection");
+        add(double(s.retries.not_processed), "reason", "not_processed");
         counter("stytch_connections_opened_total", "Connections opened.");
         add(double(s.connections_opened));
         counter("stytch_connections_reused_total", "Open connections given to an attempt.");

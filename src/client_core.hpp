@@ -54,6 +54,7 @@ class client_core final : public client_impl,
         : client_impl(std::move(ex), std::move(cfg)),
           inner_(inner),
           pool_(pool_limits{cfg_.max_connections, cfg_.idle_timeout, cfg_.warm_idle_connections}),
+          h2_limits_{.body_limit = cfg_.max_response_body},
           deadline_timer_(inner),
           jitter_(std::random_device{}()) {}
 
@@ -88,13 +89,21 @@ class client_core final : public client_impl,
         call_info info;
     };
     launch on_grant(const grant& g);
+    /// What follows an attempt (see settle()).
+    struct settled {
+        call_action action = call_action::none;
+        std::optional<launch> next_call;  ///< a queued call granted the connection given back
+        std::optional<launch> again;      ///< this call, granted again after a requeue
+        std::optional<delivery> done;     ///< this call, completed
+    };
     void run_attempt(launch l);
     task<outcome> attempt(call_ptr c, connection_ptr conn, bool reused);
+    task<outcome> exchange_h2(call_ptr c, connection_ptr conn, bool reused);
+    void on_opened(const connection_ptr& conn);
     bool may_write(call_type& c, const connection_ptr& conn);
     void finish_attempt(const call_ptr& c, const connection_ptr& conn, outcome o);
-    call_action settle(call_type& c, const connection_ptr& conn, connection_state given_back,
-                       outcome& o, bool may_retry, std::optional<std::chrono::milliseconds> asked,
-                       std::optional<launch>& next_call, std::optional<delivery>& done);
+    settled settle(call_type& c, const connection_ptr& conn, connection_state given_back,
+                   outcome& o, bool may_retry, std::optional<std::chrono::milliseconds> asked);
     void on_backoff_elapsed(call_type& c);
     std::chrono::milliseconds retry_delay(std::size_t attempt_no,
                                           std::optional<std::chrono::milliseconds> asked);
@@ -108,6 +117,7 @@ class client_core final : public client_impl,
     Executor inner_;
     std::mutex mutex_;  // guards everything below and the calls' shared fields
     pool_type pool_;
+    h2_limits h2_limits_;
     deadline_list<call_type, &call_type::deadline_hook> deadlines_;
     typename call_type::timer_type deadline_timer_;
     clock::time_point deadline_timer_at_ = clock::time_point::max();  // max: not armed
@@ -205,12 +215,10 @@ void client_core<Executor>::abort(call_type& c, error_code reason) {
             break;
         case call_action::interrupt_io:
             if (c.conn) {
-                // The connection's socket belongs to its strand; the attempt may have moved on to
-                // another call by the time this runs, which `holder` tells.
+                // On the connection's strand, which owns the socket; over HTTP/1.1 the attempt
+                // may have moved on to another call by then, which the connection tells.
                 asio::post(c.conn->get_executor(), [conn = c.conn, who = c.self, reason] {
-                    if (conn->holder == who.get()) {
-                        conn->close(reason);
-                    }
+                    conn->interrupt(who.get(), reason);
                 });
             }
             break;

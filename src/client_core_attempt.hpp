@@ -14,7 +14,8 @@ void client_core<Executor>::run_attempt(launch l) {
     auto conn = std::move(l.connection);
     const bool reused = conn != nullptr;
     if (!conn) {
-        conn = std::make_shared<connection_type>(asio::make_strand(inner_), tls_);
+        conn = std::make_shared<connection_type>(asio::make_strand(inner_), tls_, h2_limits_,
+                                                 cfg_.max_streams_per_connection);
     }
     auto ex = conn->get_executor();
     // The completion runs on the connection's strand too (co_spawn's executor).
@@ -48,10 +49,10 @@ auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused
         if (ec) {
             co_return judge_open_failure(ec, conn->proxy_status(), conn->reached_handshake());
         }
-        {
-            lock held(mutex_);  // once per new connection, beside a TLS handshake
-            ++stats_.connections_opened;
-        }
+        on_opened(conn);
+    }
+    if (conn->multiplexed()) {
+        co_return co_await exchange_h2(std::move(c), std::move(conn), reused);
     }
     // The last moment to find out that the server spoke out of turn: whatever it sent would
     // otherwise be read as this request's answer.
@@ -73,6 +74,40 @@ auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused
     // Decoded here, on the connection's strand, while the answer is in its buffers; straight
     // into the call's response, which is moved once more: into the handler.
     co_return judge_answer(answer, reused, c->response, cfg_);
+}
+
+// Once per new connection, beside a TLS handshake. An HTTP/2 connection is shared from now
+// on: queued calls get streams on it at once.
+template <class Executor>
+void client_core<Executor>::on_opened(const connection_ptr& conn) {
+    std::vector<launch> more;
+    {
+        lock held(mutex_);
+        ++stats_.connections_opened;
+        if (conn->multiplexed()) {
+            for (const auto& g : pool_.share(conn)) {
+                more.push_back(on_grant(g));
+            }
+        }
+    }
+    for (auto& l : more) {
+        run_attempt(std::move(l));
+    }
+}
+
+// One stream on a shared HTTP/2 connection, on its strand beside the other streams.
+template <class Executor>
+auto client_core<Executor>::exchange_h2(call_ptr c, connection_ptr conn, bool reused)
+    -> task<outcome> {
+    if (!may_write(*c, conn)) {
+        outcome o;  // settle() gives the reason
+        o.phase = reused ? attempt_phase::waiting_for_connection : attempt_phase::tls_handshake;
+        co_return o;
+    }
+    std::vector<h2_field> fields;
+    encoder_.h2_fields(c->request, fields);
+    const h2_result r = co_await conn->async_request(fields, c.get());
+    co_return judge_stream(r, reused, conn->session_error(), c->response, cfg_);
 }
 
 template <class Executor>
@@ -98,15 +133,14 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
         asked = parse_retry_after(o.retry_after, std::chrono::system_clock::now());
     }
     const auto given_back = conn->state();  // before closing: why it is discarded
-    if (!conn->reusable()) {
+    if (!conn->multiplexed() && !conn->reusable()) {
         conn->close();  // the system call outside the mutex; the pool frees its slot
     }
-    // A pooled connection refused before writing is no attempt.
-    const bool is_attempt = !(o.unsent && o.stale);
-    std::optional<launch> next_call;
-    std::optional<delivery> done;
+    // A pooled connection refused before writing, or a request the server did not take up,
+    // is no attempt.
+    const bool is_attempt = !(o.unsent && (o.stale || o.unprocessed));
     std::optional<attempt_info> info;
-    call_action action;
+    settled next;
     {
         lock held(mutex_);
         if (is_attempt) {
@@ -121,41 +155,52 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
         if (cfg_.on_attempt && is_attempt) {
             info = report(*c, o);
         }
-        action = settle(*c, conn, given_back, o, may_retry, asked, next_call, done);
+        next = settle(*c, conn, given_back, o, may_retry, asked);
     }
     if (info) {
         cfg_.on_attempt(*info);  // outside the mutex: the hook may take its own locks
     }
-    if (done) {
-        deliver(std::move(*done));
+    if (next.done) {
+        deliver(std::move(*next.done));
     }
-    if (next_call) {
-        run_attempt(std::move(*next_call));
+    if (next.next_call) {
+        run_attempt(std::move(*next.next_call));
     }
-    if (action == call_action::start_attempt) {
+    if (next.again) {
+        run_attempt(std::move(*next.again));
+    }
+    if (next.action == call_action::start_attempt) {
         run_attempt({c, nullptr});
     }
 }
 
 // Under the mutex: what follows an attempt, for this call and for the connection.
 template <class Executor>
-call_action client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
-                                          connection_state given_back, outcome& o, bool may_retry,
-                                          std::optional<std::chrono::milliseconds> asked,
-                                          std::optional<launch>& next_call,
-                                          std::optional<delivery>& done) {
+auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
+                                   connection_state given_back, outcome& o, bool may_retry,
+                                   std::optional<std::chrono::milliseconds> asked) -> settled {
     const auto now = clock::now();
+    settled out;
     c.conn = nullptr;
     call_event event = call_event::finished;
     clock::time_point resume;
-    // An aborted call finishes, with the reason finish_attempt() put into `o`.
-    if (!c.abort_reason && o.stale && c.replaced++ < cfg_.max_connections) {
-        // A pooled connection the server closed while idle: replaced at once, in the same
-        // pool slot, bounded since each try discards one connection.
-        event = call_event::replace_connection;
-        c.attempt_started = now;
-        ++stats_.connections_discarded.stale;
-        ++stats_.retries.stale_connection;
+    // An aborted call finishes, with the reason finish_attempt() put into `o`. Transparent
+    // retries are bounded: each discards a connection or was a server's refusal.
+    if (!c.abort_reason && (o.stale || o.unprocessed) && c.replaced++ < cfg_.max_connections) {
+        if (o.unprocessed) {
+            // HTTP/2: the server did not take the request up; any connection will do.
+            event = call_event::not_processed;
+            ++stats_.retries.not_processed;
+        } else {
+            // A pooled connection the server closed while idle: replaced at once, in the same
+            // pool slot.
+            event = call_event::replace_connection;
+            c.attempt_started = now;
+            ++stats_.retries.stale_connection;
+        }
+        if (o.stale) {
+            ++stats_.connections_discarded.stale;
+        }
     } else if (!c.abort_reason && may_retry) {
         resume = saturating_add(now, retry_delay(c.attempt, asked));
         if (resume < c.deadline) {
@@ -163,14 +208,22 @@ call_action client_core<Executor>::settle(call_type& c, const connection_ptr& co
         }
     }
     if (event != call_event::replace_connection) {
-        count_discard(stats_.connections_discarded, given_back, o.open_failed, closed_);
+        if (!conn->multiplexed()) {  // a shared connection is discarded with its last stream
+            count_discard(stats_.connections_discarded, given_back, o.open_failed, closed_);
+        }
         if (auto g = pool_.release(conn, now)) {
-            next_call = on_grant(*g);
+            out.next_call = on_grant(*g);
         }
     }
     auto step = next(c.state, event);
     c.state = step.state;
-    if (step.action == call_action::arm_backoff) {
+    out.action = step.action;
+    if (step.action == call_action::requeue) {
+        c.queued_at = now;
+        if (auto g = pool_.request(c, now)) {
+            out.again = on_grant(*g);
+        }
+    } else if (step.action == call_action::arm_backoff) {
         c.last = std::move(o);
         c.backoff.expires_at(resume);
         c.backoff.async_wait([self = this->shared_from_this(), c = c.self](error_code ec) {
@@ -179,9 +232,9 @@ call_action client_core<Executor>::settle(call_type& c, const connection_ptr& co
             }
         });
     } else if (step.action == call_action::complete) {
-        done = detach(c, std::move(o));
+        out.done = detach(c, std::move(o));
     }
-    return step.action;
+    return out;
 }
 
 template <class Executor>

@@ -81,6 +81,12 @@ const char* error_message(int ev) noexcept {
             return "HTTP/2 is required but the server did not select h2 (ALPN)";
         case error::invalid_timeout:
             return "the per-call timeout is zero or negative";
+        case error::http2_stream_refused:
+            return "the server refused the HTTP/2 stream without processing the request";
+        case error::http2_stream_reset:
+            return "the server reset the HTTP/2 stream before a complete answer";
+        case error::http2_protocol_error:
+            return "the server broke the HTTP/2 protocol";
     }
     return "unknown stytch error";
 }
@@ -138,7 +144,8 @@ int condition_of(int ev) noexcept {
     if (e >= error::answer_metadata_limit && e <= error::unsolicited_answer) {
         return static_cast<int>(condition::protocol_error);
     }
-    if (e == error::http2_not_negotiated) {
+    if (e == error::http2_not_negotiated ||
+        (e >= error::http2_stream_refused && e <= error::http2_protocol_error)) {
         return static_cast<int>(condition::protocol_error);
     }
     if (e >= error::proxy_refused && e <= error::proxy_tunnel_failed) {

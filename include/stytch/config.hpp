@@ -151,11 +151,16 @@ struct STYTCH_EXPORT client_config {
     /// verification is set per connection and cannot be changed here.
     std::function<void(ssl_ctx_st*)> tls_context_hook{};
 
-    /// The HTTP version offered by ALPN. This release speaks HTTP/1.1 only: `automatic`
-    /// offers `http/1.1` alone, and `http2` fails every connection, with
-    /// `error::http2_not_negotiated` when the server does not select `h2`, with
-    /// `errc::protocol_not_supported` (not retried) when it does.
+    /// The HTTP versions offered by ALPN: `automatic` offers `h2` and `http/1.1` and speaks
+    /// what the server selects; `http1_1` never offers `h2`; `http2` requires it. Over HTTP/2
+    /// one connection carries many calls at once (see `max_streams_per_connection`).
     stytch::http_version http_version = stytch::http_version::automatic;
+
+    /// HTTP/2: most calls carried at once by one connection, below the server's
+    /// SETTINGS_MAX_CONCURRENT_STREAMS. The pool gives a call a stream on the least-loaded
+    /// connection and opens another (up to `max_connections`) only when all are full.
+    /// At least 1.
+    std::size_t max_streams_per_connection = 100;
 
     /// HTTPS proxy for every connection, tunnelled with `CONNECT host:port` (TLS to the API
     /// then runs inside the tunnel, verified against the API's host name, never the proxy's).

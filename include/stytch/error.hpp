@@ -75,6 +75,18 @@ enum class error {
     // Request validation, continued (condition::invalid_request)
     /// `delete_external_id_options::timeout` is zero or negative
     invalid_timeout,
+
+    // HTTP/2 streams and connections (condition::protocol_error)
+    /// The server did not process the request: `RST_STREAM REFUSED_STREAM`, or a stream above
+    /// a GOAWAY's last stream id. Retried at once on another stream, without counting an
+    /// attempt, a few times; this code when that did not help (then retried by the policy).
+    http2_stream_refused,
+    /// The server reset the call's stream (`RST_STREAM` with another code) before a complete
+    /// answer; the connection and its other calls go on. Not retried: the server may have acted.
+    http2_stream_reset,
+    /// The server broke HTTP/2: a malformed answer on the call's stream, or a connection-level
+    /// error (bad frames, endless CONTINUATION, a flood of SETTINGS or PING). Not retried.
+    http2_protocol_error,
 };
 
 /// Broad classes of failure, for `ec == stytch::condition::api_error` style tests.

@@ -132,6 +132,10 @@ struct retry_counts {
     /// A pooled connection the server had closed (or that spoke while idle, or answered 408)
     /// replaced at once by a new one. Not counted as an attempt by the retry policy.
     std::uint64_t stale_connection = 0;
+    /// HTTP/2: a request the server did not take up (`RST_STREAM REFUSED_STREAM`, a stream
+    /// above a GOAWAY's last stream id, a shared connection lost before any answer) sent again
+    /// at once on any connection. Not counted as an attempt by the retry policy.
+    std::uint64_t not_processed = 0;
 };
 
 /// Why connections were closed by the client.

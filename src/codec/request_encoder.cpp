@@ -223,27 +223,35 @@ boost::system::error_code request_encoder::encode_delete_external_id(
 boost::system::error_code request_encoder::encode_delete_external_id_h2(
     const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
     std::vector<h2_field>& out) const {
-    std::string_view header;
-    std::string_view value;
-    if (const auto ec = check_call(request, options, header, value)) {
+    std::string http1;
+    if (const auto ec = encode_delete_external_id(request, options, http1)) {
         return ec;
     }
-    std::vector<h2_field> fields;
-    fields.reserve(h2_fixed_.size() + 2);
-    fields.assign(h2_fixed_.begin(), h2_fixed_.begin() + 3);  // :method :scheme :authority
-    std::string path = path_prefix_;
-    append_path_segment(path, request.organization_id);
-    path.append("/external_id");
-    fields.push_back({":path", std::move(path)});
-    fields.insert(fields.end(), h2_fixed_.begin() + 3, h2_fixed_.end());
-    if (!header.empty()) {
-        std::string name(header.substr(0, header.find(':')));
+    h2_fields(http1, out);
+    return {};
+}
+
+void request_encoder::h2_fields(std::string_view request, std::vector<h2_field>& out) const {
+    // request: method, path, path_suffix, fixed_headers_, at most one more line, CRLF.
+    const std::size_t path_end = request.find(path_suffix);
+    const std::string_view path =
+        request.substr(method.size(), path_end - method.size() + path_suffix.find(' '));
+    std::string_view extra = request.substr(path_end + path_suffix.size() + fixed_headers_.size());
+    extra.remove_suffix(crlf.size());
+
+    out.clear();
+    out.reserve(h2_fixed_.size() + 2);
+    out.assign(h2_fixed_.begin(), h2_fixed_.begin() + 3);  // :method :scheme :authority
+    out.push_back({":path", std::string(path)});
+    out.insert(out.end(), h2_fixed_.begin() + 3, h2_fixed_.end());
+    if (!extra.empty()) {  // "Name: value\r\n"
+        const std::size_t colon = extra.find(':');
+        std::string name(extra.substr(0, colon));
         std::transform(name.begin(), name.end(), name.begin(),
                        [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; });
-        fields.push_back({std::move(name), std::string(value)});
+        out.push_back({std::move(name), std::string(extra.substr(
+                                            colon + 2, extra.size() - colon - 2 - crlf.size()))});
     }
-    out = std::move(fields);
-    return {};
 }
 
 }  // namespace stytch::detail

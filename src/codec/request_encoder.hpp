@@ -58,6 +58,10 @@ class request_encoder {
         const b2b::delete_external_id_request& request,
         const b2b::delete_external_id_options& options, std::vector<h2_field>& out) const;
 
+    /// The HTTP/2 fields of `request`, an HTTP/1.1 request encode_delete_external_id() made:
+    /// what encode_delete_external_id_h2() gives for the same call.
+    void h2_fields(std::string_view request, std::vector<h2_field>& out) const;
+
   private:
     std::string path_prefix_;         // "<prefix>/v1/b2b/organizations/"
     std::string fixed_headers_;       // Host .. User-Agent lines, each ending in CRLF

@@ -4,8 +4,9 @@
 // action it answers. Tested alone in test/unit/test_engine.cpp.
 //
 //   queued ──granted──▶ attempting ──writing──▶ exchanging
-//     ▲                    │  ▲                     │
-//     │                    │  └─replace_connection──┤  (a pooled connection had gone stale)
+//     ▲ ▲                  │  ▲                     │
+//     │ │                  │  └─replace_connection──┤  (a pooled connection had gone stale)
+//     │ └──────────────────┴────not_processed───────┤  (HTTP/2: refused, GOAWAY, lost)
 //  backoff_elapsed         ├──────retry_later───────┤──▶ backing_off ──┐
 //     └────────────────────┼────────────────────────┼──────────────────┘
 //                          └────────finished────────┴──▶ done
@@ -26,8 +27,11 @@ enum class call_event : unsigned char {
     granted,             ///< the pool gave a connection or the right to open one
     writing,             ///< the attempt starts writing the request
     replace_connection,  ///< a pooled connection had gone stale: again, on a new one at once
-    retry_later,         ///< the attempt failed and the policy allows another after a backoff
-    finished,            ///< the attempt gave the call's outcome
+    /// HTTP/2: the server did not take the request up (REFUSED_STREAM, above a GOAWAY, a shared
+    /// connection lost first): back to the pool's queue at once, on any connection
+    not_processed,
+    retry_later,  ///< the attempt failed and the policy allows another after a backoff
+    finished,     ///< the attempt gave the call's outcome
     backoff_elapsed,
     abort,  ///< a deadline, a cancellation or close()
 };
@@ -75,6 +79,9 @@ constexpr call_step next(call_state s, call_event e) noexcept {
     }
     if (in_attempt && e == ev::replace_connection) {
         return {st::attempting, act::start_attempt};
+    }
+    if (in_attempt && e == ev::not_processed) {
+        return {st::queued, act::requeue};
     }
     if (in_attempt && e == ev::retry_later) {
         return {st::backing_off, act::arm_backoff};

@@ -1,9 +1,16 @@
 #pragma once
 
 // The pool's bookkeeping: idle connections, the count of open ones, and the one FIFO of calls
-// waiting for a connection. It grants a call directly — an idle connection, or the right to
-// open a new one — and does no I/O except closing what it discards. Not thread-safe: the
-// engine holds its mutex around every member, for a few hundred nanoseconds.
+// waiting for a connection. It grants a call directly — a stream on an HTTP/2 connection, an
+// idle HTTP/1.1 connection, or the right to open a new one — and does no I/O except closing
+// what it discards. Not thread-safe: the engine holds its mutex around every member, for a
+// few hundred nanoseconds.
+//
+// A connection's capacity is 1 over HTTP/1.1 and, over HTTP/2, what the server allows
+// (SETTINGS_MAX_CONCURRENT_STREAMS, at most the configured cap): a call gets a stream on the
+// least-loaded HTTP/2 connection that accepts streams, and a new connection only when all are
+// full. An HTTP/2 connection that stops accepting (GOAWAY, failure) takes no more calls and
+// is closed when its last stream ends.
 //
 // Idle connections expire lazily, whenever a call asks or a connection comes back: an idle
 // pool holds no pending operation, so io_context::run() returns once the last call completed.
@@ -30,8 +37,9 @@ struct pool_limits {
     std::size_t warm_idle = 8;
 };
 
-/// `Connection` needs reusable(), close(), release_buffers() and a member `idle_since`;
-/// `Call` a `list_hook<Call>` at `Hook`.
+/// `Connection` needs reusable(), close(), retire(), release_buffers(), multiplexed(),
+/// accepting(), capacity() and members `idle_since` and `streams`; `Call` a `list_hook<Call>`
+/// at `Hook`.
 template <class Connection, class Call, list_hook<Call> Call::*Hook>
 class connection_pool {
   public:
@@ -54,6 +62,10 @@ class connection_pool {
             return std::nullopt;
         }
         close_expired(now);
+        if (connection_ptr shared = least_loaded()) {
+            ++shared->streams;
+            return grant{&c, std::move(shared)};
+        }
         if (!idle_.empty()) {
             connection_ptr conn = std::move(idle_.back());
             idle_.pop_back();
@@ -76,19 +88,34 @@ class connection_pool {
         }
     }
 
+    /// A connection just opened turned out to be HTTP/2 (its opener holds one stream): from
+    /// now on it is shared. Grants queued calls a stream each, up to its capacity.
+    std::vector<grant> share(const connection_ptr& conn) {
+        conn->streams = 1;
+        shared_.push_back(conn);
+        std::vector<grant> granted;
+        while (!closed_ && !queue_.empty() && conn->accepting() &&
+               conn->streams < conn->capacity()) {
+            ++conn->streams;
+            granted.push_back(grant{pop_waiting(), conn});
+        }
+        return granted;
+    }
+
     /// Gives back a connection — or, when `conn` is null, the right to open one that was not
-    /// used or whose connection failed to open. A connection that is not reusable() is closed.
-    /// Returns the grant this makes to the first queued call, if any.
+    /// used or whose connection failed to open. A connection that is not reusable() is closed;
+    /// an HTTP/2 one gives back one stream. Returns the grant this makes to the first queued
+    /// call, if any.
     std::optional<grant> release(connection_ptr conn, clock::time_point now) {
+        if (conn && conn->multiplexed()) {
+            return release_stream(std::move(conn), now);
+        }
         if (conn && (closed_ || !conn->reusable())) {
             conn->close();
             conn = nullptr;  // its slot is free again, as an unused right to open
         }
         if (!queue_.empty() && !closed_) {
-            Call* c = queue_.front();
-            queue_.erase(*c);
-            --waiting_;
-            return grant{c, std::move(conn)};
+            return grant{pop_waiting(), std::move(conn)};
         }
         if (!conn) {
             --open_;
@@ -114,12 +141,20 @@ class connection_pool {
         }
         closed_idle_ += idle_.size();
         idle_.clear();
+        closed_idle_ += drop_shared([](const Connection& c) { return c.streams == 0; });
     }
 
     bool closed() const noexcept { return closed_; }
     /// Connections idle, in use or being opened.
     std::size_t open() const noexcept { return open_; }
-    std::size_t idle() const noexcept { return idle_.size(); }
+    /// Idle connections: HTTP/1.1 ones in the pool, HTTP/2 ones without a stream.
+    std::size_t idle() const noexcept {
+        std::size_t n = idle_.size();
+        for (const auto& c : shared_) {
+            n += c->streams == 0 ? 1 : 0;
+        }
+        return n;
+    }
     bool has_queue() const noexcept { return !queue_.empty(); }
     /// Calls queued for a connection.
     std::size_t waiting() const noexcept { return waiting_; }
@@ -136,7 +171,73 @@ class connection_pool {
         --open_;
     }
 
+    Call* pop_waiting() noexcept {
+        Call* c = queue_.front();
+        queue_.erase(*c);
+        --waiting_;
+        return c;
+    }
+
+    // An HTTP/2 stream ends: the stream goes to the first queued call if the connection takes
+    // more; a connection that accepts no more closes with its last stream, and its slot goes
+    // to a queued call as the right to open a new one.
+    std::optional<grant> release_stream(connection_ptr conn, clock::time_point now) {
+        --conn->streams;
+        if (!closed_ && conn->accepting()) {
+            if (!queue_.empty() && conn->streams < conn->capacity()) {
+                ++conn->streams;
+                return grant{pop_waiting(), std::move(conn)};
+            }
+            if (conn->streams == 0) {
+                conn->idle_since = now;
+            }
+            return std::nullopt;
+        }
+        if (conn->streams != 0) {
+            return std::nullopt;  // the last of its streams closes it
+        }
+        drop_shared([&](const Connection& c) { return &c == conn.get(); });
+        if (!queue_.empty() && !closed_) {
+            ++open_;
+            return grant{pop_waiting(), nullptr};
+        }
+        return std::nullopt;
+    }
+
+    // The least-loaded HTTP/2 connection that takes another stream, if any; drops those
+    // that accept no more and carry no stream.
+    connection_ptr least_loaded() {
+        drop_shared([](const Connection& c) { return c.streams == 0 && !c.accepting(); });
+        const connection_ptr* best = nullptr;
+        for (const auto& c : shared_) {
+            if (c->accepting() && c->streams < c->capacity() &&
+                (best == nullptr || c->streams < (*best)->streams)) {
+                best = &c;
+            }
+        }
+        return best ? *best : nullptr;
+    }
+
+    // Retires (closes, on their strands) the HTTP/2 connections `which` selects and frees
+    // their slots; returns how many.
+    template <class Which>
+    std::size_t drop_shared(Which which) {
+        const auto before = shared_.size();
+        std::erase_if(shared_, [&](const connection_ptr& c) {
+            if (!which(*c)) {
+                return false;
+            }
+            c->retire();
+            --open_;
+            return true;
+        });
+        return before - shared_.size();
+    }
+
     void close_expired(clock::time_point now) {
+        expired_total_ += drop_shared([&](const Connection& c) {
+            return c.streams == 0 && now >= saturating_add(c.idle_since, limits_.idle_timeout);
+        });
         std::size_t expired = 0;
         while (expired < idle_.size() &&
                now >= saturating_add(idle_[expired]->idle_since, limits_.idle_timeout)) {
@@ -153,7 +254,8 @@ class connection_pool {
     std::uint64_t expired_total_ = 0;
     std::uint64_t closed_idle_ = 0;
     bool closed_ = false;
-    std::vector<connection_ptr> idle_;  // oldest first; reuse takes the newest
+    std::vector<connection_ptr> idle_;    // HTTP/1.1, oldest first; reuse takes the newest
+    std::vector<connection_ptr> shared_;  // HTTP/2, idle or carrying streams
     queue_type queue_;
 };
 

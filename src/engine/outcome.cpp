@@ -3,6 +3,8 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include <nghttp2/nghttp2.h>
+
 #include "codec/response_decoder.hpp"
 #include "retry_rules.hpp"
 
@@ -48,6 +50,48 @@ outcome judge_answer(const http_answer& a, bool reused, b2b::delete_external_id_
             o.retry_after = a.retry_after;
         }
     }
+    return o;
+}
+
+outcome judge_stream(const h2_result& r, bool reused, int session_error,
+                     b2b::delete_external_id_response& into, const client_config& cfg) {
+    namespace http = boost::beast::http;
+    outcome o;
+    switch (r.outcome) {
+        case h2_outcome::answered:
+            o = judge_answer(http_answer{r.status, r.body, r.retry_after}, false, into, cfg);
+            break;
+        case h2_outcome::refused:
+        case h2_outcome::not_processed:
+            o.ec = error::http2_stream_refused;
+            o.unprocessed = o.unsent = o.retryable = true;
+            break;
+        case h2_outcome::reset:
+            o.ec = error::http2_stream_reset;
+            break;
+        case h2_outcome::protocol_error:
+            o.ec = error::http2_protocol_error;
+            break;
+        case h2_outcome::header_list_too_large:
+            o.ec = http::error::header_limit;
+            break;
+        case h2_outcome::body_too_large:
+            o.ec = http::error::body_limit;
+            break;
+        case h2_outcome::cancelled:
+            o.ec = boost::asio::error::operation_aborted;
+            break;
+        case h2_outcome::connection_error:
+            // The server closed or reset the connection (an EOF), or broke the protocol.
+            if (session_error == NGHTTP2_ERR_EOF || session_error == 0) {
+                o = judge_exchange_failure(http::error::end_of_stream, reused, !r.answer_started);
+                o.unprocessed = o.stale;  // a shared connection: ask the pool again
+            } else {
+                o.ec = error::http2_protocol_error;
+            }
+            break;
+    }
+    o.reused = reused;
     return o;
 }
 

@@ -11,6 +11,7 @@
 #include <stytch/config.hpp>
 #include <stytch/error.hpp>
 
+#include "net/h2_session.hpp"
 #include "net/http_answer.hpp"
 
 namespace stytch::detail {
@@ -28,6 +29,9 @@ struct outcome {
     bool stale = false;        ///< that pooled connection had been closed by the server
     bool unsent = false;       ///< the idle check refused the connection: nothing was written
     bool open_failed = false;  ///< the connection could not be opened
+    /// HTTP/2: the server did not take the request up (refused stream, above a GOAWAY's
+    /// last stream id, or a shared connection lost before any answer): ask the pool again.
+    bool unprocessed = false;
     attempt_phase phase = attempt_phase::exchanging;  ///< how far the attempt got
 };
 
@@ -38,6 +42,12 @@ outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool 
 /// An exchange that failed. `silent`: before any byte of an answer (or the idle check found
 /// the connection had spoken), so the server cannot have acted on the request.
 outcome judge_exchange_failure(boost::system::error_code ec, bool reused, bool silent);
+
+/// How an HTTP/2 stream ended; an answer is judged as judge_answer() does (without the
+/// HTTP/1.1 keep-alive rule for a 408). `session_error`: nghttp2's error when the connection
+/// failed.
+outcome judge_stream(const h2_result& r, bool reused, int session_error,
+                     b2b::delete_external_id_response& into, const client_config& cfg);
 
 /// A complete answer; a 2xx is decoded into `into`. Reads `a` only during the call: decode
 /// before the connection's next exchange.

@@ -12,6 +12,7 @@ constexpr std::string_view h2 = "h2";
 // Wire format: each name preceded by its length.
 constexpr std::string_view offer_http1_1 = "\x08http/1.1"sv;
 constexpr std::string_view offer_h2 = "\x02h2"sv;
+constexpr std::string_view offer_both = "\x02h2\x08http/1.1"sv;  // h2 preferred
 
 }  // namespace
 
@@ -19,7 +20,8 @@ std::string_view alpn_offer(http_version v) noexcept {
     switch (v) {
         case http_version::http2:
             return offer_h2;
-        case http_version::automatic:  // "\x02h2\x08http/1.1" once the engine speaks h2
+        case http_version::automatic:
+            return offer_both;
         case http_version::http1_1:
             break;
     }

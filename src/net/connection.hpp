@@ -10,6 +10,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -28,6 +30,7 @@
 #include "codec/base_url.hpp"
 #include "net/answer_reader.hpp"
 #include "net/connection_state.hpp"
+#include "net/h2_channel.hpp"
 #include "net/http_answer.hpp"
 #include "net/proxy_connect.hpp"
 #include "net/tls_context.hpp"
@@ -53,8 +56,14 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     template <class T>
     using task = boost::asio::awaitable<T, Executor>;
 
-    connection(const Executor& ex, boost::asio::ssl::context& ctx)
-        : resolver_(ex), stream_(ex, ctx), open_timer_(ex) {}
+    /// `h2` and `max_streams` apply if the server selects HTTP/2.
+    connection(const Executor& ex, boost::asio::ssl::context& ctx, const h2_limits& h2,
+               std::size_t max_streams)
+        : resolver_(ex),
+          stream_(ex, ctx),
+          open_timer_(ex),
+          h2_limits_(h2),
+          max_streams_(max_streams) {}
 
     Executor get_executor() noexcept { return resolver_.get_executor(); }
 
@@ -92,7 +101,8 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     }
 
     /// Closes the socket at once; pending operations complete with operation_aborted and the
-    /// connection cannot be opened again. `why` becomes fault().
+    /// connection cannot be opened again. `why` becomes fault(). Over HTTP/2 every stream
+    /// still waiting ends with `connection_error`.
     void close(boost::system::error_code why = boost::asio::error::operation_aborted) noexcept {
         if (state_ != connection_state::closed) {
             fault_ = why;
@@ -102,6 +112,48 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
         boost::system::error_code ignored;
         stream_.socket().close(ignored);
         open_timer_.cancel();
+        if (channel_) {
+            channel_->connection_lost();
+        }
+    }
+
+    /// close(), from outside the connection's strand (the pool, under the engine's mutex):
+    /// an HTTP/2 connection may have its reader or writer running there.
+    void retire() {
+        if (channel_) {
+            boost::asio::post(get_executor(), [self = this->shared_from_this()] { self->close(); });
+        } else {
+            close();  // an idle HTTP/1.1 connection has no operation pending
+        }
+    }
+
+    /// Interrupts the work done for `who`: over HTTP/2 its stream is reset (RST_STREAM
+    /// CANCEL) and the connection goes on; over HTTP/1.1 the connection is closed, if `who`
+    /// still uses it. On the connection's strand.
+    void interrupt(const void* who, boost::system::error_code why) {
+        if (channel_) {
+            channel_->cancel(who, this->shared_from_this());
+        } else if (holder == who) {
+            close(why);
+        }
+    }
+
+    /// True once the server selected HTTP/2: the connection carries many calls at once. Set
+    /// before the connection is first given back to the pool, never changed after.
+    bool multiplexed() const noexcept { return channel_ != nullptr; }
+
+    /// HTTP/2: true while the connection takes new streams (any thread).
+    bool accepting() const noexcept { return channel_ && channel_->accepting(); }
+
+    /// HTTP/2: how many streams it may carry at once (any thread).
+    std::size_t capacity() const noexcept { return channel_ ? channel_->capacity() : 1; }
+
+    /// HTTP/2: nghttp2's error when the session failed, 0 otherwise.
+    int session_error() const noexcept { return channel_ ? channel_->session_error() : 0; }
+
+    /// HTTP/2: sends `fields` on a new stream and waits for its end (see h2_channel).
+    task<h2_result> async_request(std::span<const h2_field> fields, const void* who) {
+        return channel_->async_request(fields, who, this->shared_from_this());
     }
 
     /// Trims the memory an idle connection holds (see tls_stream::release_buffers).
@@ -133,8 +185,11 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     /// Why quiet() said false, or why the connection was closed.
     boost::system::error_code fault() const noexcept { return fault_; }
 
-    /// When it was last put back into the pool.
+    /// When it was last put back into the pool (HTTP/2: when its last stream ended).
     clock::time_point idle_since{};
+
+    /// HTTP/2: streams granted by the pool and not yet given back (under the engine's mutex).
+    std::size_t streams = 0;
 
     /// The call whose attempt uses the connection; touched on the connection's strand only,
     /// so that an interruption meant for one call never reaches the next.
@@ -164,6 +219,9 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     std::string body_;  // reused: its capacity stays with the connection
     std::string retry_after_;
     int proxy_status_ = 0;
+    h2_limits h2_limits_;
+    std::size_t max_streams_;
+    std::unique_ptr<h2_channel<Executor>> channel_;  // once the server selected HTTP/2
 };
 
 template <class Executor>
@@ -253,8 +311,7 @@ auto connection<Executor>::open_steps(const endpoint& ep, const proxy_route* via
     if (!hec) {
         auto protocol = negotiated_protocol(stream_.native_handle());
         if (protocol && *protocol == wire_protocol::http2) {
-            protocol = boost::system::errc::make_error_code(  // until the engine speaks h2
-                boost::system::errc::protocol_not_supported);
+            channel_ = std::make_unique<h2_channel<Executor>>(stream_, h2_limits_, max_streams_);
         }
         hec = protocol ? boost::system::error_code{} : protocol.error();
     }

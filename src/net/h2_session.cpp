@@ -60,6 +60,7 @@ struct h2_session::callbacks {
             return 0;
         }
         stream& s = it->second;
+        s.result.answer_started = true;
         s.header_bytes += name_size + value_size + field_overhead;
         if (s.header_bytes > session.limits_.header_list_limit) {
             // nghttp2 resets the stream and skips the rest of the block (still decoding it,

@@ -58,6 +58,8 @@ struct h2_result {
     int status = 0;
     std::string body;
     std::string retry_after;  ///< the raw `retry-after` field of the final answer
+    /// A header field of an answer (interim or final) arrived: the server took the request up.
+    bool answer_started = false;
 };
 
 /// The life of the connection.

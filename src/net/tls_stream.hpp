@@ -115,8 +115,13 @@ class tls_stream {
     void release_buffers() noexcept {
         SSL_free_buffers(ssl_.get());
         buffers_.in.shrink_to_fit();
+        sending_.shrink_to_fit();
     }
     SSL* native_handle() noexcept { return ssl_.get(); }
+
+    /// True while ciphertext is being written to the socket (cancelling the socket's
+    /// operations then would cut a record).
+    bool writing() const noexcept { return flushing_ || (lower_ && lower_->writing()); }
 
     /// True when ciphertext or plaintext received waits in our buffer or inside OpenSSL (of
     /// this session or of the one it is carried over).
@@ -192,15 +197,7 @@ class tls_stream {
                 co_return std::pair{map_tls_error(err, lib_error), std::size_t{0}};
             }
             if (!buffers_.out.empty()) {
-                boost::system::error_code wec;
-                if (lower_) {
-                    std::tie(wec, std::ignore) = co_await lower_->async_write(buffers_.out);
-                } else {
-                    std::tie(wec, std::ignore) =
-                        co_await asio::async_write(socket_, asio::buffer(buffers_.out), use_tuple);
-                }
-                buffers_.out.clear();
-                if (wec) {
+                if (auto wec = co_await flush_output()) {
                     co_return std::pair{wec, std::size_t{0}};
                 }
             }
@@ -231,9 +228,37 @@ class tls_stream {
         }
     }
 
+    // Writes what OpenSSL sealed, in order. A read and a write may be pending at once (HTTP/2)
+    // and both can make OpenSSL seal records (a read: the answer to a TLS 1.3 KeyUpdate); only
+    // one of them writes to the socket at a time, and it also sends what the other sealed
+    // meanwhile, so records leave in the order of their sequence numbers. The bytes move to
+    // `sending_` first: OpenSSL may append to `out` while they are being written.
+    task<boost::system::error_code> flush_output() {
+        namespace asio = boost::asio;
+        if (flushing_) {
+            co_return boost::system::error_code{};  // the running flush sends these bytes too
+        }
+        flushing_ = true;
+        boost::system::error_code wec;
+        while (!wec && !buffers_.out.empty()) {
+            sending_.swap(buffers_.out);
+            if (lower_) {
+                std::tie(wec, std::ignore) = co_await lower_->async_write(sending_);
+            } else {
+                std::tie(wec, std::ignore) =
+                    co_await asio::async_write(socket_, asio::buffer(sending_), use_tuple);
+            }
+            sending_.clear();
+        }
+        flushing_ = false;
+        co_return wec;
+    }
+
     socket_type socket_;  // unused when lower_ is set
     tls_stream* lower_ = nullptr;
     tls_buffers buffers_;
+    std::string sending_;    // ciphertext being written (see flush_output)
+    bool flushing_ = false;  // a flush_output is writing
     std::unique_ptr<SSL, ssl_free> ssl_;
 };
 

@@ -125,9 +125,8 @@ STYTCH_BASE_URL=https://127.0.0.1:1 expect verbose_retries 3 "" \
 [[ $(grep -c "^stytch-b2b: attempt" "$tmp/stderr") -eq 3 ]] || {
     echo "FAIL verbose_retries: not one line per attempt"; failed=$((failed + 1)); }
 
-# stytch-mock --http2: selects h2 when offered (the client's engine does not speak it yet, so
-# STYTCH_HTTP_VERSION=2 gets its "not supported" stand-in, not "did not select h2"), and answers
-# HTTP/1.1 to a client that offers only http/1.1.
+# stytch-mock --http2: selects h2 when offered (STYTCH_HTTP_VERSION=2 and auto get their answer
+# over HTTP/2), and answers HTTP/1.1 to a client that offers only http/1.1.
 mock_help_line() { "$mock" --help | grep -e "$1"; }  # the whole text shows the default secret
 expect mock_help_http2 0 "--http2 .*h2" "" -- mock_help_line --http2
 mkfifo "$tmp/h2_out"
@@ -136,8 +135,9 @@ h2_pid=$!
 trap 'kill $mock_pid $slow_pid $h2_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 read -r -t 30 line <"$tmp/h2_out" || { echo "FAIL: stytch-mock --http2 did not start"; exit 1; }
 STYTCH_BASE_URL=${line#listening on } STYTCH_CA_FILE=$tmp/h2_ca.pem STYTCH_HTTP_VERSION=2 \
-    expect mock_http2_selected 3 "" "request failed: .*Protocol not supported" -- \
-    "$cli" delete-external-id "$org"
+    expect mock_http2_selected 0 '"status_code":200' "" -- "$cli" delete-external-id "$org"
+STYTCH_BASE_URL=${line#listening on } STYTCH_CA_FILE=$tmp/h2_ca.pem STYTCH_HTTP_VERSION=auto \
+    expect mock_http2_auto 0 '"status_code":200' "" -- "$cli" delete-external-id "$org"
 STYTCH_BASE_URL=${line#listening on } STYTCH_CA_FILE=$tmp/h2_ca.pem STYTCH_HTTP_VERSION=1.1 \
     expect mock_http2_serves_1_1 0 '"status_code":200' "" -- "$cli" delete-external-id "$org"
 

@@ -17,7 +17,7 @@ using stytch::detail::wire_protocol;
 BOOST_AUTO_TEST_SUITE(alpn)
 
 BOOST_AUTO_TEST_CASE(offers_in_wire_format) {
-    BOOST_TEST(alpn_offer(http_version::automatic) == "\x08http/1.1"sv);  // h2 joins later
+    BOOST_TEST(alpn_offer(http_version::automatic) == "\x02h2\x08http/1.1"sv);  // h2 preferred
     BOOST_TEST(alpn_offer(http_version::http1_1) == "\x08http/1.1"sv);
     BOOST_TEST(alpn_offer(http_version::http2) == "\x02h2"sv);
 }

@@ -22,12 +22,26 @@ namespace {
 struct fake_connection {
     bool reusable() const { return usable; }
     void close() { closed = true; }
+    void retire() { closed = true; }
     void release_buffers() { trimmed = true; }
+    bool multiplexed() const { return h2; }
+    bool accepting() const { return h2 && usable; }
+    std::size_t capacity() const { return h2 ? max_streams : 1; }
     bool usable = true;
     bool closed = false;
     bool trimmed = false;
+    bool h2 = false;
+    std::size_t max_streams = 1;
     clk::time_point idle_since{};
+    std::size_t streams = 0;
 };
+
+std::shared_ptr<fake_connection> h2_connection(std::size_t max_streams) {
+    auto c = std::make_shared<fake_connection>();
+    c->h2 = true;
+    c->max_streams = max_streams;
+    return c;
+}
 
 struct fake_call {
     explicit fake_call(int i = 0) : id(i) {}
@@ -68,6 +82,15 @@ BOOST_AUTO_TEST_CASE(a_stale_connection_is_replaced_within_the_attempt) {
         auto s = next(from, call_event::replace_connection);
         BOOST_TEST((s.state == call_state::attempting && s.action == call_action::start_attempt));
     }
+}
+
+BOOST_AUTO_TEST_CASE(an_unprocessed_request_goes_back_to_the_queue_at_once) {
+    for (auto from : {call_state::attempting, call_state::exchanging}) {
+        auto s = next(from, call_event::not_processed);
+        BOOST_TEST((s.state == call_state::queued && s.action == call_action::requeue));
+    }
+    BOOST_TEST(
+        (next(call_state::queued, call_event::not_processed).action == call_action::invalid));
 }
 
 BOOST_AUTO_TEST_CASE(abort_reaches_a_call_in_every_state) {
@@ -285,6 +308,99 @@ BOOST_AUTO_TEST_CASE(closing_the_pool_counts_the_idle_connections_it_closes) {
     p.close();
     BOOST_TEST(p.closed_idle_total() == 1u);
     BOOST_TEST(p.expired_total() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_h2_connection_takes_queued_calls_up_to_its_capacity) {
+    auto p = make_pool(1);
+    const auto now = clk::now();
+    fake_call opener(0), a(1), b(2), c(3);
+    auto g = p.request(opener, now);
+    BOOST_TEST_REQUIRE((g && g->connection == nullptr));  // the right to open the only one
+    BOOST_TEST(!p.request(a, now));
+    BOOST_TEST(!p.request(b, now));
+    BOOST_TEST(!p.request(c, now));
+    auto conn = h2_connection(3);  // the server selected h2 and allows 3 streams
+    auto granted = p.share(conn);
+    BOOST_TEST_REQUIRE(granted.size() == 2u);  // the opener holds the first stream
+    BOOST_TEST((granted[0].call == &a && granted[1].call == &b));
+    BOOST_TEST((granted[0].connection == conn && granted[1].connection == conn));
+    BOOST_TEST(conn->streams == 3u);
+    BOOST_TEST(p.waiting() == 1u);
+    auto next = p.release(conn, now);  // one stream ends: the queued call takes it
+    BOOST_TEST_REQUIRE(next.has_value());
+    BOOST_TEST((next->call == &c && next->connection == conn));
+    BOOST_TEST(conn->streams == 3u);
+    BOOST_TEST(p.open() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_call_gets_a_stream_on_the_least_loaded_h2_connection) {
+    auto p = make_pool(2);
+    const auto now = clk::now();
+    fake_call o1(0), o2(1), x(2);
+    BOOST_TEST_REQUIRE(p.request(o1, now).has_value());
+    BOOST_TEST_REQUIRE(p.request(o2, now).has_value());
+    auto busy = h2_connection(10);
+    auto quiet = h2_connection(10);
+    BOOST_TEST(p.share(busy).empty());
+    BOOST_TEST(p.share(quiet).empty());
+    busy->streams = 5;
+    auto g = p.request(x, now);
+    BOOST_TEST_REQUIRE(g.has_value());
+    BOOST_TEST((g->connection == quiet));
+    BOOST_TEST(quiet->streams == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_new_connection_opens_only_when_every_h2_connection_is_full) {
+    auto p = make_pool(2);
+    const auto now = clk::now();
+    fake_call o(0), a(1), b(2);
+    BOOST_TEST_REQUIRE(p.request(o, now).has_value());
+    auto conn = h2_connection(2);
+    BOOST_TEST(p.share(conn).empty());
+    auto g = p.request(a, now);
+    BOOST_TEST_REQUIRE(g.has_value());
+    BOOST_TEST((g->connection == conn));  // a stream, not a new connection
+    BOOST_TEST(p.open() == 1u);
+    g = p.request(b, now);
+    BOOST_TEST_REQUIRE(g.has_value());
+    BOOST_TEST((g->connection == nullptr));  // full: the right to open the second
+    BOOST_TEST(p.open() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_draining_h2_connection_takes_no_call_and_closes_with_its_last_stream) {
+    auto p = make_pool(1);
+    const auto now = clk::now();
+    fake_call o(0), a(1), w(2);
+    BOOST_TEST_REQUIRE(p.request(o, now).has_value());
+    auto conn = h2_connection(10);
+    BOOST_TEST(p.share(conn).empty());
+    BOOST_TEST_REQUIRE(p.request(a, now).has_value());
+    conn->usable = false;               // GOAWAY: accepts no new stream
+    BOOST_TEST(!p.request(w, now));     // the only slot is taken by the draining connection
+    BOOST_TEST(!p.release(conn, now));  // one stream left on it
+    BOOST_TEST(!conn->closed);
+    auto g = p.release(conn, now);  // its last stream: closed, the slot goes to `w`
+    BOOST_TEST(conn->closed);
+    BOOST_TEST_REQUIRE(g.has_value());
+    BOOST_TEST((g->call == &w && g->connection == nullptr));
+    BOOST_TEST(p.open() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_h2_connection_expires_and_counts_as_idle) {
+    auto p = make_pool(2, milliseconds(100));
+    const auto now = clk::now();
+    fake_call o(0), later(1);
+    BOOST_TEST_REQUIRE(p.request(o, now).has_value());
+    auto conn = h2_connection(10);
+    BOOST_TEST(p.share(conn).empty());
+    BOOST_TEST(!p.release(conn, now));
+    BOOST_TEST(p.idle() == 1u);
+    auto g = p.request(later, now + milliseconds(150));
+    BOOST_TEST(conn->closed);
+    BOOST_TEST(p.expired_total() == 1u);
+    BOOST_TEST_REQUIRE(g.has_value());
+    BOOST_TEST((g->connection == nullptr));
+    BOOST_TEST(p.open() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,7 +14,7 @@ using stytch::error;
 namespace {
 
 constexpr int first_error = static_cast<int>(error::missing_project_id);
-constexpr int last_error = static_cast<int>(error::invalid_timeout);
+constexpr int last_error = static_cast<int>(error::http2_protocol_error);
 
 // The condition each error is expected to belong to (0: none).
 int expected_condition(error e) {
@@ -54,6 +54,9 @@ int expected_condition(error e) {
         case error::unexpected_switch_protocols:
         case error::unsolicited_answer:
         case error::http2_not_negotiated:
+        case error::http2_stream_refused:
+        case error::http2_stream_reset:
+        case error::http2_protocol_error:
             return static_cast<int>(condition::protocol_error);
         case error::proxy_refused:
         case error::proxy_tunnel_failed:
