@@ -172,6 +172,7 @@ if [[ $mode == h2 ]]; then
     all_have status 200
     goaways=$(new_lines | grep -o '"connection":"[0-9]*"' | sort -u | wc -l)
     ((goaways >= 3)) || fail "the requests came on $goaways connections, want at least 3"
+    echo "     ($goaways connections)"
     end
 else
     # Nothing may reach nginx: the next call's request is the only line logged.
