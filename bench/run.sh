@@ -316,7 +316,7 @@ else
     echo "bench: stytch-mock did not start; no latency-bound row"
     cat "$work/mock.out"
 fi
-kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
+kill "$mock_pid" 2>/dev/null && { wait "$mock_pid" 2>/dev/null || true; }
 mock_pid=
 
 echo
