@@ -5,6 +5,7 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include <functional>
 #include <vector>
@@ -231,6 +232,46 @@ BOOST_AUTO_TEST_CASE(a_shared_connection_closed_while_idle_is_replaced_transpare
     auto r = call(f, c);
     BOOST_TEST(r.has_value(), code_of(r).message());
     BOOST_TEST(f.server.connections_accepted() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(an_hpack_bomb_fails_its_call_only) {
+    auto so = h2_server();
+    so.h2_hpack_bomb = 1;  // ~20 KB of HPACK that decodes to ~64 MB, on the first stream
+    server_fixture f(so);
+    client c(f.ioc.get_executor(), h2_config(f, 1));
+    auto r = call(f, c);
+    BOOST_TEST((code_of(r) == boost::beast::http::error::header_limit), code_of(r).message());
+    auto again = call(f, c);
+    BOOST_TEST(again.has_value(), code_of(again).message());
+    BOOST_TEST(f.server.connections_accepted() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(endless_continuation_frames_end_the_connection_with_a_clear_error) {
+    auto so = h2_server();
+    so.h2_endless_continuation = 1;
+    server_fixture f(so);
+    auto cfg = h2_config(f, 1);
+    cfg.retry.max_attempts = 3;  // a protocol error is not retried
+    client c(f.ioc.get_executor(), cfg);
+    auto r = call(f, c);
+    BOOST_TEST((code_of(r) == error::http2_protocol_error), code_of(r).message());
+    BOOST_TEST((code_of(r) == condition::protocol_error));
+    BOOST_TEST(f.server.requests_received() == 1u);
+    f.ioc.restart();
+    f.ioc.poll();  // the close posted to the connection's strand
+    BOOST_TEST(
+        eventually([&] { return f.server.connections_open() == 0; }));  // closed by the client
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_never_sends_window_update_still_serves) {
+    auto so = h2_server();
+    so.h2_no_window_update = true;  // the client's requests carry no body: nothing to wait for
+    server_fixture f(so);
+    client c(f.ioc.get_executor(), h2_config(f, 1));
+    std::vector<completion> done;
+    start_calls(c, done, 20);
+    f.run_until([&] { return all_done(done); });
+    BOOST_TEST(succeeded(done) == 20u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -42,14 +42,15 @@ bool explained(const boost::system::error_code& ec) {
            ec == error::client_closed;
 }
 
-}  // namespace
-
-BOOST_AUTO_TEST_SUITE(stress)
-
-BOOST_AUTO_TEST_CASE(eight_threads_race_cancellation_deadlines_close_and_destruction) {
+// Over HTTP/1.1 each call has a connection to itself; over HTTP/2 up to 100 calls share one,
+// so cancellations and deadlines reset streams beside others still running.
+void race(http_version version) {
     mock::server_options o;
     o.threads = 2;
     o.record_requests = false;
+    if (version == http_version::http2) {
+        o.alpn = {"h2", "http/1.1"};
+    }
     server_fixture f(o);
     std::atomic<int> seen{0};
     f.server.set_override([&](const mock::recorded_request&) -> std::optional<mock::reply> {
@@ -61,6 +62,7 @@ BOOST_AUTO_TEST_CASE(eight_threads_race_cancellation_deadlines_close_and_destruc
         return r;
     });
     auto cfg = f.config();
+    cfg.http_version = version;
     cfg.max_connections = 8;
     cfg.request_timeout = std::chrono::milliseconds(300);
 
@@ -130,6 +132,18 @@ BOOST_AUTO_TEST_CASE(eight_threads_race_cancellation_deadlines_close_and_destruc
     for (auto& t : runners) {
         t.join();
     }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(stress)
+
+BOOST_AUTO_TEST_CASE(eight_threads_race_cancellation_deadlines_close_and_destruction) {
+    race(http_version::http1_1);
+}
+
+BOOST_AUTO_TEST_CASE(the_same_races_over_http2) {
+    race(http_version::http2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

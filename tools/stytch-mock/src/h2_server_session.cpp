@@ -154,9 +154,8 @@ struct h2_server_session::callbacks {
     }
 };
 
-h2_server_session::h2_server_session(std::uint32_t max_concurrent_streams,
-                                     std::size_t header_list_limit, std::size_t body_limit)
-    : header_list_limit_(header_list_limit), body_limit_(body_limit) {
+h2_server_session::h2_server_session(const h2_server_config& config)
+    : header_list_limit_(config.header_list_limit), body_limit_(config.body_limit) {
     nghttp2_session_callbacks* cbs = nullptr;
     if (nghttp2_session_callbacks_new(&cbs) != 0) {
         throw std::bad_alloc();
@@ -166,14 +165,28 @@ h2_server_session::h2_server_session(std::uint32_t max_concurrent_streams,
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, callbacks::on_data_chunk);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, callbacks::on_frame_recv);
     nghttp2_session_callbacks_set_on_stream_close_callback(cbs, callbacks::on_stream_close);
-    const int rv = nghttp2_session_server_new(&session_, cbs, this);
+    nghttp2_option* options = nullptr;
+    if (nghttp2_option_new(&options) != 0) {
+        nghttp2_session_callbacks_del(cbs);
+        throw std::bad_alloc();
+    }
+    // Without automatic WINDOW_UPDATEs and without nghttp2_session_consume() calls, none is
+    // ever sent.
+    nghttp2_option_set_no_auto_window_update(options, config.window_updates ? 0 : 1);
+    nghttp2_option_set_no_auto_ping_ack(options, config.ping_acks ? 0 : 1);
+    if (!config.dynamic_table) {
+        nghttp2_option_set_max_deflate_dynamic_table_size(options, 0);
+    }
+    const int rv = nghttp2_session_server_new2(&session_, cbs, this, options);
+    nghttp2_option_del(options);
     nghttp2_session_callbacks_del(cbs);
     if (rv != 0) {
         throw std::bad_alloc();
     }
     const std::array<nghttp2_settings_entry, 2> settings{
-        {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, max_concurrent_streams},
-         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<std::uint32_t>(header_list_limit)}}};
+        {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, config.max_concurrent_streams},
+         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
+          static_cast<std::uint32_t>(config.header_list_limit)}}};
     if (nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size()) !=
         0) {
         nghttp2_session_del(session_);
@@ -212,7 +225,7 @@ std::vector<h2_request> h2_server_session::take_requests() {
 void h2_server_session::answer(std::int32_t stream_id, int status,
                                const std::vector<std::pair<std::string, std::string>>& headers,
                                std::string body) {
-    if (nghttp2_session_find_stream(session_, stream_id) == nullptr) {
+    if (!stream_open(stream_id)) {
         return;  // reset by the client meanwhile: nothing to answer, nothing to keep
     }
     std::vector<std::pair<std::string, std::string>> fields;
@@ -258,6 +271,12 @@ void h2_server_session::fail(std::int32_t stream_id) {
 void h2_server_session::go_away(std::int32_t last_stream_id) {
     nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, last_stream_id, NGHTTP2_NO_ERROR, nullptr,
                           0);
+}
+
+bool h2_server_session::stream_open(std::int32_t stream_id) const {
+    // A server keeps closed streams for a while (for priorities): they are found, closed.
+    nghttp2_stream* stream = nghttp2_session_find_stream(session_, stream_id);
+    return stream != nullptr && nghttp2_stream_get_state(stream) != NGHTTP2_STREAM_STATE_CLOSED;
 }
 
 bool h2_server_session::alive() const {

@@ -26,13 +26,24 @@ struct h2_request {
     bool body_too_large = false;  ///< the body went over the limit and was dropped
 };
 
+/// How a server session behaves.
+struct h2_server_config {
+    std::uint32_t max_concurrent_streams = 100;  ///< SETTINGS_MAX_CONCURRENT_STREAMS
+    std::size_t header_list_limit = 8 * 1024;    ///< per request, counted as in RFC 9113 §6.5.2
+    std::size_t body_limit = 64 * 1024;          ///< per request
+    bool window_updates = true;                  ///< false: never a WINDOW_UPDATE (fault)
+    bool ping_acks = true;                       ///< false: PING is never acknowledged (fault)
+    /// false: the answers' HPACK never uses the dynamic table, so that hand-written header
+    /// blocks (h2_raw_frames.hpp) may use it without breaking the answers that follow.
+    bool dynamic_table = true;
+};
+
 class h2_server_session {
   public:
     /// Queues the server's SETTINGS (`max_concurrent_streams`, `header_list_limit` as
     /// SETTINGS_MAX_HEADER_LIST_SIZE) for the first take_output(). A request whose header
-    /// fields exceed `header_list_limit` (counted as in RFC 9113 §6.5.2) is reset.
-    h2_server_session(std::uint32_t max_concurrent_streams, std::size_t header_list_limit,
-                      std::size_t body_limit);
+    /// fields exceed `header_list_limit` is reset.
+    explicit h2_server_session(const h2_server_config& config);
     ~h2_server_session();
     h2_server_session(const h2_server_session&) = delete;
     h2_server_session& operator=(const h2_server_session&) = delete;
@@ -55,6 +66,8 @@ class h2_server_session {
     /// GOAWAY NO_ERROR with `last_stream_id`: later streams are not processed.
     void go_away(std::int32_t last_stream_id);
 
+    /// True while the stream is open (not closed or reset by either side).
+    bool stream_open(std::int32_t stream_id) const;
     /// False once nghttp2 neither reads nor writes any more (e.g. GOAWAY sent, no stream open).
     bool alive() const;
 

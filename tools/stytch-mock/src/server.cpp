@@ -1,5 +1,6 @@
 #include <stytch/mock/server.hpp>
 
+#include "h2_raw_frames.hpp"
 #include "h2_server_session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -63,6 +64,8 @@ constexpr std::size_t max_record = 16 * 1024;
 constexpr auto acknowledge_limit = 1s;
 constexpr auto poll_interval = 1ms;
 constexpr auto stop_grace = 5s;
+constexpr std::size_t hpack_bomb_references = 16'000;  // about 64 MB of header list
+constexpr auto continuation_interval = 10ms;           // the pace of an endless header block
 constexpr std::string_view api_path = "/v1/b2b/organizations/";
 constexpr std::string_view api_suffix = "/external_id";
 
@@ -234,12 +237,17 @@ struct session_state : std::enable_shared_from_this<session_state> {
     bool stopping = false;  // stop(), or the end of an h2 connection; guarded by the strand
 };
 
+/// An HTTP/2 answer replaced by hand-written frames (server_options::h2_hpack_bomb,
+/// h2_endless_continuation).
+enum class h2_answer_fault { none, hpack_bomb, endless_continuation };
+
 /// What an HTTP/2 connection shares between its reader and the coroutines answering streams
 /// (all on the connection's strand).
 struct h2_connection {
-    h2_connection(std::uint32_t max_streams, std::size_t header_limit, std::size_t body_limit)
-        : session(max_streams, header_limit, body_limit) {}
+    explicit h2_connection(const detail::h2_server_config& config) : session(config) {}
     detail::h2_server_session session;
+    std::string raw;            // hand-written frames: written after nghttp2's output, whole
+    bool session_held = false;  // a hand-written header block never ends: nghttp2's output waits
     bool writing = false;       // a flush is writing: others leave their output to it
     bool failed = false;        // nghttp2 or a write failed: the connection ends
     std::size_t streams = 0;    // requests seen so far
@@ -282,7 +290,10 @@ struct server::impl {
                       detail::h2_request request);
     asio::awaitable<void> answer_stream(std::shared_ptr<session_state> state,
                                         std::shared_ptr<h2_connection> connection,
-                                        recorded_request request, std::int32_t stream_id);
+                                        recorded_request request, std::int32_t stream_id,
+                                        h2_answer_fault fault);
+    asio::awaitable<void> send_endless_continuation(session_state& state, h2_connection& connection,
+                                                    std::int32_t stream_id);
     asio::awaitable<void> flush_h2(session_state& state, h2_connection& connection);
     std::optional<reply> take_request(const recorded_request& request);
     asio::awaitable<void> close_gracefully(session_state& state);
@@ -727,8 +738,14 @@ std::optional<reply> server::impl::take_request(const recorded_request& request)
 asio::awaitable<void> server::impl::serve_h2(std::shared_ptr<session_state> state,
                                              std::uint64_t id) {
     auto& tcp_layer = beast::get_lowest_layer(state->stream);
-    auto connection =
-        std::make_shared<h2_connection>(opts.h2_max_concurrent_streams, header_limit, body_limit);
+    detail::h2_server_config config;
+    config.max_concurrent_streams = opts.h2_max_concurrent_streams;
+    config.header_list_limit = header_limit;
+    config.body_limit = body_limit;
+    config.window_updates = !opts.h2_no_window_update;
+    config.ping_acks = !opts.h2_ignore_ping;
+    config.dynamic_table = opts.h2_hpack_bomb == 0;  // the bomb's block uses it
+    auto connection = std::make_shared<h2_connection>(config);
     const auto keep_alive = timer_duration_of(opts.keep_alive_timeout);
     co_await flush_h2(*state, *connection);  // our SETTINGS
     std::array<char, 16 * 1024> buffer;
@@ -783,16 +800,20 @@ void server::impl::start_stream(const std::shared_ptr<session_state>& state,
     recorded.target = std::move(request.path);
     recorded.headers = std::move(request.headers);
     recorded.body = std::move(request.body);
+    const h2_answer_fault fault = n == opts.h2_hpack_bomb ? h2_answer_fault::hpack_bomb
+                                  : n == opts.h2_endless_continuation
+                                      ? h2_answer_fault::endless_continuation
+                                      : h2_answer_fault::none;
     ++connection->answering;
     asio::co_spawn(state->stream.get_executor(),
-                   answer_stream(state, connection, std::move(recorded), stream_id),
+                   answer_stream(state, connection, std::move(recorded), stream_id, fault),
                    asio::detached);
 }
 
 asio::awaitable<void> server::impl::answer_stream(std::shared_ptr<session_state> state,
                                                   std::shared_ptr<h2_connection> connection,
-                                                  recorded_request request,
-                                                  std::int32_t stream_id) {
+                                                  recorded_request request, std::int32_t stream_id,
+                                                  h2_answer_fault fault) {
     struct done_guard {
         h2_connection& c;
         ~done_guard() { --c.answering; }
@@ -800,6 +821,20 @@ asio::awaitable<void> server::impl::answer_stream(std::shared_ptr<session_state>
     std::optional<reply> answer = take_request(request);
     if (opts.answer_delay > 0ms && !co_await pause(*state, opts.answer_delay)) {
         co_return;
+    }
+    if (fault != h2_answer_fault::none && !connection->session.stream_open(stream_id)) {
+        co_return;  // reset by the client meanwhile
+    }
+    switch (fault) {
+        case h2_answer_fault::hpack_bomb:
+            connection->raw += detail::h2_raw::hpack_bomb(stream_id, hpack_bomb_references);
+            co_await flush_h2(*state, *connection);
+            co_return;
+        case h2_answer_fault::endless_continuation:
+            co_await send_endless_continuation(*state, *connection, stream_id);
+            co_return;
+        case h2_answer_fault::none:
+            break;
     }
     if (!answer) {
         answer = handle(request);
@@ -825,8 +860,28 @@ asio::awaitable<void> server::impl::answer_stream(std::shared_ptr<session_state>
     co_await flush_h2(*state, *connection);
 }
 
-/// Writes what nghttp2 has queued until nothing is left; one writer at a time. Ends the reader
-/// (cancels its read) when the connection failed or nghttp2 has nothing more to do.
+/// Fault: HEADERS without END_HEADERS, then a CONTINUATION frame every 10 ms until the client
+/// closes or the server stops. nghttp2's output waits from then on: no other frame may come
+/// inside a header block. At most one frame is pending, whatever the client reads.
+asio::awaitable<void> server::impl::send_endless_continuation(session_state& state,
+                                                              h2_connection& connection,
+                                                              std::int32_t stream_id) {
+    connection.session_held = true;
+    connection.raw += detail::h2_raw::unfinished_headers(stream_id);
+    asio::steady_timer timer(state.stream.get_executor());
+    while (!state.stopping && !connection.failed) {
+        co_await flush_h2(state, connection);
+        timer.expires_after(continuation_interval);
+        co_await timer.async_wait(use_tuple);
+        if (connection.raw.empty()) {
+            connection.raw = detail::h2_raw::continuation_frame(stream_id);
+        }
+    }
+}
+
+/// Writes what nghttp2 has queued, then the hand-written frames, until nothing is left; one
+/// writer at a time, so no frame is split by another. Ends the reader (cancels its read) when
+/// the connection failed or nghttp2 has nothing more to do.
 asio::awaitable<void> server::impl::flush_h2(session_state& state, h2_connection& connection) {
     if (connection.writing) {
         co_return;  // the running writer takes this output too
@@ -836,16 +891,18 @@ asio::awaitable<void> server::impl::flush_h2(session_state& state, h2_connection
     std::string out;
     while (!state.stopping && !connection.failed) {
         out.clear();
-        if (!connection.session.take_output(out)) {
+        if (!connection.session_held && !connection.session.take_output(out)) {
             connection.failed = true;
-        } else if (out.empty()) {
             break;
-        } else {
-            tcp_layer.expires_after(write_timeout);
-            auto [ec, n] = co_await asio::async_write(state.stream, asio::buffer(out), use_tuple);
-            (void)n;
-            connection.failed = static_cast<bool>(ec);
         }
+        out += std::exchange(connection.raw, {});
+        if (out.empty()) {
+            break;
+        }
+        tcp_layer.expires_after(write_timeout);
+        auto [ec, n] = co_await asio::async_write(state.stream, asio::buffer(out), use_tuple);
+        (void)n;
+        connection.failed = static_cast<bool>(ec);
     }
     connection.writing = false;
     if (connection.failed || !connection.session.alive()) {

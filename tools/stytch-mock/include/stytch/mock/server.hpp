@@ -69,6 +69,22 @@ struct server_options {
     /// HTTP/2 fault: a connection's N-th request gets RST_STREAM REFUSED_STREAM and is not
     /// processed (not counted in `requests_received()`). 0: none.
     std::size_t h2_refuse_stream = 0;
+    /// HTTP/2 fault: the server never sends WINDOW_UPDATE: the request bodies of a connection,
+    /// all together, get the initial 65,535-byte window and no more. Requests without a body
+    /// are unaffected.
+    bool h2_no_window_update = false;
+    /// HTTP/2 fault: the server never acknowledges a PING; streams are answered as usual.
+    bool h2_ignore_ping = false;
+    /// HTTP/2 fault: a connection's N-th request is counted and recorded, and answered (after
+    /// `answer_delay`) with an HPACK bomb instead: about 20 KB of header block that decodes to
+    /// about 64 MB of header list (one field in the dynamic table referenced 16,000 times),
+    /// END_STREAM. Other streams are answered as usual. 0: none.
+    std::size_t h2_hpack_bomb = 0;
+    /// HTTP/2 fault: a connection's N-th request is counted and recorded, and answered (after
+    /// `answer_delay`) with a HEADERS frame without END_HEADERS followed by a CONTINUATION
+    /// frame every 10 ms, until the client closes the connection or the server stops; nothing
+    /// else is sent on that connection from then on. 0: none.
+    std::size_t h2_endless_continuation = 0;
     /// Keep every request for `requests()`. Turn off for long runs (soak tests): memory then
     /// stays flat, and `requests_received()` still counts them.
     bool record_requests = true;
