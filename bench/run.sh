@@ -10,9 +10,17 @@
 #   naive        stytch-bench --naive: a new TLS connection per call, 64 in flight
 #   wrk-2t       wrk -t2, 64 connections
 #   stytch-2t    stytch-bench --threads 2 (two threads run the client's io_context)
+#   h2load       h2load -c 4 -m 100 (nghttp2-client, 1 thread) on the same nginx's second port,
+#                `listen ... ssl http2`, for half of BENCH_SECONDS
+#   stytch-h2    stytch-bench --http-version 2, 4 connections, 400 calls in flight, 1 thread,
+#                the same port and duration
 # and prints the medians over the rounds with each one's ratio to wrk (the 2-thread rows to
-# wrk -t2), and how throughput ratio and CPU per request move from 1 to 2 threads. Then runs the decode
-# micro-benchmark (stytch-decode-bench).
+# wrk -t2), and how throughput ratio and CPU per request move from 1 to 2 threads; then the h2
+# pair with stytch-h2's ratio to h2load (target >= 0.8x, 0 errors). Then 10,000 callers on the
+# pool, the latency-bound row (stytch-mock --delay-ms 20 --http2, 1,000 callers on
+# max_connections 4, --http-version 1.1 then 2, half of BENCH_SECONDS each: calls/s and the
+# ratio h2 / HTTP/1.1, target >= 50x), and the decode micro-benchmark (stytch-decode-bench).
+# An HTTP/2 contender that fails shows its errors and the run goes on.
 #
 # Environment: BENCH_ROUNDS (3), BENCH_SECONDS (8), BENCH_WRK_THREADS (1),
 # BENCH_CONNECTIONS (64), BENCH_CONCURRENCY (256), STYTCH_BENCH_BUILD_DIR (build-bench);
@@ -26,24 +34,30 @@ seconds=${BENCH_SECONDS:-8}
 wrk_threads=${BENCH_WRK_THREADS:-1}
 connections=${BENCH_CONNECTIONS:-64}
 concurrency=${BENCH_CONCURRENCY:-256}
+# The HTTP/2 rows run half as long as the others, so that they add about a sixth to the bench.
+h2_seconds=$(awk -v s="$seconds" 'BEGIN { printf "%.3f", s / 2 }')
+h2_ms=$(awk -v s="$h2_seconds" 'BEGIN { printf "%d", s * 1000 }')
 project_id=project-test-11111111-2222-3333-4444-555555555555
 secret=secret-test-mock
 org=organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931
 
-for tool in nginx wrk openssl /usr/bin/time; do
+for tool in nginx wrk h2load openssl /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }
 done
 
-echo "== building stytch-bench and stytch-decode-bench (Release, $build_dir)"
+echo "== building stytch-bench, stytch-decode-bench and stytch-mock (Release, $build_dir)"
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build_dir" -j "$(nproc)" --target stytch-bench stytch-decode-bench >/dev/null
+cmake --build "$build_dir" -j "$(nproc)" --target stytch-bench stytch-decode-bench stytch-mock \
+    >/dev/null
 bench_bin=$build_dir/bench/stytch-bench
 decode_bin=$build_dir/bench/stytch-decode-bench
+mock_bin=$build_dir/tools/stytch-mock/stytch-mock
 
 work=$(mktemp -d)
-nginx_pid=
+nginx_pid="" mock_pid=""
 cleanup() {
     [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+    [[ -n $mock_pid ]] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -58,9 +72,11 @@ printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digital
 openssl x509 -req -in "$work/server.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
     -CAcreateserial -days 2 -extfile "$work/server.ext" -out "$work/server.pem" 2>/dev/null
 
-# A free port on 127.0.0.1.
+# Two free ports on 127.0.0.1: HTTP/1.1 only, and h2 (with HTTP/1.1 for who does not offer h2).
 port=$(( 20000 + RANDOM % 20000 ))
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(( port + 1 )); done
+port_h2=$(( port + 1 ))
+while (exec 3<>"/dev/tcp/127.0.0.1/$port_h2") 2>/dev/null; do port_h2=$(( port_h2 + 1 )); done
 
 body=$(tr -d '\n' <"$root/bench/organization.json")
 [[ $body != *"'"* && $body != *'$'* ]] || { echo "bench: organization.json must not contain ' or \$" >&2; exit 1; }
@@ -75,20 +91,27 @@ http {
     keepalive_requests 100000000;
     keepalive_timeout 300s;
     client_body_temp_path $work/client_body;
+    ssl_certificate $work/server.pem;
+    ssl_certificate_key $work/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache off;
     server {
         listen 127.0.0.1:$port ssl;
-        ssl_certificate $work/server.pem;
-        ssl_certificate_key $work/server.key;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_session_cache off;
-        location ~ ^/v1/b2b/organizations/[^/]+/external_id\$ {
-            if (\$request_method != DELETE) { return 405; }
-            default_type application/json;
-            return 200 '$body';
-        }
-        location / { return 404; }
+        include $work/api.conf;
+    }
+    server {
+        listen 127.0.0.1:$port_h2 ssl http2;
+        include $work/api.conf;
     }
 }
+CONF
+cat >"$work/api.conf" <<CONF
+location ~ ^/v1/b2b/organizations/[^/]+/external_id\$ {
+    if (\$request_method != DELETE) { return 405; }
+    default_type application/json;
+    return 200 '$body';
+}
+location / { return 404; }
 CONF
 nginx -p "$work" -c "$work/nginx.conf" &
 nginx_pid=$!
@@ -97,12 +120,18 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 url=https://127.0.0.1:$port
+url_h2=https://127.0.0.1:$port_h2
 path=/v1/b2b/organizations/$org/external_id
-echo "== nginx (1 worker) at $url"
+echo "== nginx (1 worker) at $url, with http2 at $url_h2"
 
 # Sanity check: one call through the client.
 "$bench_bin" --url "$url" --ca-file "$work/ca.pem" --requests 1 --connections 1 --concurrency 1 \
     --json >/dev/null || { echo "bench: the client cannot call nginx" >&2; cat "$work/error.log" >&2; exit 1; }
+# Over h2 a failure is reported and the run goes on (its rows then show errors).
+if ! "$bench_bin" --url "$url_h2" --ca-file "$work/ca.pem" --requests 1 --connections 1 \
+    --concurrency 1 --http-version 2 >"$work/h2-check.txt" 2>&1; then
+    echo "bench: the client cannot call nginx over HTTP/2 ($(sed -n 's/^first error *//p' "$work/h2-check.txt")); its h2 rows will show errors"
+fi
 
 if [[ -n ${BENCH_SERVE_ONLY:-} ]]; then
     # For profiling: keep nginx up and let the caller drive stytch-bench by hand.
@@ -139,10 +168,15 @@ run_wrk() {  # run_wrk NAME THREADS
         "$name" "$rps" "$p50" "$p99" "$cpu" "$errors"
 }
 
+# run_bench NAME URL SECONDS ARGS...: one stytch-bench run; a run that fails (all its calls
+# failed, or it crashed) is recorded with its errors and the bench goes on.
 run_bench() {
-    local name=$1; shift
+    local name=$1 at=$2 duration=$3
+    shift 3
     local line
-    line=$("$bench_bin" --url "$url" --ca-file "$work/ca.pem" --duration "$seconds" --json "$@" | tail -n 1)
+    line=$("$bench_bin" --url "$at" --ca-file "$work/ca.pem" --duration "$duration" --json "$@" |
+        tail -n 1) || true
+    [[ $line == '{'* ]] || line='{"requests_per_second":0,"p50_us":0,"p99_us":0,"cpu_us_per_request":0,"errors":1}'
     # {"...","requests_per_second":X,"p50_us":X,...} -> fields
     local rps p50 p99 cpu errors
     field() { sed -E "s/.*\"$1\":([0-9.]+).*/\\1/" <<<"$line"; }
@@ -153,27 +187,52 @@ run_bench() {
         "$name" "$rps" "$p50" "$p99" "$cpu" "$errors"
 }
 
-echo "== $rounds rounds of ${seconds}s each, alternating (machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+# run_h2load NAME: h2load -c 4 -m 100 on the h2 port for h2_seconds (no percentiles: h2load
+# gives none; recorded as 0). Errors: requests done without a 2xx answer.
+run_h2load() {
+    local name=$1 out=$work/h2load.out tm=$work/h2load.time
+    /usr/bin/time -f '%U %S' -o "$tm" \
+        h2load -c 4 -m 100 -t 1 -D "${h2_ms}ms" -H ':method: DELETE' \
+        -H "authorization: $STYTCH_BENCH_AUTH" -H 'content-type: application/json' \
+        -H 'user-agent: Stytch C++ v0.1.0' "$url_h2$path" >"$out" 2>&1 || true
+    local rps finished ok cpu
+    rps=$(awk '/^finished in/ { print $4 + 0 }' "$out")
+    finished=$(awk '/^requests:/ { print $6 + 0 }' "$out")
+    ok=$(awk '/^status codes:/ { print $3 + 0 }' "$out")
+    cpu=$(awk -v r="${finished:-0}" '{ printf "%.2f", r ? ($1 + $2) * 1e6 / r : 0 }' "$tm")
+    local errors=$(( ${finished:-0} - ${ok:-0} ))
+    ((${finished:-0} > 0)) || errors=1
+    echo "$name ${rps:-0} 0 0 $cpu $errors" >>"$results"
+    printf '   %-9s %10.0f req/s  %28s  %6.1f us CPU/req  %d errors\n' \
+        "$name" "${rps:-0}" "" "$cpu" "$errors"
+}
+
+echo "== $rounds rounds of ${seconds}s each (the h2 pair ${h2_seconds}s), alternating (machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 for r in $(seq "$rounds"); do
     echo "-- round $r"
     run_wrk wrk "$wrk_threads"
-    run_bench stytch --connections "$connections" --concurrency "$concurrency" --threads 1
-    run_bench stytch-c --connections "$connections" --concurrency "$connections" --threads 1
-    run_bench naive --naive --connections "$connections" --concurrency "$connections" --threads 1
+    run_bench stytch "$url" "$seconds" --connections "$connections" --concurrency "$concurrency" --threads 1
+    run_bench stytch-c "$url" "$seconds" --connections "$connections" --concurrency "$connections" --threads 1
+    run_bench naive "$url" "$seconds" --naive --connections "$connections" --concurrency "$connections" --threads 1
     run_wrk wrk-2t 2
-    run_bench stytch-2t --connections "$connections" --concurrency "$concurrency" --threads 2
+    run_bench stytch-2t "$url" "$seconds" --connections "$connections" --concurrency "$concurrency" --threads 2
+    run_h2load h2load
+    run_bench stytch-h2 "$url_h2" "$h2_seconds" --http-version 2 --connections 4 --concurrency 400 --threads 1
 done
 
 echo
 echo "== medians over $rounds rounds (wrk: $wrk_threads thread(s), $connections connections; stytch-bench: $connections connections, $concurrency in flight, 1 thread; "C=N": as many in flight as connections, like wrk; naive: $connections in flight, a TLS handshake per call)"
-awk '
+# The results by contender; median(name, column) over the rounds.
+medians='
 function median(name, col,    n, i, j, t, a) {
     n = 0
     for (i = 1; i <= NR_; i++) if (nm[i] == name) a[++n] = v[i, col]
     for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-{ NR_ = NR; nm[NR] = $1; for (c = 2; c <= 6; c++) v[NR, c] = $c }
+function errors(name,    i, e) { for (i = 1; i <= NR_; i++) if (nm[i] == name) e += v[i, 6]; return e + 0 }
+{ NR_ = NR; nm[NR] = $1; for (c = 2; c <= 6; c++) v[NR, c] = $c }'
+awk "$medians"'
 END {
     wr = median("wrk", 2); w50 = median("wrk", 3); w99 = median("wrk", 4); wc = median("wrk", 5)
     wr2 = median("wrk-2t", 2); w992 = median("wrk-2t", 4); wc2 = median("wrk-2t", 5)
@@ -182,14 +241,26 @@ END {
     split("wrk stytch stytch-c naive wrk-2t stytch-2t", names, " ")
     split("wrk|stytch-bench|stytch C=N|naive Beast|wrk -t2|stytch 2 thr", labels, "|")
     for (k = 1; k <= 6; k++) {
-        n = names[k]; r = median(n, 2); p5 = median(n, 3); p9 = median(n, 4); c = median(n, 5); e = 0
-        for (i = 1; i <= NR_; i++) if (nm[i] == n) e += v[i, 6]
+        n = names[k]; r = median(n, 2); p5 = median(n, 3); p9 = median(n, 4); c = median(n, 5); e = errors(n)
         # The 2-thread rows compare with wrk -t2.
         br = k > 4 ? wr2 : wr; bc = k > 4 ? wc2 : wc; b9 = k > 4 ? w992 : w99
         printf "| %-12s | %10.0f | %8.0f | %8.0f | %11.1f | %6d | %9.2fx | %8.2fx | %8.2fx |\n", labels[k], r, p5, p9, c, e, r / br, c / bc, p9 / b9
     }
     s1 = median("stytch", 2) / wr; s2 = median("stytch-2t", 2) / wr2
     printf "\n1 -> 2 threads: throughput ratio to wrk %.2fx -> %.2fx (target: not lower); CPU/request stytch-bench %.2fx, wrk %.2fx (target: stytch <= 1.15x)\n", s1, s2, median("stytch-2t", 5) / median("stytch", 5), wc2 / wc
+}' "$results"
+
+echo
+echo "== HTTP/2 against the same nginx (listen ... ssl http2), medians over $rounds rounds of ${h2_seconds}s (h2load -c 4 -m 100, 1 thread; stytch-bench --http-version 2, 4 connections, 400 in flight, 1 thread)"
+awk "$medians"'
+END {
+    hr = median("h2load", 2); hc = median("h2load", 5)
+    printf "| %-12s | %10s | %8s | %8s | %11s | %6s | %14s | %12s |\n", "contender", "req/s", "p50 us", "p99 us", "CPU us/req", "errors", "req/s ÷ h2load", "CPU ÷ h2load"
+    printf "|--------------|-----------:|---------:|---------:|------------:|-------:|---------------:|-------------:|\n"
+    printf "| %-12s | %10.0f | %8s | %8s | %11.1f | %6d | %13.2fx | %11.2fx |\n", "h2load", hr, "-", "-", hc, errors("h2load"), 1, 1
+    r = median("stytch-h2", 2); c = median("stytch-h2", 5); e = errors("stytch-h2")
+    printf "| %-12s | %10.0f | %8.0f | %8.0f | %11.1f | %6d | %13.2fx | %11.2fx |\n", "stytch h2", r, median("stytch-h2", 3), median("stytch-h2", 4), c, e, hr ? r / hr : 0, hc ? c / hc : 0
+    printf "\nh2 throughput: stytch-bench %.2fx h2load (target >= 0.80x), %d errors (target 0)\n", hr ? r / hr : 0, e
 }' "$results"
 
 echo
@@ -212,6 +283,41 @@ awk -v a="$(median_of "${few_rps[@]}")" -v b="$(median_of "${many_rps[@]}")" \
 wide=$("$bench_bin" --url "$url" --ca-file "$work/ca.pem" --requests 20000 --json \
     --connections 512 --concurrency 512 | tail -n 1)
 echo "512 connections: $(json_field "$wide" idle_heap_kib_per_connection) KiB of heap per idle pooled connection"
+
+echo
+echo "== latency-bound: stytch-mock --delay-ms 20 --http2, 1000 callers, max_connections 4 (${h2_seconds}s each, then the calls in flight finish)"
+"$mock_bin" --port 0 --ca-out "$work/mock-ca.pem" --delay-ms 20 --http2 >"$work/mock.out" 2>&1 &
+mock_pid=$!
+for _ in $(seq 300); do
+    grep -q '^listening on ' "$work/mock.out" && break
+    kill -0 "$mock_pid" 2>/dev/null || break
+    sleep 0.1
+done
+mock_url=$(sed -n 's/^listening on //p' "$work/mock.out")
+if [[ -n $mock_url ]]; then
+    latency_run() {  # latency_run HTTP_VERSION: stytch-bench's JSON line (errors only if it failed)
+        local line
+        line=$("$bench_bin" --url "$mock_url" --ca-file "$work/mock-ca.pem" --duration "$h2_seconds" \
+            --json --connections 4 --concurrency 1000 --http-version "$1" | tail -n 1) || true
+        [[ $line == '{'* ]] && echo "$line" || echo '{"requests_per_second":0,"p50_us":0,"p99_us":0,"errors":1}'
+    }
+    h1=$(latency_run 1.1)
+    h2=$(latency_run 2)
+    printf '| %-12s | %10s | %8s | %8s | %6s |\n' "HTTP version" "calls/s" "p50 us" "p99 us" "errors"
+    printf '|--------------|-----------:|---------:|---------:|-------:|\n'
+    for row in "1.1|$h1" "2|$h2"; do
+        j=${row#*|}
+        printf '| %-12s | %10.0f | %8d | %8d | %6d |\n' "${row%%|*}" "$(json_field "$j" requests_per_second)" \
+            "$(json_field "$j" p50_us)" "$(json_field "$j" p99_us)" "$(json_field "$j" errors)"
+    done
+    awk -v a="$(json_field "$h1" requests_per_second)" -v b="$(json_field "$h2" requests_per_second)" 'BEGIN {
+        printf "\nlatency-bound: h2 / HTTP/1.1 = %.1fx (target >= 50x; HTTP/1.1 ceiling 4 / 20 ms = 200 calls/s)\n", (a > 0 ? b / a : 0) }'
+else
+    echo "bench: stytch-mock did not start; no latency-bound row"
+    cat "$work/mock.out"
+fi
+kill "$mock_pid" 2>/dev/null && { wait "$mock_pid" 2>/dev/null || true; }
+mock_pid=
 
 echo
 echo "== decode micro-benchmark (typed decode vs boost::json::parse to a DOM, same bytes)"

@@ -9,6 +9,11 @@
 #   nginx_client_ca=FILE      (set before nginx_start) require a client certificate signed by
 #                             FILE (ssl_verify_client on); the access log then also records
 #                             the client's subject as "client"
+#   nginx_http2=1             (set before nginx_start) offer HTTP/2 by ALPN (`listen ... ssl
+#                             http2`, nginx 1.22's syntax); without it nginx speaks only HTTP/1.1
+#
+# Each access-log line also has "protocol" (HTTP/1.1 or HTTP/2.0) and "connection" (nginx's
+# serial number of the TCP connection the request came on).
 #
 # Routes, by the raw (still percent-encoded) request URI:
 #   /v1/b2b/organizations/organization-test-nginx-ok/external_id    200 OK_JSON
@@ -20,6 +25,7 @@
 
 nginx_pid=
 nginx_client_ca=${nginx_client_ca:-}
+nginx_http2=${nginx_http2:-}
 
 nginx_make_certificates() {
     local dir=$1
@@ -51,9 +57,10 @@ nginx_free_port() {
 nginx_write_config() {
     local dir=$1 port=$2 ok_json=$3
     local api=/v1/b2b/organizations
-    local user_line="" mtls=""
+    local user_line="" mtls="" http2=""
     [[ -z $nginx_client_ca ]] ||
         mtls="ssl_verify_client on; ssl_client_certificate $nginx_client_ca;"
+    [[ -z $nginx_http2 ]] || http2=" http2"
     # As root, the workers drop to an unprivileged user; the directory must be readable.
     [[ $(id -u) -ne 0 ]] || user_line="user nobody nogroup;"
     cat >"$dir/nginx.conf" <<CONF
@@ -73,7 +80,7 @@ http {
         '"authorization":"\$http_authorization","member_session":"\$http_x_stytch_member_session",'
         '"member_session_jwt":"\$http_x_stytch_member_sessionjwt","content_type":"\$content_type",'
         '"user_agent":"\$http_user_agent","content_length":"\$content_length","status":"\$status",'
-        '"client":"\$ssl_client_s_dn"}';
+        '"client":"\$ssl_client_s_dn","protocol":"\$server_protocol","connection":"\$connection"}';
     access_log $dir/access.log wire;
     map_hash_bucket_size 256;
     map \$request_uri \$answer {
@@ -85,7 +92,7 @@ http {
         $api/organization-test-nginx-502/external_id     bad_gateway;
     }
     server {
-        listen 127.0.0.1:$port ssl;
+        listen 127.0.0.1:$port ssl$http2;
         ssl_certificate $dir/server.pem;
         ssl_certificate_key $dir/server.key;
         $mtls
