@@ -322,6 +322,8 @@ auto connection<Executor>::open_steps(const endpoint& ep, const proxy_route* via
             channel_ = std::make_unique<h2_channel<Executor>>(stream_, h2_limits_, max_streams_);
         }
         hec = protocol ? boost::system::error_code{} : protocol.error();
+    } else {
+        hec = explain_handshake_failure(stream_.native_handle(), hec);
     }
     co_return hec;
 }

@@ -1,11 +1,13 @@
 #include "net/tls_context.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/system/system_error.hpp>
 #include <boost/throw_exception.hpp>
 
 #include <stytch/error.hpp>
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -70,6 +72,20 @@ boost::system::result<wire_protocol> negotiated_protocol(SSL* ssl) {
     const auto wanted = stored == 0 ? http_version::automatic : http_version(stored - 1);
     return negotiated_protocol(
         wanted, std::string_view(reinterpret_cast<const char*>(selected), selected ? size : 0));
+}
+
+boost::system::error_code explain_handshake_failure(SSL* ssl, boost::system::error_code ec) {
+    // Servers that cannot meet the ALPN offer (nginx since 1.21.4) refuse the handshake with
+    // this alert rather than selecting nothing; with only h2 offered, that is the answer.
+    const auto stored = reinterpret_cast<std::uintptr_t>(
+        SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), http_version_slot()));
+    if (stored == static_cast<std::uintptr_t>(http_version::http2) + 1 &&
+        ec.category() == boost::asio::error::get_ssl_category() &&
+        ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
+            SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL) {
+        return error::http2_not_negotiated;
+    }
+    return ec;
 }
 
 ssl::context make_tls_context(const client_config& cfg) {

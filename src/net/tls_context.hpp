@@ -32,4 +32,8 @@ bool set_expected_peer(SSL* ssl, const std::string& host);
 /// given the server's ALPN choice and the context's `http_version`.
 boost::system::result<wire_protocol> negotiated_protocol(SSL* ssl);
 
+/// `ec`, a failed handshake of `ssl`, or `error::http2_not_negotiated` when the client required
+/// HTTP/2 and the server refused the ALPN offer with a `no_application_protocol` alert.
+boost::system::error_code explain_handshake_failure(SSL* ssl, boost::system::error_code ec);
+
 }  // namespace stytch::detail

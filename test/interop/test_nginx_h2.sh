@@ -177,7 +177,7 @@ if [[ $mode == h2 ]]; then
 else
     # Nothing may reach nginx: the next call's request is the only line logged.
     begin cli_http_version_2_without_h2_fails_before_sending
-    cli 2 3 "" '^stytch-b2b: request failed: failed during the TLS handshake with 127\.0\.0\.1:[0-9]+: .*(no application protocol|did not select h2)' \
+    cli 2 3 "" '^stytch-b2b: request failed: failed during the TLS handshake with 127\.0\.0\.1:[0-9]+: .*did not select h2' \
         --verbose delete-external-id "$ok_org"
     attempts=$(grep -c '^stytch-b2b: attempt' "$tmp/stderr")
     ((attempts == 1)) || fail "$attempts attempts, want 1 (not retried)"
