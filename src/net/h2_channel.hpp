@@ -268,10 +268,14 @@ class h2_channel {
         }
     }
 
+    // A server that allows 0 streams takes no call: the pool then lets the connection go
+    // with its last stream instead of keeping a slot no call can use.
     void publish() noexcept {
-        accepting_.store(session_.state() == h2_state::open, std::memory_order_relaxed);
-        capacity_.store(std::min<std::size_t>(session_.max_concurrent_streams(), stream_cap_),
-                        std::memory_order_relaxed);
+        const std::size_t capacity =
+            std::min<std::size_t>(session_.max_concurrent_streams(), stream_cap_);
+        accepting_.store(session_.state() == h2_state::open && capacity != 0,
+                         std::memory_order_relaxed);
+        capacity_.store(capacity, std::memory_order_relaxed);
     }
 
     tls_stream<Executor>& stream_;

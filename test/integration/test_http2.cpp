@@ -145,6 +145,24 @@ BOOST_AUTO_TEST_CASE(a_refused_stream_is_sent_again_without_counting_an_attempt)
     BOOST_TEST(f.server.connections_accepted() == 1u);  // the connection lives on
 }
 
+BOOST_AUTO_TEST_CASE(a_server_that_allows_no_stream_ends_in_a_clear_error) {
+    auto so = h2_server();
+    so.h2_max_concurrent_streams = 0;  // SETTINGS_MAX_CONCURRENT_STREAMS 0: every stream refused
+    server_fixture f(so);
+    auto cfg = h2_config(f, 2);
+    cfg.retry.max_attempts = 2;
+    client c(f.ioc.get_executor(), cfg);
+    auto r = call(f, c);
+    BOOST_TEST((code_of(r) == error::http2_stream_refused), code_of(r).message());
+    BOOST_TEST(f.server.requests_received() == 0u);
+    // Sent again at once at most max_connections times per attempt, then by the policy.
+    BOOST_TEST(c.stats().retries.not_processed <= 2u * cfg.max_connections);
+    BOOST_TEST(f.server.connections_accepted() <= 2u * (cfg.max_connections + 1));
+    f.ioc.restart();
+    f.ioc.poll();
+    BOOST_TEST(c.stats().connections_open == 0u);  // no connection that takes no call is kept
+}
+
 BOOST_AUTO_TEST_CASE(streams_above_a_goaway_go_to_a_new_connection) {
     auto so = h2_server();
     so.h2_goaway_after = 2;  // GOAWAY at the 2nd request: later streams are not processed
