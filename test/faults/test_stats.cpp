@@ -5,6 +5,7 @@
 
 #include "support/attempt_log.hpp"
 #include "support/calls.hpp"
+#include "support/h2_run.hpp"
 #include "support/process.hpp"
 
 namespace asio = boost::asio;
@@ -127,7 +128,9 @@ BOOST_AUTO_TEST_CASE(calls_beyond_the_pool_wait_and_the_gauges_show_it) {
     BOOST_TEST(s.connection_wait.count() == std::uint64_t(n));
 }
 
-BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_is_counted_as_replaced_not_as_an_attempt) {
+BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_is_counted_as_replaced_not_as_an_attempt,
+                     *fails_over_h2("a call replacing a pooled h2 connection the server closed "
+                                    "counts an attempt (attempts 3, not 2)")) {
     mock::server_options o;
     o.keep_alive_timeout = milliseconds(100);
     server_fixture f(o);
@@ -145,7 +148,8 @@ BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_is_counted_as_replaced_not_a
     check_at_rest(s, 1);
 }
 
-BOOST_AUTO_TEST_CASE(discards_are_counted_by_reason) {
+BOOST_AUTO_TEST_CASE(discards_are_counted_by_reason,
+                     *http1_only("Connection: close on an answer")) {
     server_fixture f;
     auto cfg = fast_config(f);
     cfg.idle_timeout = milliseconds(1);

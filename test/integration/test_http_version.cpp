@@ -2,6 +2,7 @@
 // required HTTP/2 that the server does not (or does) select. HTTP/2 itself: test_http2.cpp.
 
 #include "support/calls.hpp"
+#include "support/h2_run.hpp"
 #include "support/tokens.hpp"
 
 using namespace stytch;
@@ -23,7 +24,23 @@ result<b2b::delete_external_id_response> call_with(server_fixture& f, http_versi
 
 BOOST_AUTO_TEST_SUITE(http_versions)
 
-BOOST_AUTO_TEST_CASE(automatic_offers_both_and_falls_back_to_http1_1) {
+// The suites run twice (test/support/h2_run.hpp): the fixture's defaults speak the run's version.
+BOOST_AUTO_TEST_CASE(the_fixture_speaks_the_version_of_its_run) {
+    server_fixture f;
+    client c(f.ioc.get_executor(), f.config());
+    BOOST_TEST(call(f, c).has_value());
+    // The h2 run requires h2; the HTTP/1.1 run offers both to a server selecting http/1.1.
+    BOOST_TEST(
+        (f.server.alpn_offers() == (over_http2() ? offers{{"h2"}} : offers{{"h2", "http/1.1"}})));
+    const auto requests = f.server.requests();
+    BOOST_TEST_REQUIRE(requests.size() == 1u);
+    // Content-Length: 0 over HTTP/1.1; over h2 the request has no body and no content-length.
+    BOOST_TEST(requests[0].header("content-length").empty() == over_http2());
+}
+
+BOOST_AUTO_TEST_CASE(
+    automatic_offers_both_and_falls_back_to_http1_1,
+    *http1_only("needs a server without h2, and the h2 run's default server offers it")) {
     server_fixture f;  // selects http/1.1 only
     BOOST_TEST(call_with(f, http_version::automatic).has_value());
     BOOST_TEST((f.server.alpn_offers() == offers{{"h2", "http/1.1"}}));
@@ -37,7 +54,9 @@ BOOST_AUTO_TEST_CASE(http1_1_never_offers_h2) {
     BOOST_TEST((f.server.alpn_offers() == offers{{"http/1.1"}}));
 }
 
-BOOST_AUTO_TEST_CASE(http2_without_h2_from_the_server_fails_before_sending) {
+BOOST_AUTO_TEST_CASE(
+    http2_without_h2_from_the_server_fails_before_sending,
+    *http1_only("needs a server without h2, and the h2 run's default server offers it")) {
     server_fixture f;  // selects http/1.1 only, so nothing from an h2-only offer
     auto r = call_with(f, http_version::http2);
     BOOST_REQUIRE(!r.has_value());

@@ -1,5 +1,7 @@
 #include "support/server.hpp"
 
+#include "support/h2_run.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
@@ -49,7 +51,20 @@ std::string ok_body_for(const mock::server& server, const std::string& organizat
     return boost::json::serialize(body);
 }
 
-server_fixture::server_fixture(mock::server_options opts) : server(std::move(opts)) {
+namespace {
+
+// In the HTTP/2 run a server left at the default ALPN offers h2 (a test that set its own
+// ALPN keeps it).
+mock::server_options for_this_run(mock::server_options opts) {
+    if (over_http2() && opts.alpn == mock::server_options{}.alpn) {
+        opts.alpn = {"h2", "http/1.1"};
+    }
+    return opts;
+}
+
+}  // namespace
+
+server_fixture::server_fixture(mock::server_options opts) : server(for_this_run(std::move(opts))) {
     server.load_organizations(STYTCH_SAMPLE_ORGANIZATIONS);
     server.write_ca_file(ca_file);
 }
@@ -66,6 +81,9 @@ client_config server_fixture::config() const {
     cfg.secret = defaults.secret;
     cfg.base_url = server.base_url();
     cfg.ca_file = ca_file;
+    if (over_http2()) {
+        cfg.http_version = http_version::http2;
+    }
     return cfg;
 }
 

@@ -46,13 +46,15 @@ std::string ok_body_for(const mock::server& server, const std::string& organizat
                         const std::string& request_id);
 
 /// The in-process mock on 127.0.0.1 with the sample organizations and its CA in `ca_file`.
+/// In the HTTP/2 run (support/h2_run.hpp) a server left at the default `alpn` offers h2.
 struct server_fixture {
     explicit server_fixture(mock::server_options opts = {});
     ~server_fixture();
     server_fixture(const server_fixture&) = delete;
     server_fixture& operator=(const server_fixture&) = delete;
 
-    /// A client config for this server: the mock's credentials, its URL, its CA.
+    /// A client config for this server: the mock's credentials, its URL, its CA; in the
+    /// HTTP/2 run, `http_version = http2`.
     client_config config() const;
 
     /// Runs a coroutine to completion on `ioc` and returns its value.
