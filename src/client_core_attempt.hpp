@@ -118,7 +118,7 @@ auto client_core<Executor>::exchange_h2(call_ptr c, connection_ptr conn, bool re
     std::vector<h2_field> fields;
     encoder_.h2_fields(c->request, fields);
     const h2_result r = co_await conn->async_request(fields, c.get());
-    co_return judge_stream(r, reused, conn->session_error(), c->response, cfg_);
+    co_return judge_stream(r, reused, conn->h2_failure(), c->response, cfg_);
 }
 
 template <class Executor>
@@ -199,18 +199,20 @@ auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
     // retries are bounded: each discards a connection or was a server's refusal.
     if (!c.abort_reason && (o.stale || o.unprocessed) && c.replaced++ < cfg_.max_connections) {
         if (o.unprocessed) {
-            // HTTP/2: the server did not take the request up; any connection will do.
+            // HTTP/2: the server did not take the request up, or a shared connection was
+            // found dead; any connection will do.
             event = call_event::not_processed;
-            ++stats_.retries.not_processed;
         } else {
             // A pooled connection the server closed while idle: replaced at once, in the same
             // pool slot.
             event = call_event::replace_connection;
             c.attempt_started = now;
-            ++stats_.retries.stale_connection;
         }
         if (o.stale) {
+            ++stats_.retries.stale_connection;
             ++stats_.connections_discarded.stale;
+        } else {
+            ++stats_.retries.not_processed;
         }
     } else if (!c.abort_reason && may_retry) {
         resume = saturating_add(now, retry_delay(c.attempt, asked));

@@ -3,8 +3,6 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
 
-#include <nghttp2/nghttp2.h>
-
 #include "codec/response_decoder.hpp"
 #include "retry_rules.hpp"
 
@@ -53,7 +51,7 @@ outcome judge_answer(const http_answer& a, bool reused, b2b::delete_external_id_
     return o;
 }
 
-outcome judge_stream(const h2_result& r, bool reused, int session_error,
+outcome judge_stream(const h2_result& r, bool reused, boost::system::error_code lost,
                      b2b::delete_external_id_response& into, const client_config& cfg) {
     namespace http = boost::beast::http;
     outcome o;
@@ -82,12 +80,11 @@ outcome judge_stream(const h2_result& r, bool reused, int session_error,
             o.ec = boost::asio::error::operation_aborted;
             break;
         case h2_outcome::connection_error:
-            // The server closed or reset the connection (an EOF), or broke the protocol.
-            if (session_error == NGHTTP2_ERR_EOF || session_error == 0) {
-                o = judge_exchange_failure(http::error::end_of_stream, reused, !r.answer_started);
+            if (lost == error::http2_protocol_error) {
+                o.ec = lost;
+            } else {  // closed, reset, or timed out (a PING without answer)
+                o = judge_exchange_failure(lost, reused, !r.answer_started);
                 o.unprocessed = o.stale;  // a shared connection: ask the pool again
-            } else {
-                o.ec = error::http2_protocol_error;
             }
             break;
     }

@@ -44,9 +44,9 @@ outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool 
 outcome judge_exchange_failure(boost::system::error_code ec, bool reused, bool silent);
 
 /// How an HTTP/2 stream ended; an answer is judged as judge_answer() does (without the
-/// HTTP/1.1 keep-alive rule for a 408). `session_error`: nghttp2's error when the connection
-/// failed.
-outcome judge_stream(const h2_result& r, bool reused, int session_error,
+/// HTTP/1.1 keep-alive rule for a 408). `lost`: why the connection failed, for a stream that
+/// ended with it (`error::http2_protocol_error` when the server broke the protocol).
+outcome judge_stream(const h2_result& r, bool reused, boost::system::error_code lost,
                      b2b::delete_external_id_response& into, const client_config& cfg);
 
 /// A complete answer; a 2xx is decoded into `into`. Reads `a` only during the call: decode

@@ -113,7 +113,7 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
         stream_.socket().close(ignored);
         open_timer_.cancel();
         if (channel_) {
-            channel_->connection_lost();
+            channel_->connection_lost(why);
         }
     }
 
@@ -148,8 +148,8 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     /// HTTP/2: how many streams it may carry at once (any thread).
     std::size_t capacity() const noexcept { return channel_ ? channel_->capacity() : 1; }
 
-    /// HTTP/2: nghttp2's error when the session failed, 0 otherwise.
-    int session_error() const noexcept { return channel_ ? channel_->session_error() : 0; }
+    /// HTTP/2: why the connection failed (see h2_channel::failure).
+    boost::system::error_code h2_failure() const noexcept { return channel_->failure(); }
 
     /// HTTP/2: when the server last sent anything.
     clock::time_point last_heard() const noexcept { return channel_->last_heard(); }

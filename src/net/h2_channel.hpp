@@ -16,7 +16,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/system/error_code.hpp>
+
+#include <nghttp2/nghttp2.h>
 
 #include <algorithm>
 #include <array>
@@ -28,6 +31,8 @@
 #include <span>
 #include <string>
 #include <utility>
+
+#include <stytch/error.hpp>
 
 #include "net/h2_session.hpp"
 #include "net/tls_stream.hpp"
@@ -111,7 +116,10 @@ class h2_channel {
 
     /// The connection is gone: every waiting stream ends (`connection_error` or, above a
     /// GOAWAY's last_stream_id, `not_processed`).
-    void connection_lost() {
+    void connection_lost(boost::system::error_code why) {
+        if (!transport_error_) {
+            transport_error_ = why;
+        }
         session_.connection_lost();
         deliver();
     }
@@ -124,7 +132,20 @@ class h2_channel {
     /// Streams waiting for an answer (on the strand).
     std::size_t in_flight() const noexcept { return waiters_.size(); }
     /// Why the session failed: nghttp2's error, 0 when it did not.
-    int session_error() const noexcept { return session_.connection_error(); }
+    /// Why the connection failed, for its streams that ended with `connection_error`: the
+    /// transport's error (an EOF as `http::error::end_of_stream`), or
+    /// `error::http2_protocol_error` when nghttp2 failed it.
+    boost::system::error_code failure() const noexcept {
+        if (transport_error_) {
+            return transport_error_ == boost::asio::error::eof
+                       ? boost::system::error_code(boost::beast::http::error::end_of_stream)
+                       : transport_error_;
+        }
+        const int e = session_.connection_error();
+        return e != 0 && e != NGHTTP2_ERR_EOF
+                   ? boost::system::error_code(error::http2_protocol_error)
+                   : boost::system::error_code(boost::beast::http::error::end_of_stream);
+    }
 
   private:
     // Kept in a list: never moved once in place (any_completion_handler of Boost 1.81 has no
@@ -190,7 +211,7 @@ class h2_channel {
                 continue;  // stop_reading_when_unused(); a stream submitted since keeps reading
             }
             if (ec) {
-                session_.connection_lost();
+                connection_lost(ec);
             } else {
                 last_heard_ = clock::now();
                 session_.receive(std::string_view(input_.data(), n));
@@ -228,7 +249,7 @@ class h2_channel {
             if (ec) {
                 // The reader sees the same failure; if none is running, end the streams here.
                 if (!reading_) {
-                    connection_lost();
+                    connection_lost(ec);
                 }
                 break;
             }
@@ -282,6 +303,7 @@ class h2_channel {
     h2_session session_;
     std::size_t stream_cap_;
     std::list<waiter> waiters_;
+    boost::system::error_code transport_error_;  // the first, when the connection was lost
     timer_type ping_timer_;
     std::uint64_t pings_sent_ = 0;
     clock::time_point last_heard_ = clock::now();

@@ -128,9 +128,7 @@ BOOST_AUTO_TEST_CASE(calls_beyond_the_pool_wait_and_the_gauges_show_it) {
     BOOST_TEST(s.connection_wait.count() == std::uint64_t(n));
 }
 
-BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_is_counted_as_replaced_not_as_an_attempt,
-                     *fails_over_h2("a call replacing a pooled h2 connection the server closed "
-                                    "counts an attempt (attempts 3, not 2)")) {
+BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_is_counted_as_replaced_not_as_an_attempt) {
     mock::server_options o;
     o.keep_alive_timeout = milliseconds(100);
     server_fixture f(o);
@@ -139,7 +137,11 @@ BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_is_counted_as_replaced_not_a
     BOOST_REQUIRE(eventually([&] { return f.server.connections_open() == 0u; }));
     BOOST_REQUIRE(call(f, c).has_value());
     const auto s = c.stats();
-    BOOST_TEST(s.attempts == 2u);
+    // Over HTTP/1.1 the idle check finds the close before writing. Over HTTP/2 the request is
+    // written first (frames the server sent while the connection idled are legitimate, so
+    // there is no such check): without a GOAWAY the server may have read it, so it is an
+    // attempt, though the call still goes on at once on a new connection.
+    BOOST_TEST(s.attempts == (over_http2() ? 3u : 2u));
     BOOST_TEST(s.retries.stale_connection == 1u);
     BOOST_TEST(s.connections_reused == 1u);  // taken from the pool, then found closed
     BOOST_TEST(s.connections_discarded.stale == 1u);

@@ -284,7 +284,8 @@ BOOST_AUTO_TEST_CASE(a_quiet_connection_without_an_answer_to_a_ping_is_replaced)
     BOOST_TEST(attempts == 2u);  // one per call: the failed PING is no attempt
     BOOST_TEST(f.server.connections_accepted() == 2u);
     BOOST_TEST(f.server.requests_received() == 2u);  // nothing was sent on the silent one
-    BOOST_TEST(c.stats().retries.not_processed == 1u);
+    BOOST_TEST(c.stats().retries.stale_connection == 1u);
+    BOOST_TEST(c.stats().connections_discarded.stale == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(an_hpack_bomb_fails_its_call_only) {

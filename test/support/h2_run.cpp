@@ -37,8 +37,4 @@ boost::unit_test::decorator::precondition http1_only(std::string why) {
     return skipped_over_http2("HTTP/1.1 only: " + why);
 }
 
-boost::unit_test::decorator::precondition fails_over_h2(std::string what) {
-    return skipped_over_http2("fails over h2: " + what + ", see lead");
-}
-
 }  // namespace stytch::test

@@ -20,8 +20,4 @@ bool over_http2();
 /// HTTP/1.1 has (`why`: bytes on the wire, Connection: close, ...).
 boost::unit_test::decorator::precondition http1_only(std::string why);
 
-/// Decorator: the HTTP/2 run skips this test, which the engine fails over h2 (`what`: the
-/// failure, a finding reported to the lead, not a property of the test).
-boost::unit_test::decorator::precondition fails_over_h2(std::string what);
-
 }  // namespace stytch::test
