@@ -258,14 +258,15 @@ void client_core<Executor>::on_backoff_elapsed(call_type& c) {
         if (c.state != call_state::backing_off) {
             return;  // aborted meanwhile
         }
-        if (clock::now() >= c.deadline) {
-            // The timer woke late: no attempt starts after the deadline; the last outcome
-            // stands.
-            c.state = call_state::done;
+        // The timer may wake late: no attempt starts after the deadline; the last outcome
+        // stands.
+        const auto step = next(c.state, clock::now() >= c.deadline ? call_event::past_deadline
+                                                                   : call_event::backoff_elapsed);
+        c.state = step.state;
+        if (step.action == call_action::complete) {
             deliver(detach(c, std::move(c.last)));
             return;
         }
-        c.state = next(c.state, call_event::backoff_elapsed).state;
         ++c.attempt;
         ++(c.last.http_status != 0 ? stats_.retries.status : stats_.retries.transport);
         c.queued_at = clock::now();

@@ -8,8 +8,8 @@
 //     │ │                  │  └─replace_connection──┤  (a pooled connection had gone stale)
 //     │ └──────────────────┴────not_processed───────┤  (HTTP/2: refused, GOAWAY, lost)
 //  backoff_elapsed         ├──────retry_later───────┤──▶ backing_off ──┐
-//     └────────────────────┼────────────────────────┼──────────────────┘
-//                          └────────finished────────┴──▶ done
+//     └────────────────────┼────────────────────────┼──────────────────┤
+//                          └────────finished────────┴──▶ done ◀─past_deadline
 
 #include <boost/asio/cancellation_type.hpp>
 
@@ -33,6 +33,8 @@ enum class call_event : unsigned char {
     retry_later,  ///< the attempt failed and the policy allows another after a backoff
     finished,     ///< the attempt gave the call's outcome
     backoff_elapsed,
+    /// the backoff timer woke at or after the deadline: the last attempt's outcome stands
+    past_deadline,
     abort,  ///< a deadline, a cancellation or close()
 };
 
@@ -91,6 +93,9 @@ constexpr call_step next(call_state s, call_event e) noexcept {
     }
     if (s == st::backing_off && e == ev::backoff_elapsed) {
         return {st::queued, act::requeue};
+    }
+    if (s == st::backing_off && e == ev::past_deadline) {
+        return {st::done, act::complete};
     }
     return {s, act::invalid};
 }

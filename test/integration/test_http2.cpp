@@ -163,6 +163,21 @@ BOOST_AUTO_TEST_CASE(a_server_that_allows_no_stream_ends_in_a_clear_error) {
     BOOST_TEST(c.stats().connections_open == 0u);  // no connection that takes no call is kept
 }
 
+BOOST_AUTO_TEST_CASE(a_server_allowing_one_stream_gets_one_at_a_time) {
+    auto so = h2_server();
+    so.h2_max_concurrent_streams = 1;  // SETTINGS_MAX_CONCURRENT_STREAMS 1
+    so.answer_delay = milliseconds(5);
+    server_fixture f(so);
+    client c(f.ioc.get_executor(), h2_config(f, 1));
+    std::vector<completion> done;
+    start_calls(c, done, 10);
+    f.run_until([&] { return all_done(done); });
+    // Streams sent before the server's SETTINGS arrived may be refused, and go again.
+    BOOST_TEST(succeeded(done) == 10u);
+    BOOST_TEST(f.server.connections_accepted() == 1u);
+    BOOST_TEST(f.server.requests_received() == 10u);
+}
+
 BOOST_AUTO_TEST_CASE(streams_above_a_goaway_go_to_a_new_connection) {
     auto so = h2_server();
     so.h2_goaway_after = 2;  // GOAWAY at the 2nd request: later streams are not processed

@@ -77,6 +77,14 @@ BOOST_AUTO_TEST_CASE(a_retry_backs_off_then_queues_again) {
     BOOST_TEST((s.state == call_state::queued && s.action == call_action::requeue));
 }
 
+BOOST_AUTO_TEST_CASE(a_backoff_that_ends_past_the_deadline_completes_the_call) {
+    auto s = next(call_state::backing_off, call_event::past_deadline);
+    BOOST_TEST((s.state == call_state::done && s.action == call_action::complete));
+    for (auto other : {call_state::queued, call_state::attempting, call_state::exchanging}) {
+        BOOST_TEST((next(other, call_event::past_deadline).action == call_action::invalid));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_stale_connection_is_replaced_within_the_attempt) {
     for (auto from : {call_state::attempting, call_state::exchanging}) {
         auto s = next(from, call_event::replace_connection);
