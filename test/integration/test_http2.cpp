@@ -250,6 +250,10 @@ BOOST_AUTO_TEST_CASE(a_cancelled_call_resets_its_stream_only) {
     signal.emit(boost::asio::cancellation_type::terminal);
     f.run_until([&] { return cancelled.count == 1; });
     BOOST_TEST((cancelled.ec == boost::asio::error::operation_aborted), cancelled.ec.message());
+    // Its stream was the last one waiting: no read is left pending on the idle connection.
+    f.ioc.restart();
+    f.ioc.run_for(std::chrono::seconds(2));
+    BOOST_TEST(f.ioc.stopped());
     BOOST_TEST(call(f, c).has_value());
     BOOST_TEST(f.server.connections_accepted() == 1u);
 }
