@@ -54,8 +54,8 @@ boost::system::error_code client_config::validate() const {
     using std::chrono::milliseconds;
     if (connect_timeout <= milliseconds::zero() || request_timeout <= milliseconds::zero() ||
         idle_timeout <= milliseconds::zero() || max_connections == 0 || max_response_body == 0 ||
-        max_streams_per_connection == 0 || h2_ping_after_idle <= milliseconds::zero() || max_json_depth == 0 ||
-        max_json_depth > max_json_depth_limit || retry.max_attempts == 0 ||
+        max_streams_per_connection == 0 || h2_ping_after_idle <= milliseconds::zero() ||
+        max_json_depth == 0 || max_json_depth > max_json_depth_limit || retry.max_attempts == 0 ||
         retry.base_delay < milliseconds::zero() || retry.max_delay < retry.base_delay) {
         return error::invalid_config;
     }
