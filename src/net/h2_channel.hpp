@@ -150,6 +150,10 @@ class h2_channel {
   private:
     // Kept in a list: never moved once in place (any_completion_handler of Boost 1.81 has no
     // move assignment and would wrap itself in a new handler instead).
+    // The reader's life: `stopping` once its pending read was cancelled on purpose; a read that
+    // completes (aborted or not) makes it `running` again, and it ends when nothing waits.
+    enum class reader_state { stopped, running, stopping };
+
     struct waiter {
         using handler_type = boost::asio::any_completion_handler<void(h2_result)>;
         waiter(std::int32_t id, std::uint64_t ping, const void* w, handler_type h)
@@ -170,8 +174,8 @@ class h2_channel {
             [&](auto handler) {
                 waiters_.emplace_back(stream_id, ping_target, who, std::move(handler));
                 flush(owner);
-                if (!reading_) {
-                    reading_ = true;
+                if (reader_ == reader_state::stopped) {
+                    reader_ = reader_state::running;
                     asio::co_spawn(stream_.socket().get_executor(), read_loop(owner),
                                    asio::detached);
                 }
@@ -206,7 +210,8 @@ class h2_channel {
     task<void> read_loop(std::shared_ptr<void> owner) {
         while (!waiters_.empty()) {
             auto [ec, n] = co_await stream_.async_read_some(boost::asio::buffer(input_));
-            const bool stopped = std::exchange(stop_requested_, false);
+            const bool stopped =
+                std::exchange(reader_, reader_state::running) == reader_state::stopping;
             if (ec == boost::asio::error::operation_aborted && stopped) {
                 continue;  // stop_reading_when_unused(); a stream submitted since keeps reading
             }
@@ -222,7 +227,7 @@ class h2_channel {
                 break;
             }
         }
-        reading_ = false;
+        reader_ = reader_state::stopped;
     }
 
     // The writer: one at a time; whoever produced output starts it, a running one takes
@@ -248,7 +253,7 @@ class h2_channel {
             output_.clear();
             if (ec) {
                 // The reader sees the same failure; if none is running, end the streams here.
-                if (!reading_) {
+                if (reader_ == reader_state::stopped) {
                     connection_lost(ec);
                 }
                 break;
@@ -282,8 +287,9 @@ class h2_channel {
     // connection) busy until the server next speaks: cancel it, unless a record is being
     // written (cancelling would cut it; the writer calls this again when done).
     void stop_reading_when_unused() {
-        if (reading_ && waiters_.empty() && !writing_ && !stream_.writing()) {
-            stop_requested_ = true;
+        if (reader_ == reader_state::running && waiters_.empty() && !writing_ &&
+            !stream_.writing()) {
+            reader_ = reader_state::stopping;
             boost::system::error_code ignored;
             stream_.socket().cancel(ignored);
         }
@@ -309,9 +315,8 @@ class h2_channel {
     clock::time_point last_heard_ = clock::now();
     std::string output_;
     std::array<char, 16 * 1024> input_;
-    bool reading_ = false;
+    reader_state reader_ = reader_state::stopped;
     bool writing_ = false;
-    bool stop_requested_ = false;  // the reader's pending read was cancelled on purpose
     std::atomic<bool> accepting_{true};
     std::atomic<std::size_t> capacity_{1};
 };
