@@ -210,7 +210,9 @@ auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
         }
         if (o.stale) {
             ++stats_.retries.stale_connection;
-            ++stats_.connections_discarded.stale;
+            if (!conn->multiplexed()) {
+                ++stats_.connections_discarded.stale;
+            }
         } else {
             ++stats_.retries.not_processed;
         }
@@ -221,8 +223,14 @@ auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
         }
     }
     if (event != call_event::replace_connection) {
-        if (!conn->multiplexed()) {  // a shared connection is discarded with its last stream
+        if (!conn->multiplexed()) {
             count_discard(stats_.connections_discarded, given_back, o.open_failed, closed_);
+        } else if (conn->streams == 1 && (closed_ || !conn->accepting())) {
+            // A shared connection goes with its last stream (on its strand, so accepting()
+            // cannot change meanwhile): found dead, or done after a GOAWAY or a failure.
+            count_discard(stats_.connections_discarded,
+                          o.stale ? connection_state::silent_failure : connection_state::spent,
+                          false, closed_);
         }
         if (auto g = pool_.release(conn, now)) {
             out.next_call = on_grant(*g);

@@ -191,6 +191,9 @@ BOOST_AUTO_TEST_CASE(streams_above_a_goaway_go_to_a_new_connection) {
     BOOST_TEST(f.server.connections_accepted() >= 2u);
     BOOST_TEST(c.stats().retries.not_processed >= 1u);
     BOOST_TEST(c.stats().attempts == 6u);  // a request the server did not take up is no attempt
+    // Each connection that got a GOAWAY went with its last stream, counted once.
+    BOOST_TEST(c.stats().connections_discarded.not_reusable ==
+               f.server.connections_accepted() - c.stats().connections_open);
 }
 
 BOOST_AUTO_TEST_CASE(a_reset_stream_fails_its_call_only) {
