@@ -2,6 +2,7 @@
 
 #include "client_core.hpp"
 #include "client_core_attempt.hpp"
+#include "client_core_completion.hpp"
 #include "client_core_factory.hpp"
 
 namespace stytch::detail {
