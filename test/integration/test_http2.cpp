@@ -112,6 +112,24 @@ BOOST_AUTO_TEST_CASE(fifty_calls_in_flight_share_one_connection) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(max_streams_per_connection_caps_each_connection) {
+    auto so = h2_server();
+    so.answer_delay = std::chrono::minutes(1);  // the server allows 100 streams
+    server_fixture f(so);
+    auto cfg = h2_config(f, 2);
+    cfg.max_streams_per_connection = 10;
+    client c(f.ioc.get_executor(), cfg);
+    std::vector<completion> done;
+    start_calls(c, done, 50);
+    run_until_server(f, [&] { return f.server.requests_received() == 20; });
+    const auto s = c.stats();
+    BOOST_TEST(f.server.requests_received() == 20u);  // 2 connections x 10 streams
+    BOOST_TEST(s.connections_open == 2u);
+    BOOST_TEST(s.calls_waiting == 30u);  // the rest wait in the queue, not on a connection
+    c.close();
+    f.run_until([&] { return all_done(done); });
+}
+
 BOOST_AUTO_TEST_CASE(many_calls_succeed_on_at_most_max_connections) {
     auto so = h2_server();
     so.answer_delay = milliseconds(20);
