@@ -1,6 +1,7 @@
 // Heap allocations per call in steady state, counted on the thread running the client (the
-// in-process mock server's threads are not counted). Replaces the global allocation functions,
-// so it is its own executable.
+// in-process mock server's threads are not counted): C++'s (operator new, aligned_alloc) and C's
+// (malloc, calloc, realloc: OpenSSL's, and nghttp2's over HTTP/2). Replaces the global
+// allocation functions, so it is its own executable; it runs over both HTTP versions.
 
 #define BOOST_TEST_MODULE stytch allocations
 #include <boost/test/unit_test.hpp>
@@ -10,6 +11,7 @@
 #include <new>
 
 #include "support/calls.hpp"
+#include "support/h2_run.hpp"
 
 namespace {
 thread_local bool counting = false;
@@ -66,6 +68,27 @@ extern "C" void* aligned_alloc(std::size_t alignment, std::size_t size) {
     return counted(alignment, size);
 }
 
+// C's allocator, counted and forwarded to glibc's own entry points.
+extern "C" void* __libc_malloc(std::size_t);
+extern "C" void* __libc_calloc(std::size_t, std::size_t);
+extern "C" void* __libc_realloc(void*, std::size_t);
+extern "C" void __libc_free(void*);
+extern "C" void* malloc(std::size_t n) {
+    allocations += counting;
+    return __libc_malloc(n);
+}
+extern "C" void* calloc(std::size_t n, std::size_t size) {
+    allocations += counting;
+    return __libc_calloc(n, size);
+}
+extern "C" void* realloc(void* p, std::size_t n) {
+    allocations += counting;
+    return __libc_realloc(p, n);
+}
+extern "C" void free(void* p) {
+    __libc_free(p);
+}
+
 using namespace stytch;
 using namespace stytch::test;
 
@@ -115,9 +138,11 @@ BOOST_AUTO_TEST_CASE(steady_state_allocations_per_call) {
     std::printf("allocations per call: %.2f, of which the decoded record: %zu, overhead: %.2f\n",
                 per_call, record, per_call - static_cast<double>(record));
     BOOST_TEST((copy == sample));
-    // Issue 4 asks for zero overhead; today it is about 30: coroutine frames (one per nested
-    // awaitable and per awaited operation) that miss Asio's two-slot recycling cache, and the
-    // completion's dispatch. This guard keeps it from growing while that work goes on.
-    BOOST_TEST(per_call - static_cast<double>(record) <= 40.0);
+    // Issue 4 asks for zero overhead; today it is 33 over HTTP/1.1 (coroutine frames, one per
+    // nested awaitable and per awaited operation, that miss Asio's two-slot recycling cache;
+    // the completion's dispatch; 4 of OpenSSL's) and 59 over HTTP/2 (nghttp2's stream and
+    // frame objects, the h2 channel's per-stream state). These guards keep them from growing.
+    const double bound = over_http2() ? 70.0 : 40.0;
+    BOOST_TEST(per_call - static_cast<double>(record) <= bound);
     c.close();
 }

@@ -17,14 +17,15 @@ using stytch::test::server_fixture;
 
 namespace {
 
-// A client with one attempt per call and `request_timeout` as its default deadline, against a
-// server that sends every answer after `delay`.
-client slow_server_client(server_fixture& f, std::chrono::milliseconds delay,
-                          std::chrono::milliseconds request_timeout) {
-    f.server.set_override([delay](const mock::recorded_request&) {
-        return mock::reply{.action = mock::reply::kind::script,
-                           .script = {mock::script_step::normal_answer(delay)}};
-    });
+// A server that sends every answer after `delay` (over either HTTP version).
+mock::server_options slow_server(std::chrono::milliseconds delay) {
+    mock::server_options o;
+    o.answer_delay = delay;
+    return o;
+}
+
+// A client with one attempt per call and `request_timeout` as its default deadline.
+client one_attempt_client(server_fixture& f, std::chrono::milliseconds request_timeout) {
     auto cfg = f.config();
     cfg.request_timeout = request_timeout;
     cfg.retry.max_attempts = 1;
@@ -36,8 +37,8 @@ client slow_server_client(server_fixture& f, std::chrono::milliseconds delay,
 BOOST_AUTO_TEST_SUITE(call_timeout)
 
 BOOST_AUTO_TEST_CASE(a_short_per_call_timeout_fires_while_other_calls_use_the_client_default) {
-    server_fixture f;
-    client c = slow_server_client(f, 400ms, 20s);
+    server_fixture f(slow_server(400ms));
+    client c = one_attempt_client(f, 20s);
     auto orgs = c.organizations();
     completion short_call, default_call;
     orgs.async_delete_external_id({first_org}, {.timeout = 50ms}, test::record(short_call));
@@ -50,8 +51,8 @@ BOOST_AUTO_TEST_CASE(a_short_per_call_timeout_fires_while_other_calls_use_the_cl
 }
 
 BOOST_AUTO_TEST_CASE(a_long_per_call_timeout_outlasts_a_short_client_default) {
-    server_fixture f;
-    client c = slow_server_client(f, 300ms, 100ms);
+    server_fixture f(slow_server(300ms));
+    client c = one_attempt_client(f, 100ms);
     auto orgs = c.organizations();
     auto patient =
         f.run(orgs.async_delete_external_id({first_org}, {.timeout = 20s}, awaitable_result));

@@ -88,6 +88,7 @@ BOOST_AUTO_TEST_CASE(partial_and_total_abort_a_call_waiting_for_a_connection) {
         answer_gate gate(f.server);
         auto cfg = f.config();
         cfg.max_connections = 1;
+        cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
         client c(f.ioc.get_executor(), cfg);
         asio::cancellation_signal signal;
         completion first, waiting;

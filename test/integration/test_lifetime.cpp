@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "support/calls.hpp"
+#include "support/h2_run.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;
@@ -37,7 +38,8 @@ bool all_completed_once(const std::vector<completion>& done) {
 
 BOOST_AUTO_TEST_SUITE(lifetime)
 
-BOOST_AUTO_TEST_CASE(deadline_ends_a_stalled_call_with_timed_out) {
+BOOST_AUTO_TEST_CASE(deadline_ends_a_stalled_call_with_timed_out,
+                     *http1_only("over h2 a deadline resets the stream and keeps the connection")) {
     server_fixture f;
     stall_everything(f.server);
     auto cfg = f.config();
@@ -63,6 +65,7 @@ BOOST_AUTO_TEST_CASE(deadline_bounds_the_wait_for_a_connection_and_in_the_waitin
     stall_everything(f.server);
     auto cfg = f.config();
     cfg.max_connections = 1;
+    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
     cfg.request_timeout = std::chrono::milliseconds(200);
     client c(f.ioc.get_executor(), cfg);
     std::vector<completion> done(12);
@@ -82,6 +85,7 @@ BOOST_AUTO_TEST_CASE(cancelling_a_call_in_the_waiting_room_keeps_the_order_of_th
     server_fixture f;
     auto cfg = f.config();
     cfg.max_connections = 1;
+    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
     client c(f.ioc.get_executor(), cfg);
     asio::cancellation_signal signal;
     std::vector<completion> done(10);
@@ -127,6 +131,7 @@ BOOST_AUTO_TEST_CASE(a_new_call_does_not_overtake_the_waiting_room) {
     server_fixture f;
     auto cfg = f.config();
     cfg.max_connections = 1;
+    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
     client c(f.ioc.get_executor(), cfg);
     auto orgs = c.organizations();
     int done = 0;
@@ -162,6 +167,7 @@ BOOST_AUTO_TEST_CASE(closing_completes_calls_in_the_waiting_room) {
     stall_everything(f.server);
     auto cfg = f.config();
     cfg.max_connections = 1;
+    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
     client c(f.ioc.get_executor(), cfg);
     std::vector<completion> done(12);
     for (auto& d : done) {
@@ -174,7 +180,9 @@ BOOST_AUTO_TEST_CASE(closing_completes_calls_in_the_waiting_room) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(cancellation_during_the_exchange_aborts_and_discards_the_connection) {
+BOOST_AUTO_TEST_CASE(
+    cancellation_during_the_exchange_aborts_and_discards_the_connection,
+    *http1_only("over h2 a cancellation resets the stream and keeps the connection")) {
     server_fixture f;
     std::atomic<bool> stall{true};
     f.server.set_override([&](const mock::recorded_request&) -> std::optional<mock::reply> {
@@ -210,6 +218,7 @@ BOOST_AUTO_TEST_CASE(cancellation_while_waiting_for_a_connection_passes_the_turn
     server_fixture f;
     auto cfg = f.config();
     cfg.max_connections = 1;
+    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
     client c(f.ioc.get_executor(), cfg);
     asio::cancellation_signal signal;
     completion first, cancelled, third;
@@ -253,7 +262,9 @@ BOOST_AUTO_TEST_CASE(destroying_the_client_completes_every_call) {
     }
     auto work = asio::make_work_guard(f.ioc);
     std::thread runner([&] { f.ioc.run(); });
-    BOOST_REQUIRE(eventually([&] { return f.server.requests().size() == 2; }));
+    // In flight: one call per connection over HTTP/1.1, all six on one connection over h2.
+    const std::size_t in_flight = over_http2() ? 6 : 2;
+    BOOST_REQUIRE(eventually([&] { return f.server.requests().size() == in_flight; }));
     asio::post(f.ioc, [&] { c.reset(); });
     BOOST_REQUIRE(eventually([&] {
         // The completions run on the io_context thread; read them there.

@@ -10,6 +10,7 @@
 
 #include "support/attempt_log.hpp"
 #include "support/calls.hpp"
+#include "support/h2_run.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;
@@ -91,6 +92,7 @@ BOOST_AUTO_TEST_CASE(waiters_are_served_in_fifo_order) {
     server_fixture f;
     auto cfg = f.config();
     cfg.max_connections = 1;
+    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
     client c(f.ioc.get_executor(), cfg);
     std::vector<int> order;
     for (int i = 0; i < 10; ++i) {
@@ -154,7 +156,10 @@ BOOST_AUTO_TEST_CASE(idle_connections_past_the_timeout_are_closed_at_the_next_ca
     BOOST_TEST(stytch::test::eventually([&] { return f.server.connections_open() == 1; }));
 }
 
-BOOST_AUTO_TEST_CASE(connection_closed_by_the_server_is_replaced_transparently) {
+BOOST_AUTO_TEST_CASE(connection_closed_by_the_server_is_replaced_transparently,
+                     *http1_only("FINDING: over h2 an idle connection the server closed is "
+                                 "handed out, the call fails on it (stream truncated) and is "
+                                 "retried: a failed attempt the hook sees")) {
     mock::server_options o;
     o.keep_alive_timeout = std::chrono::milliseconds(100);
     server_fixture f(o);
@@ -177,7 +182,8 @@ BOOST_AUTO_TEST_CASE(connection_closed_by_the_server_is_replaced_transparently) 
     BOOST_TEST(f.server.requests_received() == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(connection_close_answer_is_not_pooled) {
+BOOST_AUTO_TEST_CASE(connection_close_answer_is_not_pooled,
+                     *http1_only("Connection: close on an answer")) {
     // A success, then an API error, each with `Connection: close`; then a normal answer.
     server_fixture f;
     std::vector<mock::reply> closing(2);

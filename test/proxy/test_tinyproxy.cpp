@@ -12,6 +12,7 @@
 
 #include "support/attempt_log.hpp"
 #include "support/calls.hpp"
+#include "support/h2_run.hpp"
 #include "support/process.hpp"
 
 using namespace stytch;
@@ -100,6 +101,10 @@ BOOST_AUTO_TEST_CASE(pooled_calls_through_tinyproxy_share_one_connect) {
     const auto entries = log.entries();
     BOOST_REQUIRE_EQUAL(entries.size(), 5u);
     BOOST_TEST(entries[4].info.reused_connection);
+    // ALPN ran inside the tunnel: the mock saw the client's offer. In the h2 run the request
+    // came as an h2 stream (no content-length; over HTTP/1.1 a DELETE sends Content-Length: 0).
+    BOOST_TEST(f.server.alpn_offers().size() == 1u);
+    BOOST_TEST(f.server.requests().at(0).header("content-length").empty() == over_http2());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,7 @@
 #include "proxy/scripted_proxy.hpp"
 #include "support/attempt_log.hpp"
 #include "support/calls.hpp"
+#include "support/h2_run.hpp"
 
 #include "codec/request_encoder.hpp"
 
@@ -53,6 +54,10 @@ BOOST_AUTO_TEST_CASE(call_goes_through_connect_and_verifies_the_api_name) {
     const std::string target = "api.stytch.test:" + std::to_string(f.server.port());
     BOOST_TEST(requests[0] == "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
     BOOST_TEST(f.server.requests_received() == 1u);
+    // ALPN ran inside the tunnel: the mock saw the client's offer. In the h2 run the request
+    // came as an h2 stream (no content-length; over HTTP/1.1 a DELETE sends Content-Length: 0).
+    BOOST_TEST(f.server.alpn_offers().size() == 1u);
+    BOOST_TEST(f.server.requests().at(0).header("content-length").empty() == over_http2());
 }
 
 BOOST_AUTO_TEST_CASE(certificate_for_another_name_fails_inside_the_tunnel) {
