@@ -65,10 +65,11 @@ BOOST_AUTO_TEST_SUITE(h2_session_tests)
 BOOST_AUTO_TEST_CASE(the_request_is_the_http1_request_as_h2_fields) {
     const auto ep = stytch::detail::parse_base_url("https://test.stytch.com:8443/pre").value();
     const stytch::detail::request_encoder enc(ep, "project-test-1", "secret", "ua/1");
+    std::string storage;
     std::vector<h2_field> fields;
     stytch::b2b::delete_external_id_options options;
     options.session_jwt = "jwt";
-    BOOST_TEST_REQUIRE(!enc.encode_delete_external_id_h2({"a b"}, options, fields));
+    BOOST_TEST_REQUIRE(!enc.encode_delete_external_id_h2({"a b"}, options, storage, fields));
 
     h2_session client;
     h2_test_server server;
@@ -91,10 +92,10 @@ BOOST_AUTO_TEST_CASE(the_request_is_the_http1_request_as_h2_fields) {
 
     // Validated like the HTTP/1.1 request, `out` untouched on error.
     options.session_token = "t";
-    BOOST_TEST((enc.encode_delete_external_id_h2({"x"}, options, fields) ==
+    BOOST_TEST((enc.encode_delete_external_id_h2({"x"}, options, storage, fields) ==
                 stytch::error::conflicting_authorization));
     BOOST_TEST(fields.size() == expected.size());
-    BOOST_TEST((enc.encode_delete_external_id_h2({""}, {}, fields) ==
+    BOOST_TEST((enc.encode_delete_external_id_h2({""}, {}, storage, fields) ==
                 stytch::error::empty_organization_id));
 }
 
