@@ -2,7 +2,6 @@
 
 #include "codec/request_encoder.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
