@@ -115,9 +115,10 @@ auto client_core<Executor>::exchange_h2(call_ptr c, connection_ptr conn, bool re
         o.phase = reused ? attempt_phase::waiting_for_connection : attempt_phase::tls_handshake;
         co_return o;
     }
-    std::vector<h2_field> fields;
-    encoder_.h2_fields(c->request, fields);
-    const h2_result r = co_await conn->async_request(fields, c.get());
+    // Views into c->request and encoder_, which outlive the stream's submit().
+    request_encoder::h2_field_array storage;
+    const h2_result r =
+        co_await conn->async_request(encoder_.h2_fields(c->request, storage), c.get());
     co_return judge_stream(r, reused, conn->h2_failure(), c->response, cfg_);
 }
 

@@ -2,7 +2,6 @@
 
 #include "codec/request_encoder.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +17,9 @@ constexpr std::string_view path_suffix = "/external_id HTTP/1.1\r\n";
 constexpr std::string_view session_header = "X-Stytch-Member-Session: ";
 constexpr std::string_view session_jwt_header = "X-Stytch-Member-SessionJWT: ";
 constexpr std::string_view crlf = "\r\n";
+// The member-session header names as HTTP/2 sends them (RFC 9113 §8.2.1: lower case).
+constexpr std::string_view session_field = "x-stytch-member-session";
+constexpr std::string_view session_jwt_field = "x-stytch-member-sessionjwt";
 
 constexpr char hex_digits[] = "0123456789ABCDEF";
 
@@ -171,24 +173,22 @@ request_encoder::request_encoder(const endpoint& ep, std::string_view project_id
     credentials.push_back(':');
     credentials.append(secret);
 
-    h2_fixed_ = {{":method", "DELETE"},
-                 {":scheme", "https"},
-                 {":authority", std::string(ep.host_header)},
-                 {"authorization", "Basic " + base64_encode(credentials)},
-                 {"content-type", "application/json"},
-                 {"user-agent", std::string(user_agent)}};
-
     fixed_headers_.append("Host: ");
-    fixed_headers_.append(ep.host_header);
-    fixed_headers_.append(crlf);
-    fixed_headers_.append("Authorization: Basic ");
-    fixed_headers_.append(base64_encode(credentials));
-    fixed_headers_.append(crlf);
-    fixed_headers_.append("Content-Type: application/json\r\n");
+    authority_ = append_fixed(ep.host_header);
+    fixed_headers_.append("Authorization: ");
+    authorization_ = append_fixed("Basic " + base64_encode(credentials));
+    fixed_headers_.append("Content-Type: ");
+    content_type_ = append_fixed("application/json");
     fixed_headers_.append("User-Agent: ");
-    fixed_headers_.append(user_agent);
-    fixed_headers_.append(crlf);
+    user_agent_ = append_fixed(user_agent);
     fixed_headers_.append("Content-Length: 0\r\n");
+}
+
+request_encoder::fixed_value request_encoder::append_fixed(std::string_view value) {
+    const fixed_value where{fixed_headers_.size(), value.size()};
+    fixed_headers_.append(value);
+    fixed_headers_.append(crlf);
+    return where;
 }
 
 boost::system::error_code request_encoder::encode_delete_external_id(
@@ -222,16 +222,22 @@ boost::system::error_code request_encoder::encode_delete_external_id(
 
 boost::system::error_code request_encoder::encode_delete_external_id_h2(
     const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
-    std::vector<h2_field>& out) const {
+    std::string& storage, std::vector<h2_field>& out) const {
     std::string http1;
     if (const auto ec = encode_delete_external_id(request, options, http1)) {
         return ec;
     }
-    h2_fields(http1, out);
+    h2_field_array fields;
+    const auto used = h2_fields(http1, fields);
+    // The views into http1's buffer stay valid when it moves into storage (never an SSO
+    // buffer: a request is longer than 15 bytes).
+    out.assign(used.begin(), used.end());
+    storage = std::move(http1);
     return {};
 }
 
-void request_encoder::h2_fields(std::string_view request, std::vector<h2_field>& out) const {
+std::span<const h2_field> request_encoder::h2_fields(std::string_view request,
+                                                     h2_field_array& out) const {
     // request: method, path, path_suffix, fixed_headers_, at most one more line, CRLF.
     const std::size_t path_end = request.find(path_suffix);
     const std::string_view path =
@@ -239,19 +245,21 @@ void request_encoder::h2_fields(std::string_view request, std::vector<h2_field>&
     std::string_view extra = request.substr(path_end + path_suffix.size() + fixed_headers_.size());
     extra.remove_suffix(crlf.size());
 
-    out.clear();
-    out.reserve(h2_fixed_.size() + 2);
-    out.assign(h2_fixed_.begin(), h2_fixed_.begin() + 3);  // :method :scheme :authority
-    out.push_back({":path", std::string(path)});
-    out.insert(out.end(), h2_fixed_.begin() + 3, h2_fixed_.end());
-    if (!extra.empty()) {  // "Name: value\r\n"
+    out = {{{":method", "DELETE"},
+            {":scheme", "https"},
+            {":authority", fixed(authority_)},
+            {":path", path},
+            {"authorization", fixed(authorization_)},
+            {"content-type", fixed(content_type_)},
+            {"user-agent", fixed(user_agent_)}}};
+    std::size_t used = 7;
+    if (!extra.empty()) {  // "Name: value\r\n", one of the two member-session headers
         const std::size_t colon = extra.find(':');
-        std::string name(extra.substr(0, colon));
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; });
-        out.push_back({std::move(name), std::string(extra.substr(
-                                            colon + 2, extra.size() - colon - 2 - crlf.size()))});
+        const std::string_view name = extra.substr(0, colon + 2);
+        out[used++] = {name == session_jwt_header ? session_jwt_field : session_field,
+                       extra.substr(colon + 2, extra.size() - colon - 2 - crlf.size())};
     }
+    return std::span<const h2_field>(out.data(), used);
 }
 
 }  // namespace stytch::detail

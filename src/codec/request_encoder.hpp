@@ -4,6 +4,9 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <array>
+#include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,19 +56,38 @@ class request_encoder {
     /// `:method` DELETE, `:scheme` https, `:authority` (the Host value), `:path`, then
     /// authorization, content-type, user-agent and the member-session header, names
     /// lower-cased. No content-length: the request has no body (END_STREAM on HEADERS).
-    /// On error `out` is left unchanged.
+    /// The fields view `storage` (which gets the HTTP/1.1 request) and this encoder.
+    /// On error `out` and `storage` are left unchanged.
     boost::system::error_code encode_delete_external_id_h2(
         const b2b::delete_external_id_request& request,
-        const b2b::delete_external_id_options& options, std::vector<h2_field>& out) const;
+        const b2b::delete_external_id_options& options, std::string& storage,
+        std::vector<h2_field>& out) const;
+
+    /// The most fields a request has.
+    static constexpr std::size_t max_h2_fields = 8;
+    /// Room for the fields of one request, without allocating.
+    using h2_field_array = std::array<h2_field, max_h2_fields>;
 
     /// The HTTP/2 fields of `request`, an HTTP/1.1 request encode_delete_external_id() made:
-    /// what encode_delete_external_id_h2() gives for the same call.
-    void h2_fields(std::string_view request, std::vector<h2_field>& out) const;
+    /// what encode_delete_external_id_h2() gives for the same call, written into `out`. They
+    /// view `request` and this encoder (no copy, no allocation): both must outlive their use.
+    std::span<const h2_field> h2_fields(std::string_view request, h2_field_array& out) const;
 
   private:
-    std::string path_prefix_;         // "<prefix>/v1/b2b/organizations/"
-    std::string fixed_headers_;       // Host .. User-Agent lines, each ending in CRLF
-    std::vector<h2_field> h2_fixed_;  // :method .. :authority, then authorization .. user-agent
+    // Where a value lies in fixed_headers_ (offsets, not views: the encoder may be moved).
+    struct fixed_value {
+        std::size_t offset = 0;
+        std::size_t size = 0;
+    };
+    // Appends `value` to fixed_headers_ and says where it lies.
+    fixed_value append_fixed(std::string_view value);
+    std::string_view fixed(fixed_value v) const noexcept {
+        return std::string_view(fixed_headers_).substr(v.offset, v.size);
+    }
+
+    std::string path_prefix_;    // "<prefix>/v1/b2b/organizations/"
+    std::string fixed_headers_;  // Host .. User-Agent lines, each ending in CRLF
+    fixed_value authority_, authorization_, content_type_, user_agent_;  // for h2_fields()
 };
 
 }  // namespace stytch::detail

@@ -31,6 +31,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <stytch/error.hpp>
 
@@ -87,6 +88,7 @@ class h2_channel {
             ping_timer_.async_wait([this, owner](boost::system::error_code ec) {
                 if (!ec) {
                     end_pings(h2_outcome::connection_error);  // no answer in time
+                    release();
                 }
             });
         }
@@ -105,7 +107,7 @@ class h2_channel {
         if (it->stream_id == 0) {
             h2_result r;
             r.outcome = h2_outcome::cancelled;
-            resume(it, std::move(r));
+            resume(it, std::move(r));  // released by deliver()
         } else {
             session_.cancel(it->stream_id);
         }
@@ -165,14 +167,16 @@ class h2_channel {
         handler_type handler;
     };
 
-    // Waits for a stream's end or a PING's answer; the reader runs meanwhile.
+    // Waits for a stream's end or a PING's answer; the reader runs meanwhile. Not a coroutine
+    // itself (one coroutine frame less per call): the initiation runs when awaited, so it
+    // holds copies of the arguments.
     task<h2_result> wait(std::int32_t stream_id, std::uint64_t ping_target, const void* who,
                          std::shared_ptr<void> owner) {
         namespace asio = boost::asio;
-        co_return co_await asio::async_initiate<const asio::use_awaitable_t<Executor>&,
-                                                void(h2_result)>(
-            [&](auto handler) {
+        return asio::async_initiate<const asio::use_awaitable_t<Executor>&, void(h2_result)>(
+            [this, stream_id, ping_target, who, owner = std::move(owner)](auto handler) {
                 waiters_.emplace_back(stream_id, ping_target, who, std::move(handler));
+                ping_waiters_ += stream_id == 0 ? 1 : 0;
                 flush(owner);
                 if (reader_ == reader_state::stopped) {
                     reader_ = reader_state::running;
@@ -183,17 +187,35 @@ class h2_channel {
             asio::use_awaitable_t<Executor>{});
     }
 
-    // Posted: a waiter never runs inside the reader's step.
+    // Moves the waiter to the batch that release() resumes.
     void resume(typename std::list<waiter>::iterator it, h2_result r) {
-        auto handler = std::move(it->handler);
+        ping_waiters_ -= it->stream_id == 0 ? 1 : 0;
+        ready_.emplace_back(std::move(it->handler), std::move(r));
         waiters_.erase(it);
-        boost::asio::post(
-            stream_.socket().get_executor(),
-            [h = std::move(handler), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
     }
 
-    // Ends the waits for PINGs with `outcome`.
+    // Resumes the batch in one posted operation (one per read, not one per stream): a waiter
+    // never runs inside the reader's step. The operation owns the handlers, so an io_context
+    // destroyed before it runs destroys them.
+    void release() {
+        if (ready_.empty()) {
+            return;
+        }
+        boost::asio::post(stream_.socket().get_executor(),
+                          [batch = std::exchange(ready_, {})]() mutable {
+                              for (auto& [handler, result] : batch) {
+                                  std::move(handler)(std::move(result));
+                              }
+                          });
+    }
+
+    // Ends the waits for PINGs with `outcome`. Nothing to do (the common case, on every read)
+    // when no PING was sent since the last end and none is awaited.
     void end_pings(h2_outcome outcome) {
+        if (ping_waiters_ == 0 && pings_ended_ == pings_sent_) {
+            return;
+        }
+        pings_ended_ = pings_sent_;
         ping_timer_.cancel();
         for (auto it = waiters_.begin(); it != waiters_.end();) {
             auto here = it++;
@@ -280,6 +302,7 @@ class h2_channel {
         } else if (session_.pings_acknowledged() >= pings_sent_) {
             end_pings(h2_outcome::answered);
         }
+        release();
         publish();
     }
 
@@ -309,9 +332,12 @@ class h2_channel {
     h2_session session_;
     std::size_t stream_cap_;
     std::list<waiter> waiters_;
+    std::vector<std::pair<typename waiter::handler_type, h2_result>> ready_;  // see release()
+    std::size_t ping_waiters_ = 0;               // waiters_ with stream_id 0
     boost::system::error_code transport_error_;  // the first, when the connection was lost
     timer_type ping_timer_;
     std::uint64_t pings_sent_ = 0;
+    std::uint64_t pings_ended_ = 0;  // pings_sent_ when end_pings() last ran
     clock::time_point last_heard_ = clock::now();
     std::string output_;
     std::array<char, 16 * 1024> input_;

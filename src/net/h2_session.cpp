@@ -3,6 +3,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
+#include <array>
 #include <new>
 #include <utility>
 
@@ -29,6 +30,22 @@ int parse_status(std::string_view v) {
             return 0;
         }
         n = n * 10 + (c - '0');
+    }
+    return n;
+}
+
+// "1834" -> 1834; SIZE_MAX for anything else (not digits, or more than 15 of them).
+std::size_t parse_length(std::string_view v) {
+    constexpr std::size_t invalid = static_cast<std::size_t>(-1);
+    if (v.empty() || v.size() > 15) {  // 15 digits: no overflow, far beyond any body limit
+        return invalid;
+    }
+    std::size_t n = 0;
+    for (char c : v) {
+        if (c < '0' || c > '9') {
+            return invalid;
+        }
+        n = n * 10 + static_cast<std::size_t>(c - '0');
     }
     return n;
 }
@@ -80,6 +97,13 @@ struct h2_session::callbacks {
                 }
             } else if (n == "retry-after" && s.final_headers) {
                 s.result.retry_after.assign(v);
+            } else if (n == "content-length" && s.final_headers) {
+                // One allocation for the body instead of one per DATA chunk that grows it
+                // (nghttp2 checks the length against the DATA it receives).
+                const std::size_t length = parse_length(v);
+                if (length <= session.limits_.body_limit) {
+                    s.result.body.reserve(length);
+                }
             }
         } catch (const std::bad_alloc&) {
             return NGHTTP2_ERR_CALLBACK_FAILURE;
@@ -237,16 +261,23 @@ std::int32_t h2_session::submit(std::span<const h2_field> fields) {
     if (state_ != h2_state::open) {
         return 0;
     }
-    std::vector<nghttp2_nv> nva;
-    nva.reserve(fields.size());
-    for (const auto& f : fields) {
-        // nghttp2 copies names and values; it never writes through these pointers.
-        nva.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.name.data())),
-                       reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.value.data())),
-                       f.name.size(), f.value.size(), NGHTTP2_NV_FLAG_NONE});
+    // On the stack for a request's usual few fields; nghttp2 copies names and values (into one
+    // allocation) and never writes through these pointers.
+    std::array<nghttp2_nv, 16> inline_nva;
+    std::vector<nghttp2_nv> heap_nva;
+    nghttp2_nv* nva = inline_nva.data();
+    if (fields.size() > inline_nva.size()) {
+        heap_nva.resize(fields.size());
+        nva = heap_nva.data();
+    }
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        const h2_field& f = fields[i];
+        nva[i] = {reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.name.data())),
+                  reinterpret_cast<std::uint8_t*>(const_cast<char*>(f.value.data())), f.name.size(),
+                  f.value.size(), NGHTTP2_NV_FLAG_NONE};
     }
     const std::int32_t id =
-        nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(), nullptr, nullptr);
+        nghttp2_submit_request(session_, nullptr, nva, fields.size(), nullptr, nullptr);
     if (id <= 0) {
         return 0;  // no stream id left, or a field nghttp2 refuses
     }

@@ -23,10 +23,11 @@ struct nghttp2_session;
 
 namespace stytch::detail {
 
-/// One header field to send; names lower-case (RFC 9113 §8.2.1).
+/// One header field to send; names lower-case (RFC 9113 §8.2.1). It only views its bytes,
+/// which must outlive the submit() that sends it (nghttp2 copies them there).
 struct h2_field {
-    std::string name;
-    std::string value;
+    std::string_view name;
+    std::string_view value;
 };
 
 /// The limits of a session.

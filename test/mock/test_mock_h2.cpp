@@ -192,12 +192,13 @@ class h2_client {
 
     std::int32_t submit(const std::string& organization, const std::string& secret = "",
                         const std::string& extra_header_value = "") {
-        std::vector<stytch::detail::h2_field> fields{{":method", "DELETE"},
-                                                     {":scheme", "https"},
-                                                     {":authority", "127.0.0.1"},
-                                                     {":path", delete_path(organization)},
-                                                     {"authorization", authorization(secret)},
-                                                     {"content-type", "application/json"}};
+        // h2_field views its bytes: they live here until submit() has copied them.
+        const std::string path = delete_path(organization);
+        const std::string credentials = authorization(secret);
+        std::vector<stytch::detail::h2_field> fields{
+            {":method", "DELETE"},          {":scheme", "https"},
+            {":authority", "127.0.0.1"},    {":path", path},
+            {"authorization", credentials}, {"content-type", "application/json"}};
         if (!extra_header_value.empty()) {
             fields.push_back({"x-extra", extra_header_value});
         }

@@ -65,10 +65,11 @@ BOOST_AUTO_TEST_SUITE(h2_session_tests)
 BOOST_AUTO_TEST_CASE(the_request_is_the_http1_request_as_h2_fields) {
     const auto ep = stytch::detail::parse_base_url("https://test.stytch.com:8443/pre").value();
     const stytch::detail::request_encoder enc(ep, "project-test-1", "secret", "ua/1");
+    std::string storage;
     std::vector<h2_field> fields;
     stytch::b2b::delete_external_id_options options;
     options.session_jwt = "jwt";
-    BOOST_TEST_REQUIRE(!enc.encode_delete_external_id_h2({"a b"}, options, fields));
+    BOOST_TEST_REQUIRE(!enc.encode_delete_external_id_h2({"a b"}, options, storage, fields));
 
     h2_session client;
     h2_test_server server;
@@ -91,11 +92,31 @@ BOOST_AUTO_TEST_CASE(the_request_is_the_http1_request_as_h2_fields) {
 
     // Validated like the HTTP/1.1 request, `out` untouched on error.
     options.session_token = "t";
-    BOOST_TEST((enc.encode_delete_external_id_h2({"x"}, options, fields) ==
+    BOOST_TEST((enc.encode_delete_external_id_h2({"x"}, options, storage, fields) ==
                 stytch::error::conflicting_authorization));
     BOOST_TEST(fields.size() == expected.size());
-    BOOST_TEST((enc.encode_delete_external_id_h2({""}, {}, fields) ==
+    BOOST_TEST((enc.encode_delete_external_id_h2({""}, {}, storage, fields) ==
                 stytch::error::empty_organization_id));
+}
+
+// The fields view the request and the encoder: they must stay right for a session token's
+// header and for an encoder that was moved (its short strings move their bytes).
+BOOST_AUTO_TEST_CASE(the_h2_fields_name_the_session_header_and_survive_a_moved_encoder) {
+    const auto ep = stytch::detail::parse_base_url("https://test.stytch.com").value();
+    stytch::detail::request_encoder original(ep, "p", "s", "ua/2");
+    const stytch::detail::request_encoder enc = std::move(original);
+    std::string storage;
+    std::vector<h2_field> fields;
+    stytch::b2b::delete_external_id_options options;
+    options.session_token = "tok";
+    BOOST_TEST_REQUIRE(!enc.encode_delete_external_id_h2({"o"}, options, storage, fields));
+    BOOST_TEST_REQUIRE(fields.size() == 8u);
+    BOOST_TEST(fields[2].value == "test.stytch.com");
+    BOOST_TEST(fields[4].value == "Basic cDpz");
+    BOOST_TEST(fields[5].value == "application/json");
+    BOOST_TEST(fields[6].value == "ua/2");
+    BOOST_TEST(fields[7].name == "x-stytch-member-session");
+    BOOST_TEST(fields[7].value == "tok");
 }
 
 BOOST_AUTO_TEST_CASE(a_ping_is_acknowledged_by_the_server) {
