@@ -101,6 +101,7 @@ class client_core final : public client_impl,
     task<outcome> attempt(call_ptr c, connection_ptr conn, bool reused);
     task<outcome> exchange_h2(call_ptr c, connection_ptr conn, bool reused);
     void on_opened(const connection_ptr& conn);
+    bool may_interrupt(call_type& c, const connection_ptr& conn);
     bool may_write(call_type& c, const connection_ptr& conn);
     void finish_attempt(const call_ptr& c, const connection_ptr& conn, outcome o);
     settled settle(call_type& c, const connection_ptr& conn, connection_state given_back,

@@ -35,14 +35,10 @@ template <class Executor>
 auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused) -> task<outcome> {
     conn->holder = c.get();
     if (!reused) {
-        {
-            lock held(mutex_);
-            if (c->abort_reason) {
-                outcome o;  // settle() gives the reason
-                o.phase = attempt_phase::waiting_for_connection;
-                co_return o;
-            }
-            c->conn = conn;  // abort() can interrupt the open from here on
+        if (!may_interrupt(*c, conn)) {
+            outcome o;  // settle() gives the reason
+            o.phase = attempt_phase::waiting_for_connection;
+            co_return o;
         }
         auto ec = co_await conn->async_open(endpoint_, proxy_ ? &*proxy_ : nullptr,
                                             saturating_add(clock::now(), cfg_.connect_timeout));
@@ -99,16 +95,30 @@ void client_core<Executor>::on_opened(const connection_ptr& conn) {
 template <class Executor>
 auto client_core<Executor>::exchange_h2(call_ptr c, connection_ptr conn, bool reused)
     -> task<outcome> {
-    // A connection the server has been quiet on for a while may be gone without a word (a
-    // NAT that dropped it): a PING tells, before a request is risked on it.
-    const auto now = clock::now();
-    if (reused && now >= saturating_add(conn->last_heard(), cfg_.h2_ping_after_idle) &&
-        !co_await conn->async_ping(saturating_add(now, cfg_.connect_timeout), c.get())) {
-        conn->close(asio::error::timed_out);
-        outcome o(asio::error::timed_out);
-        o.reused = o.stale = o.unsent = o.unprocessed = o.retryable = true;
-        o.phase = attempt_phase::waiting_for_connection;
-        co_return o;
+    // Before a request is risked on a pooled connection: the server may have closed it while
+    // it idled (seen at the socket), or, quiet for a while, be gone without a word (a NAT
+    // that dropped it), which a PING tells. Either way the call goes elsewhere, not an attempt.
+    if (reused) {
+        const auto now = clock::now();
+        h2_outcome alive = h2_outcome::answered;
+        if (conn->peer_closed()) {
+            alive = h2_outcome::connection_error;
+        } else if (now >= saturating_add(conn->last_heard(), cfg_.h2_ping_after_idle)) {
+            alive =
+                may_interrupt(*c, conn)
+                    ? co_await conn->async_ping(saturating_add(now, cfg_.connect_timeout), c.get())
+                    : h2_outcome::cancelled;
+        }
+        if (alive != h2_outcome::answered) {
+            outcome o(boost::beast::http::error::end_of_stream);
+            o.phase = attempt_phase::waiting_for_connection;
+            if (alive == h2_outcome::cancelled) {
+                co_return o;  // the call was aborted: settle() gives the reason
+            }
+            conn->close(o.ec);
+            o.reused = o.stale = o.unsent = o.unprocessed = o.retryable = true;
+            co_return o;
+        }
     }
     if (!may_write(*c, conn)) {
         outcome o;  // settle() gives the reason
@@ -120,6 +130,18 @@ auto client_core<Executor>::exchange_h2(call_ptr c, connection_ptr conn, bool re
     const h2_result r =
         co_await conn->async_request(encoder_.h2_fields(c->request, storage), c.get());
     co_return judge_stream(r, reused, conn->h2_failure(), c->response, cfg_);
+}
+
+// From now on abort() can interrupt what the call does on `conn` (an open, a PING); false
+// when the call was aborted already.
+template <class Executor>
+bool client_core<Executor>::may_interrupt(call_type& c, const connection_ptr& conn) {
+    lock held(mutex_);
+    if (c.abort_reason) {
+        return false;
+    }
+    c.conn = conn;
+    return true;
 }
 
 template <class Executor>

@@ -19,6 +19,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -26,6 +27,8 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+
+#include <sys/socket.h>
 
 #include "codec/base_url.hpp"
 #include "net/answer_reader.hpp"
@@ -151,11 +154,31 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     /// HTTP/2: why the connection failed (see h2_channel::failure).
     boost::system::error_code h2_failure() const noexcept { return channel_->failure(); }
 
+    /// HTTP/2, with no stream in flight: true when the server has closed or reset the
+    /// connection with nothing before the end (seen without reading: a peek at the socket).
+    /// Frames it sent while the connection idled (a GOAWAY) are left for the reader.
+    bool peer_closed() noexcept {
+        if (channel_->in_flight() != 0 || stream_.holds_input()) {
+            return false;
+        }
+        char byte;
+        for (;;) {
+            const ssize_t n =
+                ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (n >= 0) {
+                return n == 0;
+            }
+            if (errno != EINTR) {
+                return errno != EAGAIN && errno != EWOULDBLOCK;
+            }
+        }
+    }
+
     /// HTTP/2: when the server last sent anything.
     clock::time_point last_heard() const noexcept { return channel_->last_heard(); }
 
     /// HTTP/2: sends a PING and waits until `give_up_at` for its answer (see h2_channel).
-    task<bool> async_ping(clock::time_point give_up_at, const void* who) {
+    task<h2_outcome> async_ping(clock::time_point give_up_at, const void* who) {
         return channel_->async_ping(give_up_at, who, this->shared_from_this());
     }
 

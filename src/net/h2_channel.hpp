@@ -77,10 +77,11 @@ class h2_channel {
     /// When the server last sent anything (or when the channel began).
     clock::time_point last_heard() const noexcept { return last_heard_; }
 
-    /// Sends a PING and waits for its acknowledgement until `give_up_at`: true when it came.
+    /// Sends a PING and waits for its acknowledgement until `give_up_at`: `answered` when it
+    /// came, `cancelled` when cancel(who) ended the wait, `connection_error` otherwise.
     /// Callers that ask while a PING is out wait for that one.
-    task<bool> async_ping(clock::time_point give_up_at, const void* who,
-                          std::shared_ptr<void> owner) {
+    task<h2_outcome> async_ping(clock::time_point give_up_at, const void* who,
+                                std::shared_ptr<void> owner) {
         if (session_.pings_acknowledged() >= pings_sent_) {
             session_.ping();
             ++pings_sent_;
@@ -93,7 +94,7 @@ class h2_channel {
             });
         }
         const h2_result r = co_await wait(0, pings_sent_, who, std::move(owner));
-        co_return r.outcome == h2_outcome::answered;
+        co_return r.outcome;
     }
 
     /// Ends the stream `who` waits for with RST_STREAM CANCEL (or its wait for a PING); its

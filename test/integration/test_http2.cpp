@@ -328,6 +328,25 @@ BOOST_AUTO_TEST_CASE(a_quiet_connection_without_an_answer_to_a_ping_is_replaced)
     BOOST_TEST(c.stats().connections_discarded.stale == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_deadline_during_a_ping_ends_the_call_not_the_connection) {
+    auto so = h2_server();
+    so.h2_ignore_ping = true;
+    server_fixture f(so);
+    auto cfg = h2_config(f, 1);
+    cfg.h2_ping_after_idle = milliseconds(1);
+    cfg.connect_timeout = std::chrono::seconds(30);  // the PING would wait that long
+    client c(f.ioc.get_executor(), cfg);
+    BOOST_TEST(call(f, c).has_value());
+    std::this_thread::sleep_for(milliseconds(5));
+    b2b::delete_external_id_options short_deadline;
+    short_deadline.timeout = milliseconds(200);
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, short_deadline,
+                                                              test::awaitable_result));
+    BOOST_TEST((code_of(r) == boost::asio::error::timed_out), code_of(r).message());
+    BOOST_TEST(c.stats().connections_open == 1u);  // the call's end is not the connection's
+    BOOST_TEST(f.server.requests_received() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(an_hpack_bomb_fails_its_call_only) {
     auto so = h2_server();
     so.h2_hpack_bomb = 1;  // ~20 KB of HPACK that decodes to ~64 MB, on the first stream
