@@ -85,6 +85,8 @@ class h2_channel {
         if (session_.pings_acknowledged() >= pings_sent_) {
             session_.ping();
             ++pings_sent_;
+        }
+        if (ping_waiters_ == 0) {  // the first to wait for this PING: no timer runs for it
             ping_timer_.expires_at(give_up_at);
             ping_timer_.async_wait([this, owner](boost::system::error_code ec) {
                 if (!ec) {
@@ -109,6 +111,9 @@ class h2_channel {
             h2_result r;
             r.outcome = h2_outcome::cancelled;
             resume(it, std::move(r));  // released by deliver()
+            if (ping_waiters_ == 0) {
+                ping_timer_.cancel();  // nobody waits: it would hold the io_context busy
+            }
         } else {
             session_.cancel(it->stream_id);
         }

@@ -345,6 +345,9 @@ BOOST_AUTO_TEST_CASE(a_deadline_during_a_ping_ends_the_call_not_the_connection) 
     BOOST_TEST((code_of(r) == boost::asio::error::timed_out), code_of(r).message());
     BOOST_TEST(c.stats().connections_open == 1u);  // the call's end is not the connection's
     BOOST_TEST(f.server.requests_received() == 1u);
+    f.ioc.restart();  // and no PING timer is left to hold the io_context
+    f.ioc.run_for(std::chrono::seconds(2));
+    BOOST_TEST(f.ioc.stopped());
 }
 
 BOOST_AUTO_TEST_CASE(an_hpack_bomb_fails_its_call_only) {
