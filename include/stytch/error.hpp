@@ -83,9 +83,15 @@ enum class error {
     http2_stream_refused,
     /// The server reset the call's stream (`RST_STREAM` with another code) before a complete
     /// answer; the connection and its other calls go on. Not retried: the server may have acted.
+    /// `api_error::error_type` names the HTTP/2 error code (e.g. `INTERNAL_ERROR`).
     http2_stream_reset,
-    /// The server broke HTTP/2: a malformed answer on the call's stream, or a connection-level
-    /// error (bad frames, endless CONTINUATION, a flood of SETTINGS or PING). Not retried.
+    /// The server broke HTTP/2, and the client said so at once (RST_STREAM or GOAWAY) and
+    /// completed the call: a malformed answer on the call's stream (a stream error: only that
+    /// call fails, not retried), or a connection error (bad frames, a PUSH_PROMISE, a window
+    /// overflow, a frame on a stream never opened, endless CONTINUATION, a flood of SETTINGS or
+    /// PING; the connection is closed, and a call whose answer had not begun is retried by the
+    /// policy like a transport failure). `api_error::error_type` names the HTTP/2 error code
+    /// sent (e.g. `PROTOCOL_ERROR`), `api_error::error_message` what was wrong.
     http2_protocol_error,
 };
 

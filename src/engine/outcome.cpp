@@ -66,9 +66,12 @@ outcome judge_stream(const h2_result& r, bool reused, boost::system::error_code 
             break;
         case h2_outcome::reset:
             o.ec = error::http2_stream_reset;
+            o.details.error_type = h2_error_name(r.error_code);
             break;
         case h2_outcome::protocol_error:
             o.ec = error::http2_protocol_error;
+            o.details.error_type = h2_error_name(r.error_code);
+            o.details.error_message = r.reason;
             break;
         case h2_outcome::header_list_too_large:
             o.ec = http::error::header_limit;
@@ -81,7 +84,12 @@ outcome judge_stream(const h2_result& r, bool reused, boost::system::error_code 
             break;
         case h2_outcome::connection_error:
             if (lost == error::http2_protocol_error) {
+                // The server broke the connection: like a transport failure, retried when no
+                // answer had begun on this stream (the DELETE is idempotent).
                 o.ec = lost;
+                o.retryable = !r.answer_started;
+                o.details.error_type = h2_error_name(r.error_code);
+                o.details.error_message = r.reason;
             } else {  // closed, reset, or timed out (a PING without answer)
                 o = judge_exchange_failure(lost, reused, !r.answer_started);
                 o.unprocessed = o.stale;  // a shared connection: ask the pool again

@@ -45,7 +45,9 @@ outcome judge_exchange_failure(boost::system::error_code ec, bool reused, bool s
 
 /// How an HTTP/2 stream ended; an answer is judged as judge_answer() does (without the
 /// HTTP/1.1 keep-alive rule for a 408). `lost`: why the connection failed, for a stream that
-/// ended with it (`error::http2_protocol_error` when the server broke the protocol).
+/// ended with it (`error::http2_protocol_error` when the server broke the protocol). A reset or
+/// a broken protocol names the HTTP/2 error code in `details.error_type` and nghttp2's reason
+/// in `details.error_message`.
 outcome judge_stream(const h2_result& r, bool reused, boost::system::error_code lost,
                      b2b::delete_external_id_response& into, const client_config& cfg);
 

@@ -139,20 +139,17 @@ class h2_channel {
     std::size_t capacity() const noexcept { return capacity_.load(std::memory_order_relaxed); }
     /// Streams waiting for an answer (on the strand).
     std::size_t in_flight() const noexcept { return waiters_.size(); }
-    /// Why the session failed: nghttp2's error, 0 when it did not.
-    /// Why the connection failed, for its streams that ended with `connection_error`: the
-    /// transport's error (an EOF as `http::error::end_of_stream`), or
-    /// `error::http2_protocol_error` when nghttp2 failed it.
+    /// Why the connection failed, for its streams that ended with `connection_error`:
+    /// `error::http2_protocol_error` when the server broke HTTP/2 (even if the socket failed
+    /// afterwards), else the transport's error (an EOF as `http::error::end_of_stream`).
     boost::system::error_code failure() const noexcept {
-        if (transport_error_) {
-            return transport_error_ == boost::asio::error::eof
-                       ? boost::system::error_code(boost::beast::http::error::end_of_stream)
-                       : transport_error_;
+        if (session_.broken_by_peer()) {
+            return error::http2_protocol_error;
         }
-        const int e = session_.connection_error();
-        return e != 0 && e != NGHTTP2_ERR_EOF
-                   ? boost::system::error_code(error::http2_protocol_error)
-                   : boost::system::error_code(boost::beast::http::error::end_of_stream);
+        if (transport_error_ && transport_error_ != boost::asio::error::eof) {
+            return transport_error_;
+        }
+        return boost::beast::http::error::end_of_stream;
     }
 
   private:
@@ -266,8 +263,11 @@ class h2_channel {
         }
         output_.clear();
         session_.take_output(output_);
-        publish();
+        // Sending can end streams: nghttp2 closes a stream it resets for a malformed answer
+        // when its RST_STREAM leaves, and fails the connection once its GOAWAY has left.
+        deliver();
         if (output_.empty()) {
+            close_when_ended();
             return;
         }
         writing_ = true;
@@ -287,10 +287,23 @@ class h2_channel {
                 break;
             }
             session_.take_output(output_);
+            deliver();  // see flush()
         }
         writing_ = false;
         publish();
+        close_when_ended();
         stop_reading_when_unused();
+    }
+
+    // A session that reads no more (a connection error sent or received, or a GOAWAY and no
+    // stream left) closes the socket as soon as its last bytes (the GOAWAY) are written: RFC
+    // 9113 §5.4.1, and no server keeps a dead connection's resources.
+    void close_when_ended() {
+        if (session_.state() == h2_state::closed && !writing_ && !socket_closed_) {
+            socket_closed_ = true;
+            boost::system::error_code ignored;
+            stream_.socket().close(ignored);
+        }
     }
 
     // Resumes the waiters of finished streams, and of PINGs answered (or never to be).
@@ -349,6 +362,7 @@ class h2_channel {
     std::array<char, 16 * 1024> input_;
     reader_state reader_ = reader_state::stopped;
     bool writing_ = false;
+    bool socket_closed_ = false;  // by close_when_ended()
     std::atomic<bool> accepting_{true};
     std::atomic<std::size_t> capacity_{1};
 };

@@ -52,6 +52,10 @@ std::size_t parse_length(std::string_view v) {
 
 }  // namespace
 
+std::string_view h2_error_name(std::uint32_t code) noexcept {
+    return nghttp2_http2_strerror(code);
+}
+
 h2_state next_state(h2_state state, h2_event event) noexcept {
     switch (event) {
         case h2_event::goaway_received:
@@ -166,6 +170,25 @@ struct h2_session::callbacks {
         return 0;
     }
 
+    // What nghttp2 found wrong with the server's frames, kept for the failure's details.
+    static int on_error(nghttp2_session*, int, const char* message, std::size_t size,
+                        void* user_data) {
+        constexpr std::size_t kept = 300;
+        try {
+            self(user_data).last_error_.assign(message, std::min(size, kept));
+        } catch (const std::bad_alloc&) {
+            return NGHTTP2_ERR_CALLBACK_FAILURE;
+        }
+        return 0;
+    }
+
+    static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+        if (frame->hd.type == NGHTTP2_GOAWAY) {
+            self(user_data).goaway_sent_code_ = frame->goaway.error_code;
+        }
+        return 0;
+    }
+
     static int on_stream_close(nghttp2_session*, std::int32_t stream_id, std::uint32_t error_code,
                                void* user_data) {
         try {
@@ -186,6 +209,8 @@ h2_session::h2_session(const h2_limits& limits) : limits_(limits) {
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, callbacks::on_data_chunk);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, callbacks::on_frame_recv);
     nghttp2_session_callbacks_set_on_stream_close_callback(cbs, callbacks::on_stream_close);
+    nghttp2_session_callbacks_set_error_callback2(cbs, callbacks::on_error);
+    nghttp2_session_callbacks_set_on_frame_send_callback(cbs, callbacks::on_frame_send);
     nghttp2_option* options = nullptr;
     if (nghttp2_option_new(&options) != 0) {
         nghttp2_session_callbacks_del(cbs);
@@ -230,6 +255,11 @@ void h2_session::receive(std::string_view bytes) {
         session_, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     if (rv < 0) {
         fail_connection(static_cast<int>(rv));
+        // nghttp2 stops at a fatal error without a GOAWAY: queue one, so the server learns why
+        // before the connection closes (RFC 9113 §5.4.1).
+        nghttp2_session_terminate_session(session_, rv == NGHTTP2_ERR_FLOODED
+                                                        ? NGHTTP2_ENHANCE_YOUR_CALM
+                                                        : NGHTTP2_PROTOCOL_ERROR);
         return;
     }
     check_alive();
@@ -334,7 +364,7 @@ void h2_session::on_close(std::int32_t stream_id, std::uint32_t error_code) {
     if (it == streams_.end()) {
         return;  // already ended here (limits, cancel)
     }
-    const stream& s = it->second;
+    stream& s = it->second;
     h2_outcome outcome = h2_outcome::protocol_error;  // nghttp2 reset a malformed answer
     if (goaway_last_stream_id_ >= 0 && stream_id > goaway_last_stream_id_) {
         outcome = h2_outcome::not_processed;
@@ -343,25 +373,49 @@ void h2_session::on_close(std::int32_t stream_id, std::uint32_t error_code) {
     } else if (s.peer_reset) {
         outcome = error_code == NGHTTP2_REFUSED_STREAM ? h2_outcome::refused : h2_outcome::reset;
     }
+    if (outcome == h2_outcome::protocol_error) {
+        s.result.reason = last_error_.empty() ? "malformed answer" : last_error_;
+    }
     end_stream(stream_id, outcome, error_code);
 }
 
 void h2_session::fail_connection(int nghttp2_error, h2_event why) {
     connection_error_ = nghttp2_error;
     state_ = next_state(state_, why);
+    const std::string reason = broken_by_peer() ? failure_reason(nghttp2_error) : std::string();
     while (!streams_.empty()) {
-        const std::int32_t id = streams_.begin()->first;
-        end_stream(id, goaway_last_stream_id_ >= 0 && id > goaway_last_stream_id_
-                           ? h2_outcome::not_processed
-                           : h2_outcome::connection_error);
+        const auto it = streams_.begin();
+        const std::int32_t id = it->first;
+        if (goaway_last_stream_id_ >= 0 && id > goaway_last_stream_id_) {
+            end_stream(id, h2_outcome::not_processed);
+        } else {
+            it->second.result.reason = reason;
+            end_stream(id, h2_outcome::connection_error, goaway_sent_code_);
+        }
     }
+}
+
+bool h2_session::broken_by_peer() const noexcept {
+    return connection_error_ != 0 && connection_error_ != NGHTTP2_ERR_EOF;
+}
+
+std::string h2_session::failure_reason(int nghttp2_error) const {
+    std::string why = nghttp2_error == NGHTTP2_ERR_PROTO
+                          ? "GOAWAY " + std::string(h2_error_name(goaway_sent_code_)) + " sent"
+                          : std::string(nghttp2_strerror(nghttp2_error));
+    if (!last_error_.empty()) {
+        why += ": " + last_error_;
+    }
+    return why;
 }
 
 void h2_session::check_alive() {
     // nghttp2 reads no more once it sent a GOAWAY (a protocol error of the server), or once a
     // GOAWAY was received and no stream is left.
     if (state_ != h2_state::closed && nghttp2_session_want_read(session_) == 0) {
-        fail_connection(streams_.empty() ? 0 : NGHTTP2_ERR_PROTO, h2_event::ended);
+        fail_connection(
+            streams_.empty() && goaway_sent_code_ == NGHTTP2_NO_ERROR ? 0 : NGHTTP2_ERR_PROTO,
+            h2_event::ended);
     }
 }
 

@@ -61,6 +61,9 @@ struct h2_result {
     std::string retry_after;  ///< the raw `retry-after` field of the final answer
     /// A header field of an answer (interim or final) arrived: the server took the request up.
     bool answer_started = false;
+    /// For `protocol_error` and `connection_error` after the server broke HTTP/2: what nghttp2
+    /// found wrong (its message, at most a few hundred bytes), empty otherwise.
+    std::string reason;
 };
 
 /// The life of the connection.
@@ -76,6 +79,9 @@ enum class h2_event {
     connection_failed,  ///< nghttp2 failed, or the server closed the connection
     ended,              ///< nghttp2 reads no more: a GOAWAY sent or received, no stream open
 };
+
+/// The name of an HTTP/2 error code (RFC 9113 §7), e.g. `PROTOCOL_ERROR`.
+std::string_view h2_error_name(std::uint32_t code) noexcept;
 
 /// The state after `event`; `closed` stays closed.
 h2_state next_state(h2_state state, h2_event event) noexcept;
@@ -125,6 +131,9 @@ class h2_session {
     std::int32_t goaway_last_stream_id() const noexcept { return goaway_last_stream_id_; }
     /// The nghttp2 error (negative) that failed the connection, 0 when none did.
     int connection_error() const noexcept { return connection_error_; }
+    /// True when the session failed because the server broke HTTP/2 (not an EOF or a close):
+    /// the GOAWAY that says so is queued, and the connection is closed once it is sent.
+    bool broken_by_peer() const noexcept;
 
   private:
     struct stream {
@@ -143,6 +152,8 @@ class h2_session {
     // Ends every open stream; `why` moves the state to `closed`.
     void fail_connection(int nghttp2_error, h2_event why = h2_event::connection_failed);
     void check_alive();
+    // Why a stream or the connection failed, for h2_result::reason.
+    std::string failure_reason(int nghttp2_error) const;
 
     h2_limits limits_;
     nghttp2_session* session_ = nullptr;
@@ -151,6 +162,8 @@ class h2_session {
     std::vector<h2_result> finished_;
     std::int32_t goaway_last_stream_id_ = -1;
     int connection_error_ = 0;
+    std::uint32_t goaway_sent_code_ = 0;  // the error code of the GOAWAY sent, if one was
+    std::string last_error_;              // nghttp2's last message about the server's frames
     std::uint64_t pings_acknowledged_ = 0;
 };
 
