@@ -55,7 +55,8 @@ class client_core final : public client_impl,
         : client_impl(std::move(ex), std::move(cfg)),
           inner_(inner),
           pool_(pool_limits{cfg_.max_connections, cfg_.idle_timeout, cfg_.warm_idle_connections}),
-          h2_limits_{.body_limit = cfg_.max_response_body},
+          h2_limits_{.body_limit = cfg_.max_response_body,
+                     .connection_window = cfg_.h2_connection_window},
           deadline_timer_(inner),
           jitter_(std::random_device{}()) {}
 

@@ -168,6 +168,15 @@ struct STYTCH_EXPORT client_config {
     /// values saturate (never checked).
     std::chrono::milliseconds h2_ping_after_idle{std::chrono::seconds(10)};
 
+    /// HTTP/2: the memory budget for answers on one connection: its flow-control window
+    /// (what the server may send unacknowledged), and the most body bytes its streams hold
+    /// together. Past it (answers that go on and on while none completes) the stream holding
+    /// the most is reset and its call fails with `http::error::body_limit`, so the others can
+    /// finish. Taken as at least `max_response_body` + 64 KiB; at most 2^31 - 1. Peak memory of
+    /// one connection: about twice this budget (bodies grow by doubling), plus 256 KiB of
+    /// bytes to send, plus about 64 KiB of buffers.
+    std::size_t h2_connection_window = 4 * 1024 * 1024;
+
     /// HTTPS proxy for every connection, tunnelled with `CONNECT host:port` (TLS to the API
     /// then runs inside the tunnel, verified against the API's host name, never the proxy's).
     /// `http://[user:password@]host[:port]` (port 1080 when absent, as in curl), or

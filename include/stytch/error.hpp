@@ -93,6 +93,12 @@ enum class error {
     /// policy like a transport failure). `api_error::error_type` names the HTTP/2 error code
     /// sent (e.g. `PROTOCOL_ERROR`), `api_error::error_message` what was wrong.
     http2_protocol_error,
+
+    // Memory bounds (condition::protocol_error)
+    /// The server made the client hold more than 256 KiB of bytes to send on one connection
+    /// while it read none of them (a flood of TLS 1.3 KeyUpdate requests, say): the connection
+    /// is closed; a call whose answer had not begun is retried by the policy.
+    send_buffer_limit,
 };
 
 /// Broad classes of failure, for `ec == stytch::condition::api_error` style tests.

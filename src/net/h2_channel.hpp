@@ -259,6 +259,7 @@ class h2_channel {
     // whatever was produced meanwhile.
     void flush(const std::shared_ptr<void>& owner) {
         if (writing_) {
+            close_when_ended();  // a failed transport: the writer may be stuck on it
             return;
         }
         output_.clear();
@@ -299,7 +300,9 @@ class h2_channel {
     // stream left) closes the socket as soon as its last bytes (the GOAWAY) are written: RFC
     // 9113 §5.4.1, and no server keeps a dead connection's resources.
     void close_when_ended() {
-        if (session_.state() == h2_state::closed && !writing_ && !socket_closed_) {
+        // A failed transport needs no last bytes: a writer stuck on it must not keep it open.
+        if (session_.state() == h2_state::closed && (!writing_ || transport_error_) &&
+            !socket_closed_) {
             socket_closed_ = true;
             boost::system::error_code ignored;
             stream_.socket().close(ignored);

@@ -14,6 +14,8 @@ namespace {
 constexpr std::uint32_t min_stream_window = 65535;    // the protocol's default
 constexpr std::uint32_t max_window = (1u << 31) - 1;  // RFC 9113 §6.9.1
 constexpr std::size_t field_overhead = 32;            // RFC 9113 §6.5.2
+// Room above the body limit in the budget: one answer just under the limit never exceeds it.
+constexpr std::size_t budget_slack = 64 * 1024;
 
 std::string_view view(const std::uint8_t* data, std::size_t size) {
     return {reinterpret_cast<const char*>(data), size};
@@ -102,10 +104,12 @@ struct h2_session::callbacks {
             } else if (n == "retry-after" && s.final_headers) {
                 s.result.retry_after.assign(v);
             } else if (n == "content-length" && s.final_headers) {
-                // One allocation for the body instead of one per DATA chunk that grows it
-                // (nghttp2 checks the length against the DATA it receives).
+                // One allocation for a usual body instead of one per DATA chunk that grows it
+                // (nghttp2 checks the length against the DATA it receives); only a little up
+                // front, as a server may announce lengths it never sends, on every stream.
+                constexpr std::size_t most_reserved = 16 * 1024;
                 const std::size_t length = parse_length(v);
-                if (length <= session.limits_.body_limit) {
+                if (length <= std::min(session.limits_.body_limit, most_reserved)) {
                     s.result.body.reserve(length);
                 }
             }
@@ -122,6 +126,8 @@ struct h2_session::callbacks {
         if (it == session.streams_.end()) {
             return 0;
         }
+        it->second.held += size;
+        session.held_ += size;
         std::string& body = it->second.result.body;
         if (size > session.limits_.body_limit - body.size()) {
             session.end_stream(stream_id, h2_outcome::body_too_large);
@@ -184,7 +190,7 @@ struct h2_session::callbacks {
 
     static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
         if (frame->hd.type == NGHTTP2_GOAWAY) {
-            self(user_data).goaway_sent_code_ = frame->goaway.error_code;
+            self(user_data).goaway_code_ = frame->goaway.error_code;
         }
         return 0;
     }
@@ -200,7 +206,11 @@ struct h2_session::callbacks {
     }
 };
 
-h2_session::h2_session(const h2_limits& limits) : limits_(limits) {
+h2_session::h2_session(const h2_limits& limits)
+    : limits_(limits),
+      window_(std::clamp<std::size_t>(
+          limits.connection_window,
+          std::min<std::size_t>(limits.body_limit, max_window) + budget_slack, max_window)) {
     nghttp2_session_callbacks* cbs = nullptr;
     if (nghttp2_session_callbacks_new(&cbs) != 0) {
         throw std::bad_alloc();
@@ -235,9 +245,8 @@ h2_session::h2_session(const h2_limits& limits) : limits_(limits) {
          static_cast<std::uint32_t>(std::min<std::size_t>(limits_.header_list_limit, max_window))},
     };
     if (nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings)) != 0 ||
-        nghttp2_session_set_local_window_size(
-            session_, NGHTTP2_FLAG_NONE, 0,
-            static_cast<std::int32_t>(std::min(limits_.connection_window, max_window))) != 0) {
+        nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0,
+                                              static_cast<std::int32_t>(window_)) != 0) {
         nghttp2_session_del(session_);
         throw std::bad_alloc();
     }
@@ -254,15 +263,33 @@ void h2_session::receive(std::string_view bytes) {
     const auto rv = nghttp2_session_mem_recv(
         session_, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     if (rv < 0) {
+        // nghttp2 stops at a fatal error without a GOAWAY: one is queued, so the server learns
+        // why before the connection closes (RFC 9113 §5.4.1); the calls see its code.
+        goaway_code_ =
+            rv == NGHTTP2_ERR_FLOODED ? NGHTTP2_ENHANCE_YOUR_CALM : NGHTTP2_PROTOCOL_ERROR;
         fail_connection(static_cast<int>(rv));
-        // nghttp2 stops at a fatal error without a GOAWAY: queue one, so the server learns why
-        // before the connection closes (RFC 9113 §5.4.1).
-        nghttp2_session_terminate_session(session_, rv == NGHTTP2_ERR_FLOODED
-                                                        ? NGHTTP2_ENHANCE_YOUR_CALM
-                                                        : NGHTTP2_PROTOCOL_ERROR);
+        nghttp2_session_terminate_session(session_, goaway_code_);
         return;
     }
+    relieve_window();
     check_alive();
+}
+
+void h2_session::relieve_window() {
+    while (held_ > window_ && !streams_.empty()) {
+        const auto most = std::max_element(
+            streams_.begin(), streams_.end(),
+            [](const auto& a, const auto& b) { return a.second.held < b.second.held; });
+        if (most->second.held == 0) {
+            return;
+        }
+        const std::int32_t id = most->first;
+        most->second.result.reason = "the answers in progress exceed the connection's budget";
+        end_stream(id, h2_outcome::body_too_large);
+        if (nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL) != 0) {
+            fail_connection(NGHTTP2_ERR_NOMEM);
+        }
+    }
 }
 
 void h2_session::connection_lost() {
@@ -346,6 +373,7 @@ void h2_session::end_stream(std::int32_t stream_id, h2_outcome outcome, std::uin
     if (it == streams_.end()) {
         return;
     }
+    held_ -= it->second.held;
     h2_result& r = it->second.result;
     r.stream_id = stream_id;
     r.outcome = outcome;
@@ -390,7 +418,7 @@ void h2_session::fail_connection(int nghttp2_error, h2_event why) {
             end_stream(id, h2_outcome::not_processed);
         } else {
             it->second.result.reason = reason;
-            end_stream(id, h2_outcome::connection_error, goaway_sent_code_);
+            end_stream(id, h2_outcome::connection_error, goaway_code_);
         }
     }
 }
@@ -401,7 +429,7 @@ bool h2_session::broken_by_peer() const noexcept {
 
 std::string h2_session::failure_reason(int nghttp2_error) const {
     std::string why = nghttp2_error == NGHTTP2_ERR_PROTO
-                          ? "GOAWAY " + std::string(h2_error_name(goaway_sent_code_)) + " sent"
+                          ? "GOAWAY " + std::string(h2_error_name(goaway_code_)) + " sent"
                           : std::string(nghttp2_strerror(nghttp2_error));
     if (!last_error_.empty()) {
         why += ": " + last_error_;
@@ -414,7 +442,7 @@ void h2_session::check_alive() {
     // GOAWAY was received and no stream is left.
     if (state_ != h2_state::closed && nghttp2_session_want_read(session_) == 0) {
         fail_connection(
-            streams_.empty() && goaway_sent_code_ == NGHTTP2_NO_ERROR ? 0 : NGHTTP2_ERR_PROTO,
+            streams_.empty() && goaway_code_ == NGHTTP2_NO_ERROR ? 0 : NGHTTP2_ERR_PROTO,
             h2_event::ended);
     }
 }

@@ -6,8 +6,11 @@
 //
 //   receive(bytes from the server) -> take_output() (bytes to send) -> take_finished() (answers)
 //
-// Memory is bounded whatever the server sends: each stream keeps at most `body_limit` bytes of
-// body and `header_list_limit` bytes of header fields (a larger answer resets that stream), a
+// Memory is bounded whatever the server sends: all streams together keep at most the
+// connection window of body (the server cannot have more unacknowledged; past it, as the
+// window refills while nothing ends, the stream holding the most is reset with
+// `body_too_large`), each stream at most `body_limit` bytes of body and
+// `header_list_limit` bytes of header fields (a larger answer resets that stream), a
 // header block may span at most `max_continuations` CONTINUATION frames, and nghttp2 ends the
 // connection when the server provokes more acknowledgements (SETTINGS, PING) than it sends.
 
@@ -32,10 +35,12 @@ struct h2_field {
 
 /// The limits of a session.
 struct h2_limits {
-    std::size_t body_limit = 1024 * 1024;         ///< largest body kept per stream
-    std::size_t header_list_limit = 16 * 1024;    ///< per stream, counted as in RFC 9113 §6.5.2
-    std::size_t max_continuations = 8;            ///< CONTINUATION frames after one HEADERS
-    std::uint32_t connection_window = 64u << 20;  ///< connection flow-control window
+    std::size_t body_limit = 1024 * 1024;       ///< largest body kept per stream
+    std::size_t header_list_limit = 16 * 1024;  ///< per stream, counted as in RFC 9113 §6.5.2
+    std::size_t max_continuations = 8;          ///< CONTINUATION frames after one HEADERS
+    /// The connection flow-control window, and the most body bytes held at once across
+    /// streams. Taken as at least `body_limit` + 64 KiB.
+    std::size_t connection_window = 4u << 20;
 };
 
 /// How a stream ended.
@@ -138,6 +143,7 @@ class h2_session {
   private:
     struct stream {
         h2_result result;
+        std::size_t held = 0;  // DATA bytes received
         std::size_t header_bytes = 0;
         bool final_headers = false;  // inside the header block of a final (>= 200) answer
         bool complete = false;       // END_STREAM received
@@ -152,6 +158,8 @@ class h2_session {
     // Ends every open stream; `why` moves the state to `closed`.
     void fail_connection(int nghttp2_error, h2_event why = h2_event::connection_failed);
     void check_alive();
+    // Bodies over the budget: the stream holding the most is reset, until they fit.
+    void relieve_window();
     // Why a stream or the connection failed, for h2_result::reason.
     std::string failure_reason(int nghttp2_error) const;
 
@@ -162,8 +170,10 @@ class h2_session {
     std::vector<h2_result> finished_;
     std::int32_t goaway_last_stream_id_ = -1;
     int connection_error_ = 0;
-    std::uint32_t goaway_sent_code_ = 0;  // the error code of the GOAWAY sent, if one was
-    std::string last_error_;              // nghttp2's last message about the server's frames
+    std::size_t window_;             // limits_.connection_window, at least the body limit and more
+    std::size_t held_ = 0;           // DATA bytes held by open streams
+    std::uint32_t goaway_code_ = 0;  // the error code of the GOAWAY sent or queued, if any
+    std::string last_error_;         // nghttp2's last message about the server's frames
     std::uint64_t pings_acknowledged_ = 0;
 };
 

@@ -25,6 +25,8 @@
 
 #include <openssl/ssl.h>
 
+#include <stytch/error.hpp>
+
 namespace stytch::detail {
 
 /// Where the ciphertext OpenSSL has taken in stands in the TLS record framing (5-byte header
@@ -164,6 +166,9 @@ class tls_stream {
     // Ciphertext asked of each socket read: a few-KB answer arrives in one read, and the
     // buffer an idle connection keeps stays small.
     static constexpr std::size_t read_size = 4 * 1024;
+    // Sealed bytes not yet written, beyond what the current write itself seals: far above a
+    // burst of HTTP/2 control frames, far below what a flood would pile up.
+    static constexpr std::size_t max_unsent = 256 * 1024;
 
     struct ssl_free {
         void operator()(SSL* s) const noexcept { SSL_free(s); }
@@ -195,6 +200,12 @@ class tls_stream {
             if (err != SSL_ERROR_NONE && err != SSL_ERROR_WANT_READ &&
                 err != SSL_ERROR_WANT_WRITE) {
                 co_return std::pair{map_tls_error(err, lib_error), std::size_t{0}};
+            }
+            // What the peer made OpenSSL seal (answers to KeyUpdate requests) while another
+            // operation's write is stuck on a peer that reads nothing: bounded.
+            if (buffers_.out.size() > max_unsent + (o == op::write ? size : 0)) {
+                co_return std::pair{boost::system::error_code(error::send_buffer_limit),
+                                    std::size_t{0}};
             }
             if (!buffers_.out.empty()) {
                 if (auto wec = co_await flush_output()) {

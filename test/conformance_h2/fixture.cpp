@@ -44,7 +44,8 @@ client_fixture::~client_fixture() {
     std::remove(ca_file.c_str());
 }
 
-std::vector<outcome> client_fixture::calls(std::size_t n) {
+std::vector<outcome> client_fixture::calls(std::size_t n,
+                                           const b2b::delete_external_id_options& options) {
     if (!c) {
         c = std::make_unique<client>(ioc.get_executor(), cfg);
     }
@@ -53,7 +54,7 @@ std::vector<outcome> client_fixture::calls(std::size_t n) {
     const b2b::delete_external_id_request request{first_org};
     for (auto& o : out) {
         c->organizations().async_delete_external_id(
-            request, {}, as_result([&o, &left](result<b2b::delete_external_id_response> r) {
+            request, options, as_result([&o, &left](result<b2b::delete_external_id_response> r) {
                 o.done = clock::now();
                 o.r = std::move(r);
                 --left;

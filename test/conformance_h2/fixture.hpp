@@ -63,8 +63,8 @@ struct client_fixture {
     /// One call for the sample organization, run to completion (the client is made with
     /// `cfg` at the first call and kept: later calls may reuse its connections).
     outcome call();
-    /// `n` concurrent calls, run to completion.
-    std::vector<outcome> calls(std::size_t n);
+    /// `n` concurrent calls with `options`, run to completion.
+    std::vector<outcome> calls(std::size_t n, const b2b::delete_external_id_options& options = {});
     /// Runs the io_context (what the client does after its calls completed: writing, closing)
     /// until every script of `server` has returned; false when that took over 10 s.
     bool finish(const script_server& server);

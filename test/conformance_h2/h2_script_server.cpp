@@ -123,16 +123,19 @@ const std::string& ok_body() {
     return body;
 }
 
-std::uint32_t received_frame::error_code() const {
-    const std::size_t at = type == goaway ? 4 : 0;
-    if (payload.size() < at + 4) {
+std::uint32_t u32_at(std::string_view bytes, std::size_t at) {
+    if (bytes.size() < at + 4) {
         return 0;
     }
     std::uint32_t v = 0;
     for (std::size_t i = at; i < at + 4; ++i) {
-        v = v << 8 | static_cast<unsigned char>(payload[i]);
+        v = v << 8 | static_cast<unsigned char>(bytes[i]);
     }
     return v;
+}
+
+std::uint32_t received_frame::error_code() const {
+    return u32_at(payload, type == goaway ? 4 : 0);
 }
 
 peer::peer(SSL* ssl, int fd) : ssl_(ssl), fd_(fd) {}
@@ -163,14 +166,14 @@ bool peer::fill(clock::time_point until) {
     char buf[16384];
     for (;;) {
         if (SSL_pending(ssl_) == 0) {
-            const auto left =
-                std::chrono::duration_cast<milliseconds>(until - clock::now()).count();
-            if (left <= 0) {
-                return false;
-            }
+            const auto left = std::chrono::ceil<milliseconds>(until - clock::now()).count();
             pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left)) <= 0) {
-                continue;  // timeout (checked above) or EINTR
+            const int ready = ::poll(&p, 1, static_cast<int>(std::max<long>(left, 0)));
+            if (ready == 0) {
+                return false;  // nothing within the time left
+            }
+            if (ready < 0) {
+                continue;  // EINTR
             }
         }
         const int n = SSL_read(ssl_, buf, sizeof buf);

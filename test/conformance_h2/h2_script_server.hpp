@@ -42,6 +42,8 @@ std::string frame(std::uint8_t type, std::uint8_t flags, std::int32_t stream_id,
                   std::string_view payload);
 /// A 32-bit value in network order (window increments, error codes, stream ids).
 std::string u32(std::uint32_t v);
+/// The 32-bit value in network order at `at` of `bytes` (0 when too short).
+std::uint32_t u32_at(std::string_view bytes, std::size_t at);
 /// A SETTINGS frame with `(id, value)` entries.
 std::string settings_frame(std::vector<std::pair<std::uint16_t, std::uint32_t>> entries = {});
 
@@ -95,6 +97,8 @@ class peer {
     /// true when it closed. closed_at() tells when.
     bool read_until_closed(milliseconds timeout = milliseconds(5000));
     clock::time_point closed_at() const { return closed_at_; }
+    /// Reads one frame if one arrives within `timeout`; false otherwise (or on close).
+    bool poll_frame(milliseconds timeout) { return read_frame(clock::now() + timeout); }
     /// Every frame received so far.
     const std::vector<received_frame>& frames() const { return frames_; }
     /// The first received frame of `type`, or nullptr.

@@ -1,2 +1,2 @@
-#define BOOST_TEST_MODULE stytch conformance over HTTP / 2
+#define BOOST_TEST_MODULE stytch h2 conformance
 #include <boost/test/unit_test.hpp>

@@ -103,12 +103,17 @@ BOOST_AUTO_TEST_CASE(limits_and_timeouts_must_be_positive) {
     BOOST_TEST(check([](client_config& c) { c.max_response_body = 0; }));
     BOOST_TEST(check([](client_config& c) { c.max_streams_per_connection = 0; }));
     BOOST_TEST(check([](client_config& c) { c.h2_ping_after_idle = 0ms; }));
+    BOOST_TEST(check([](client_config& c) { c.h2_connection_window = 0; }));
+    BOOST_TEST(check([](client_config& c) { c.h2_connection_window = 0x80000000u; }));
     // The smallest positive values are accepted.
     auto c = valid_config();
     c.connect_timeout = c.request_timeout = c.idle_timeout = c.h2_ping_after_idle = 1ms;
     c.max_connections = 1;
     c.max_response_body = 1;
     c.max_streams_per_connection = 1;
+    c.h2_connection_window = 1;
+    BOOST_TEST(!c.validate());
+    c.h2_connection_window = 0x7fffffff;
     BOOST_TEST(!c.validate());
 }
 

@@ -43,6 +43,7 @@ h2_result only(const std::vector<h2_result>& results) {
     return results.front();
 }
 
+constexpr std::uint8_t type_data = 0x0;
 constexpr std::uint8_t type_headers = 0x1;
 constexpr std::uint8_t type_settings = 0x4;
 constexpr std::uint8_t type_continuation = 0x9;
@@ -269,6 +270,41 @@ BOOST_AUTO_TEST_CASE(body_over_the_limit_resets_that_stream_only) {
     BOOST_TEST((results[1].outcome == h2_outcome::answered));
     BOOST_TEST(results[1].body.size() == 1000u);
     BOOST_TEST((client.state() == h2_state::open));
+}
+
+BOOST_AUTO_TEST_CASE(bodies_over_the_connection_budget_reset_the_stream_holding_the_most) {
+    h2_limits limits;
+    limits.body_limit = 40000;
+    limits.connection_window = 1;  // taken as the body limit + 64 KiB: 105,536 bytes
+    h2_session client(limits);
+    const auto ids = submit(client, 3);
+    std::string out;
+    client.take_output(out);
+    std::string wire = frame(type_settings, 0, 0, "");
+    for (const auto id : ids) {
+        wire += frame(type_headers, end_headers, id, "\x88");
+    }
+    // Four rounds of 10,000 bytes on each stream: 120,000 held when none has ended.
+    for (int round = 0; round < 4; ++round) {
+        for (const auto id : ids) {
+            wire += frame(type_data, 0, id, std::string(10000, 'x'));
+        }
+    }
+    client.receive(wire);
+    const auto reset = only(client.take_finished());
+    BOOST_TEST(reset.stream_id == ids[0]);
+    BOOST_TEST((reset.outcome == h2_outcome::body_too_large));
+    BOOST_TEST(!reset.reason.empty());
+    BOOST_TEST((client.state() == h2_state::open));
+    // The other two, at 80,000 held, go on and end.
+    client.receive(frame(type_data, end_stream, ids[1], "") +
+                   frame(type_data, end_stream, ids[2], ""));
+    const auto rest = client.take_finished();
+    BOOST_TEST_REQUIRE(rest.size() == 2u);
+    for (const auto& r : rest) {
+        BOOST_TEST((r.outcome == h2_outcome::answered));
+        BOOST_TEST(r.body.size() == 40000u);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(huge_header_list_resets_the_stream_hpack_bomb) {
