@@ -8,21 +8,35 @@
 // client_core_attempt.hpp, a call's end in client_core_completion.hpp). A template on the executor
 // under the strands so that no executor on the hot path is type-erased (see net/connection.hpp);
 // instantiated by client_core_io_context.cpp and client_core_generic.cpp only.
+//
+// Lifetime: a call owns itself (call::self) from start() until its completion is posted, and
+// pending operations (posted steps, coroutines, timer waits) own the calls, connections and
+// the core they work for. When the execution context is destroyed before them, it destroys
+// those operations without running them; context_lost() (see context_watch.hpp) runs first
+// and lets go of everything else — the calls' hold on themselves, the pooled connections, the
+// streams waiting on HTTP/2 connections, the deadline timer — so that all of it is freed with
+// the context, and nothing here touches the context afterwards.
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <type_traits>
+#include <vector>
 
 #include "client_impl.hpp"
 #include "codec/retry_after.hpp"
+#include "context_watch.hpp"
 #include "engine/call.hpp"
 #include "engine/connection_pool.hpp"
 #include "engine/deadline_list.hpp"
@@ -38,6 +52,7 @@ using boost::system::error_code;
 
 template <class Executor>
 class client_core final : public client_impl,
+                          public context_bound,
                           public std::enable_shared_from_this<client_core<Executor>> {
   public:
     using strand_type = asio::strand<Executor>;
@@ -48,7 +63,10 @@ class client_core final : public client_impl,
     /// Connections get strands of `inner`; `ex` is the executor the caller gave.
     static std::shared_ptr<client_impl> create(const Executor& inner, asio::any_io_executor ex,
                                                client_config cfg) {
-        return std::make_shared<client_core>(inner, std::move(ex), std::move(cfg));
+        auto core = std::make_shared<client_core>(inner, std::move(ex), std::move(cfg));
+        // After the deadline timer made the context's timer services: they shut down first.
+        context_watch::watch(asio::query(inner, asio::execution::context), core);
+        return core;
     }
 
     client_core(const Executor& inner, asio::any_io_executor ex, client_config cfg)
@@ -57,7 +75,7 @@ class client_core final : public client_impl,
           pool_(pool_limits{cfg_.max_connections, cfg_.idle_timeout, cfg_.warm_idle_connections}),
           h2_limits_{.body_limit = cfg_.max_response_body,
                      .connection_window = cfg_.h2_connection_window},
-          deadline_timer_(inner),
+          deadline_timer_(std::in_place, inner),
           jitter_(std::random_device{}()) {}
 
     void start(asio::any_completion_handler<b2b::delete_external_id_signature> handler,
@@ -68,6 +86,13 @@ class client_core final : public client_impl,
 
     client_stats stats() override;
 
+    asio::any_io_executor get_executor() override;
+
+    /// See context_bound: lets go of every call (destroying, not invoking, the handlers of
+    /// those no operation holds), connection and timer; from now on start() destroys its
+    /// handler at once and close() does nothing.
+    void context_lost() noexcept override;
+
   private:
     using call_type = call<connection_type, Executor>;
     using call_ptr = std::shared_ptr<call_type>;
@@ -77,7 +102,9 @@ class client_core final : public client_impl,
     template <class T>
     using task = asio::awaitable<T, strand_type>;
 
+    struct admission;
     void admit(const call_ptr& c);
+    void let_go(call_type& c);
     void cancel(call_type& c, asio::cancellation_type type);
     void abort(call_type& c, error_code reason);
     /// A granted call about to run an attempt; `connection` null: open a new one.
@@ -122,11 +149,12 @@ class client_core final : public client_impl,
     pool_type pool_;
     h2_limits h2_limits_;
     deadline_list<call_type, &call_type::deadline_hook> deadlines_;
-    typename call_type::timer_type deadline_timer_;
+    std::optional<typename call_type::timer_type> deadline_timer_;    // reset by context_lost()
     clock::time_point deadline_timer_at_ = clock::time_point::max();  // max: not armed
     std::minstd_rand jitter_;
     bool closed_ = false;
-    client_stats stats_;  // the counters; gauges are read from the pool by stats()
+    std::atomic<bool> lost_{false};  // the execution context is being (or was) destroyed
+    client_stats stats_;             // the counters; gauges are read from the pool by stats()
 };
 
 template <class Executor>
@@ -134,6 +162,9 @@ void client_core<Executor>::start(
     asio::any_completion_handler<b2b::delete_external_id_signature> handler,
     const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
     api_error* diag) {
+    if (lost_.load(std::memory_order_acquire)) {
+        return;  // nothing can run any more: the handler is destroyed, as the context's are
+    }
     // The per-thread recycling cache makes this allocation free in steady state.
     auto c = std::allocate_shared<call_type>(asio::recycling_allocator<call_type>(), inner_,
                                              std::move(handler), diag, ex_);
@@ -156,15 +187,47 @@ void client_core<Executor>::start(
     }
     // Posted, never dispatched: even a call refused at once completes after this function
     // returned (Asio's rule), so chains of refused calls do not recurse.
-    asio::post(inner_, [self = this->shared_from_this(), c = std::move(c), invalid]() {
-        if (invalid) {
-            lock held(self->mutex_);
-            self->count_start(*c);
-            self->abort(*c, invalid);
-        } else {
-            self->admit(c);
+    asio::post(inner_, admission{this->shared_from_this(), std::move(c), invalid});
+}
+
+// The step that admits a call, owning it until then. Destroyed without running (the context
+// is being destroyed), it lets the call go: nothing else knows the call yet.
+template <class Executor>
+struct client_core<Executor>::admission {
+    std::shared_ptr<client_core> core;
+    call_ptr call;
+    error_code invalid;
+
+    admission(std::shared_ptr<client_core> core, call_ptr call, error_code invalid)
+        : core(std::move(core)), call(std::move(call)), invalid(invalid) {}
+    admission(admission&&) noexcept = default;
+    admission& operator=(admission&&) = delete;
+    ~admission() {
+        if (call) {
+            core->let_go(*call);
         }
-    });
+    }
+
+    void operator()() {
+        const call_ptr c = std::move(call);
+        if (invalid) {
+            lock held(core->mutex_);
+            core->count_start(*c);
+            core->abort(*c, invalid);
+        } else {
+            core->admit(c);
+        }
+    }
+};
+
+// A call that will never run: its hold on itself goes, outside the mutex (its handler, freed
+// with it, may own anything, even this client).
+template <class Executor>
+void client_core<Executor>::let_go(call_type& c) {
+    call_ptr self;
+    lock held(mutex_);
+    self = std::move(c.self);
+    held.unlock();
 }
 
 template <class Executor>
@@ -192,7 +255,7 @@ void client_core<Executor>::admit(const call_ptr& c) {
 template <class Executor>
 void client_core<Executor>::cancel(call_type& c, asio::cancellation_type type) {
     lock held(mutex_);
-    if (honours(type, c.written)) {
+    if (!lost_.load(std::memory_order_relaxed) && honours(type, c.written)) {
         abort(c, asio::error::operation_aborted);
     }
 }
@@ -247,8 +310,8 @@ auto client_core<Executor>::on_grant(const grant& g) -> launch {
 template <class Executor>
 void client_core<Executor>::arm_deadline_timer(clock::time_point at) {
     deadline_timer_at_ = at;
-    deadline_timer_.expires_at(at);  // cancels the wait armed before, if any
-    deadline_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
+    deadline_timer_->expires_at(at);  // cancels the wait armed before, if any
+    deadline_timer_->async_wait([self = this->shared_from_this()](error_code ec) {
         if (ec != asio::error::operation_aborted) {
             self->on_deadline_timer();
         }
@@ -284,6 +347,52 @@ void client_core<Executor>::close() {
         abort(*c, error::client_closed);
         c = after;
     }
+}
+
+template <class Executor>
+asio::any_io_executor client_core<Executor>::get_executor() {
+    lock held(mutex_);
+    return ex_;
+}
+
+// On the thread destroying the context, which nothing runs any more; before the context
+// destroys its pending operations. What they own goes with them; everything else goes here.
+template <class Executor>
+void client_core<Executor>::context_lost() noexcept {
+    std::vector<call_ptr> calls;
+    std::vector<connection_ptr> connections;
+    asio::any_io_executor given;
+    std::optional<Executor> inner;
+    {
+        lock held(mutex_);
+        lost_.store(true, std::memory_order_release);
+        closed_ = true;
+        for (call_type* c = deadlines_.earliest(); c != nullptr;) {
+            call_type* after = deadlines_.after(*c);
+            deadlines_.erase(*c);
+            c->state = call_state::done;  // aborts and cancellations leave it alone
+            if (c->conn) {
+                connections.push_back(std::move(c->conn));
+            }
+            calls.push_back(std::move(c->self));
+            c = after;
+        }
+        pool_.abandon(connections);
+        deadline_timer_.reset();  // its pending wait goes with the context's operations
+        deadline_timer_at_ = clock::time_point::max();
+        // The executors too: a strand or a work-tracking executor touches its context when
+        // it is destroyed.
+        given = std::exchange(ex_, asio::any_io_executor());
+        if constexpr (std::is_same_v<Executor, asio::any_io_executor>) {
+            inner.emplace(std::exchange(inner_, Executor()));
+        }
+    }
+    // Over HTTP/2 the streams waiting on a connection are coroutines that hold it.
+    for (const auto& conn : connections) {
+        conn->abandon();
+    }
+    // Calls, connections and handlers no operation holds are freed here, the others with
+    // the context's operations, outside the mutex.
 }
 
 }  // namespace stytch::detail

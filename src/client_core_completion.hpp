@@ -34,7 +34,7 @@ auto client_core<Executor>::detach(call_type& c, outcome&& o) -> delivery {
     deadlines_.erase(c);
     if (deadlines_.earliest() == nullptr && deadline_timer_at_ != clock::time_point::max()) {
         deadline_timer_at_ = clock::time_point::max();
-        deadline_timer_.cancel();  // nothing left to time out; let the io_context go idle
+        deadline_timer_->cancel();  // nothing left to time out; let the io_context go idle
     }
     if (c.diag) {
         *c.diag = std::move(o.details);

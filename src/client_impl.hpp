@@ -28,7 +28,9 @@ class client_impl {
 
     virtual ~client_impl() = default;
 
-    const boost::asio::any_io_executor& get_executor() const noexcept { return ex_; }
+    /// The executor given at construction; empty once its execution context was destroyed.
+    /// Thread-safe.
+    virtual boost::asio::any_io_executor get_executor() = 0;
     const client_config& config() const noexcept { return cfg_; }
 
     /// Starts one DeleteExternalId call. Thread-safe.

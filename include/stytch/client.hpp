@@ -25,7 +25,12 @@ namespace stytch {
 /// **Object lifetimes**: destroying the client (or calling @ref close) completes every waiting
 /// and in-flight call with `error::client_closed` and closes every connection; nothing owned by
 /// the caller is touched afterwards. The io_context must keep running until those calls have
-/// completed.
+/// completed, for their handlers to run. The client and its io_context (or other execution
+/// context) may be destroyed in either order, with calls in flight or not, run or never run:
+/// everything is freed, and a destroyed context is never touched. Its destruction ends the
+/// client's calls as it ends every pending operation: their handlers are destroyed, not
+/// invoked; the client is closed from then on, and a call started on it has its handler
+/// destroyed at once.
 class STYTCH_EXPORT client {
   public:
     /// The executor type: the client runs its work on a strand of such an executor.
@@ -48,7 +53,8 @@ class STYTCH_EXPORT client {
     /// Closes the client (see @ref close).
     ~client();
 
-    /// The executor given at construction.
+    /// The executor given at construction; an empty executor once its execution context has
+    /// been destroyed.
     executor_type get_executor() const;
 
     /// The configuration in use (with defaults applied).

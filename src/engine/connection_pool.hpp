@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -142,6 +143,21 @@ class connection_pool {
         closed_idle_ += idle_.size();
         idle_.clear();
         closed_idle_ += drop_shared([](const Connection& c) { return c.streams == 0; });
+    }
+
+    /// The execution context is being destroyed: refuses further grants and forgets the
+    /// queue, without closing anything; every connection the pool held is appended to `out`,
+    /// for the caller to release outside its lock.
+    void abandon(std::vector<connection_ptr>& out) {
+        closed_ = true;
+        while (!queue_.empty()) {
+            pop_waiting();
+        }
+        std::move(idle_.begin(), idle_.end(), std::back_inserter(out));
+        std::move(shared_.begin(), shared_.end(), std::back_inserter(out));
+        idle_.clear();
+        shared_.clear();
+        open_ = 0;
     }
 
     bool closed() const noexcept { return closed_; }

@@ -120,6 +120,15 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
         }
     }
 
+    /// The execution context is being destroyed (nothing runs on the strand any more): over
+    /// HTTP/2, the streams' waiters — coroutines of attempts that hold the connection — are
+    /// destroyed, not resumed. The rest goes when the last owner lets go.
+    void abandon() noexcept {
+        if (channel_) {
+            channel_->abandon();
+        }
+    }
+
     /// close(), from outside the connection's strand (the pool, under the engine's mutex):
     /// an HTTP/2 connection may have its reader or writer running there.
     void retire() {

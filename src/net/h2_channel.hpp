@@ -132,6 +132,14 @@ class h2_channel {
         deliver();
     }
 
+    /// The execution context is being destroyed: the waiters (each an attempt's coroutine,
+    /// which holds the connection) are destroyed without being resumed.
+    void abandon() noexcept {
+        auto waiters = std::exchange(waiters_, {});
+        auto ready = std::exchange(ready_, {});
+        ping_waiters_ = 0;
+    }
+
     /// True while the session takes new streams (read by the pool).
     bool accepting() const noexcept { return accepting_.load(std::memory_order_relaxed); }
     /// How many streams the pool may grant at once: the server's
