@@ -87,6 +87,9 @@ const char* error_message(int ev) noexcept {
             return "the server reset the HTTP/2 stream before a complete answer";
         case error::http2_protocol_error:
             return "the server broke the HTTP/2 protocol";
+        case error::answer_for_another_organization:
+            return "the server's success answer is for another organization than the one asked "
+                   "for";
     }
     return "unknown stytch error";
 }
@@ -145,7 +148,8 @@ int condition_of(int ev) noexcept {
         return static_cast<int>(condition::protocol_error);
     }
     if (e == error::http2_not_negotiated ||
-        (e >= error::http2_stream_refused && e <= error::http2_protocol_error)) {
+        (e >= error::http2_stream_refused && e <= error::http2_protocol_error) ||
+        e == error::answer_for_another_organization) {
         return static_cast<int>(condition::protocol_error);
     }
     if (e >= error::proxy_refused && e <= error::proxy_tunnel_failed) {

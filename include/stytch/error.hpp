@@ -87,6 +87,14 @@ enum class error {
     /// The server broke HTTP/2: a malformed answer on the call's stream, or a connection-level
     /// error (bad frames, endless CONTINUATION, a flood of SETTINGS or PING). Not retried.
     http2_protocol_error,
+
+    // Answers for another call (condition::protocol_error)
+    /// A 2xx answer names another organization than the one the call asked for (neither its
+    /// `organization_id` nor its `organization_slug` is the requested value; see
+    /// docs/reliability.md for the rule). Over HTTP/1.1 a stray answer put the connection one
+    /// answer out of step: it is closed and the request sent once more on a new connection;
+    /// this code when that happens twice for one call. Over HTTP/2, at once.
+    answer_for_another_organization,
 };
 
 /// Broad classes of failure, for `ec == stytch::condition::api_error` style tests.
