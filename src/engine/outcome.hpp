@@ -33,9 +33,9 @@ struct outcome {
     /// HTTP/2: the server did not take the request up (refused stream, above a GOAWAY's
     /// last stream id, or a shared connection lost before any answer): ask the pool again.
     bool unprocessed = false;
-    /// HTTP/1.1: a success answer for another organization (error::answer_for_another_organization):
-    /// a stray answer put the connection one answer out of step. It is closed, and the call
-    /// sent again once on a new connection.
+    /// HTTP/1.1: a success answer for another organization
+    /// (error::answer_for_another_organization): a stray answer put the connection one answer out
+    /// of step. It is closed, and the call sent again once on a new connection.
     bool out_of_step = false;
     attempt_phase phase = attempt_phase::exchanging;  ///< how far the attempt got
 };

@@ -145,9 +145,7 @@ class chaos {
             return {};
         }
         const std::size_t when = pick(4);
-        const auto delay = std::chrono::milliseconds(when == 0   ? 0
-                                                     : when == 1 ? 1
-                                                                 : 2 + pick(99));
+        const auto delay = std::chrono::milliseconds(when == 0 ? 0 : when == 1 ? 1 : 2 + pick(99));
         return {script_step::normal_answer(),
                 script_step::write(ok_answer_for(server_, stray_org_id(pick(stray_organizations))),
                                    delay)};
@@ -286,18 +284,18 @@ BOOST_AUTO_TEST_CASE(no_call_ever_gets_another_calls_answer) {
     auto faults = std::make_shared<chaos>(f.server, seed);
     auto now = std::make_shared<std::atomic<phase>>(phase::burst);
     auto gate = std::make_shared<wave_gate>();
-    f.server.set_override([faults, now, gate](
-                              const mock::recorded_request& request) -> std::optional<mock::reply> {
-        const phase p = *now;
-        if (p == phase::waves) {
-            gate->arrive();
-        }
-        auto steps = faults->script(request, p);
-        if (steps.empty()) {
-            return std::nullopt;
-        }
-        return mock::reply{.action = mock::reply::kind::script, .script = std::move(steps)};
-    });
+    f.server.set_override(
+        [faults, now, gate](const mock::recorded_request& request) -> std::optional<mock::reply> {
+            const phase p = *now;
+            if (p == phase::waves) {
+                gate->arrive();
+            }
+            auto steps = faults->script(request, p);
+            if (steps.empty()) {
+                return std::nullopt;
+            }
+            return mock::reply{.action = mock::reply::kind::script, .script = std::move(steps)};
+        });
 
     auto cfg = f.config();
     cfg.max_connections = pool;
@@ -346,15 +344,15 @@ BOOST_AUTO_TEST_CASE(no_call_ever_gets_another_calls_answer) {
         }
         f.run_until([&] { return o.done.load() >= out_of_step_calls; });
         const auto after = c.stats();
-        BOOST_TEST_MESSAGE("out of step: "
-                           << after.connections_discarded.out_of_step -
-                                  before.connections_discarded.out_of_step
-                           << " connections closed out of step, "
-                           << after.retries.out_of_step - before.retries.out_of_step
-                           << " calls sent again");
+        BOOST_TEST_MESSAGE("out of step: " << after.connections_discarded.out_of_step -
+                                                  before.connections_discarded.out_of_step
+                                           << " connections closed out of step, "
+                                           << after.retries.out_of_step - before.retries.out_of_step
+                                           << " calls sent again");
         report("out of step", o, out_of_step_calls);
         // The phase met strays after a request went out (it would be void otherwise).
-        BOOST_TEST(after.connections_discarded.out_of_step > before.connections_discarded.out_of_step);
+        BOOST_TEST(after.connections_discarded.out_of_step >
+                   before.connections_discarded.out_of_step);
     }
 }
 

@@ -90,11 +90,11 @@ BOOST_AUTO_TEST_CASE(a_stray_answer_after_the_next_request_was_written) {
 // error), after two attempts; both connections are closed, and the next call is unaffected.
 BOOST_AUTO_TEST_CASE(a_second_answer_for_another_organization_fails_the_call) {
     server_fixture f;
-    script_requests(f.server, {{},
-                               {script_step::write(ok_answer_for(f.server, first_org)),
-                                script_step::normal_answer()},
-                               {script_step::write(ok_answer_for(f.server, third_org)),
-                                script_step::normal_answer()}});
+    script_requests(
+        f.server,
+        {{},
+         {script_step::write(ok_answer_for(f.server, first_org)), script_step::normal_answer()},
+         {script_step::write(ok_answer_for(f.server, third_org)), script_step::normal_answer()}});
     auto cfg = fast_config(f);
     attempt_log log;
     log.attach(cfg);
