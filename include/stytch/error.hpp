@@ -89,11 +89,11 @@ enum class error {
     http2_protocol_error,
 
     // Answers for another call (condition::protocol_error)
-    /// A 2xx answer names another organization than the one the call asked for (neither its
-    /// `organization_id` nor its `organization_slug` is the requested value; see
-    /// docs/reliability.md for the rule). Over HTTP/1.1 a stray answer put the connection one
-    /// answer out of step: it is closed and the request sent once more on a new connection;
-    /// this code when that happens twice for one call. Over HTTP/2, at once.
+    /// A 2xx answer is for another organization than the one the call named (by its id or
+    /// slug; an external id is gone from the answer once deleted: the rule is in
+    /// docs/reliability.md). Over HTTP/1.1 a stray answer put the connection one answer out of
+    /// step: it is closed and the request sent once more on a new connection; this code when
+    /// that happens twice for one call. Over HTTP/2, at once.
     answer_for_another_organization,
 };
 
