@@ -88,6 +88,7 @@ class stytch_collector : public prometheus::Collectable {
         add(double(s.retries.transport), "reason", "transport");
         add(double(s.retries.stale_connection), "reason", "stale_connection");
         add(double(s.retries.not_processed), "reason", "not_processed");
+        add(double(s.retries.out_of_step), "reason", "out_of_step");
         counter("stytch_connections_opened_total", "Connections opened.");
         add(double(s.connections_opened));
         counter("stytch_connections_reused_total", "Open connections given to an attempt.");
@@ -100,6 +101,7 @@ class stytch_collector : public prometheus::Collectable {
         add(double(d.open_failed), "reason", "open_failed");
         add(double(d.interrupted), "reason", "interrupted");
         add(double(d.client_closed), "reason", "client_closed");
+        add(double(d.out_of_step), "reason", "out_of_step");
 
         out.push_back(histogram("stytch_call_duration_seconds",
                                 "Call latency, from start to completion.", s.call_latency));

@@ -69,7 +69,8 @@ auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused
     }
     // Decoded here, on the connection's strand, while the answer is in its buffers; straight
     // into the call's response, which is moved once more: into the handler.
-    co_return judge_answer(answer, reused, c->response, cfg_);
+    co_return judge_answer(answer, reused, c->response, cfg_,
+                           encoder_.organization_segment(c->request));
 }
 
 // Once per new connection, beside a TLS handshake. An HTTP/2 connection is shared from now
@@ -129,7 +130,8 @@ auto client_core<Executor>::exchange_h2(call_ptr c, connection_ptr conn, bool re
     request_encoder::h2_field_array storage;
     const h2_result r =
         co_await conn->async_request(encoder_.h2_fields(c->request, storage), c.get());
-    co_return judge_stream(r, reused, conn->h2_failure(), c->response, cfg_);
+    co_return judge_stream(r, reused, conn->h2_failure(), c->response, cfg_,
+                           encoder_.organization_segment(c->request));
 }
 
 // From now on abort() can interrupt what the call does on `conn` (an open, a PING); false
@@ -167,7 +169,10 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
         asked = parse_retry_after(o.retry_after, std::chrono::system_clock::now());
     }
     const auto given_back = conn->state();  // before closing: why it is discarded
-    if (!conn->multiplexed() && !conn->reusable()) {
+    // An HTTP/1.1 connection out of step would give every later call the answer before its
+    // own: it goes, even though its framing looks fine.
+    const bool out_of_step = o.out_of_step;
+    if (!conn->multiplexed() && (out_of_step || !conn->reusable())) {
         conn->close();  // the system call outside the mutex; the pool frees its slot
     }
     // A pooled connection refused before writing, or a request the server did not take up,
@@ -185,6 +190,7 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
             auto phase = o.phase;
             o = outcome{c->abort_reason};  // what the attempt saw was the abort's doing
             o.phase = phase;
+            o.out_of_step = out_of_step;  // the connection was closed all the same
         }
         if (cfg_.on_attempt && is_attempt) {
             info = report(*c, o);
@@ -219,8 +225,20 @@ auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
     call_event event = call_event::finished;
     clock::time_point resume;
     // An aborted call finishes, with the reason finish_attempt() put into `o`. Transparent
-    // retries are bounded: each discards a connection or was a server's refusal.
-    if (!c.abort_reason && (o.stale || o.unprocessed) && c.replaced++ < cfg_.max_connections) {
+    // retries are bounded: each discards a connection or was a server's refusal; a call is
+    // sent again once after an answer for another organization (a second one ends it).
+    if (o.out_of_step) {
+        ++stats_.connections_discarded.out_of_step;
+    }
+    if (!c.abort_reason && o.out_of_step && !c.resent_out_of_step) {
+        // The stray answer came in place of this call's: the same request once more, at once,
+        // on a new connection in the same pool slot (a DELETE may be repeated).
+        c.resent_out_of_step = true;
+        event = call_event::replace_connection;
+        c.attempt_started = now;
+        ++stats_.retries.out_of_step;
+    } else if (!c.abort_reason && (o.stale || o.unprocessed) &&
+               c.replaced++ < cfg_.max_connections) {
         if (o.unprocessed) {
             // HTTP/2: the server did not take the request up, or a shared connection was
             // found dead; any connection will do.
@@ -247,7 +265,9 @@ auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
     }
     if (event != call_event::replace_connection) {
         if (!conn->multiplexed()) {
-            count_discard(stats_.connections_discarded, given_back, o.open_failed, closed_);
+            if (!o.out_of_step) {  // counted above
+                count_discard(stats_.connections_discarded, given_back, o.open_failed, closed_);
+            }
         } else if (conn->streams == 1 && (closed_ || !conn->accepting())) {
             // A shared connection goes with its last stream (on its strand, so accepting()
             // cannot change meanwhile): found dead, or done after a GOAWAY or a failure.

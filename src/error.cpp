@@ -89,6 +89,9 @@ const char* error_message(int ev) noexcept {
             return "the server broke the HTTP/2 protocol";
         case error::send_buffer_limit:
             return "the server made the client hold too many bytes to send without reading them";
+        case error::answer_for_another_organization:
+            return "the server's success answer is for another organization than the one asked "
+                   "for";
     }
     return "unknown stytch error";
 }
@@ -147,7 +150,7 @@ int condition_of(int ev) noexcept {
         return static_cast<int>(condition::protocol_error);
     }
     if (e == error::http2_not_negotiated ||
-        (e >= error::http2_stream_refused && e <= error::send_buffer_limit)) {
+        (e >= error::http2_stream_refused && e <= error::answer_for_another_organization)) {
         return static_cast<int>(condition::protocol_error);
     }
     if (e >= error::proxy_refused && e <= error::proxy_tunnel_failed) {

@@ -99,6 +99,14 @@ enum class error {
     /// while it read none of them (a flood of TLS 1.3 KeyUpdate requests, say): the connection
     /// is closed; a call whose answer had not begun is retried by the policy.
     send_buffer_limit,
+
+    // Answers for another call (condition::protocol_error)
+    /// A 2xx answer is for another organization than the one the call named (by its id or
+    /// slug; an external id is gone from the answer once deleted: the rule is in
+    /// docs/reliability.md). Over HTTP/1.1 a stray answer put the connection one answer out of
+    /// step: it is closed and the request sent once more on a new connection; this code when
+    /// that happens twice for one call. Over HTTP/2, at once.
+    answer_for_another_organization,
 };
 
 /// Broad classes of failure, for `ec == stytch::condition::api_error` style tests.

@@ -136,6 +136,10 @@ struct retry_counts {
     /// above a GOAWAY's last stream id, a shared connection lost before any answer) sent again
     /// at once on any connection. Not counted as an attempt by the retry policy.
     std::uint64_t not_processed = 0;
+    /// HTTP/1.1: a success answer for another organization (a stray answer had put the
+    /// connection one answer out of step): the request sent again at once on a new
+    /// connection, once per call. Not counted as an attempt by the retry policy.
+    std::uint64_t out_of_step = 0;
 };
 
 /// Why connections were closed by the client.
@@ -154,10 +158,14 @@ struct connection_discards {
     std::uint64_t interrupted = 0;
     /// Closed with the client (close() or destruction).
     std::uint64_t client_closed = 0;
+    /// HTTP/1.1: answered with a success for another organization than the call asked for:
+    /// a stray answer had put it one answer out of step.
+    std::uint64_t out_of_step = 0;
 
     /// Connections closed in all.
     constexpr std::uint64_t total() const noexcept {
-        return idle_timeout + not_reusable + stale + open_failed + interrupted + client_closed;
+        return idle_timeout + not_reusable + stale + open_failed + interrupted + client_closed +
+               out_of_step;
     }
 };
 

@@ -127,6 +127,29 @@ void append_path_segment(std::string& out, std::string_view s) {
     append_percent_encoded(out, s);
 }
 
+bool is_path_segment_of(std::string_view segment, std::string_view value) noexcept {
+    if (value == "." || value == "..") {
+        return segment == (value.size() == 1 ? "%2E" : "%2E%2E");
+    }
+    std::size_t at = 0;
+    for (const char c : value) {
+        if (is_unreserved(c)) {
+            if (at >= segment.size() || segment[at] != c) {
+                return false;
+            }
+            ++at;
+        } else {
+            const auto b = static_cast<unsigned char>(c);
+            if (segment.size() - at < 3 || segment[at] != '%' ||
+                segment[at + 1] != hex_digits[b >> 4] || segment[at + 2] != hex_digits[b & 0x0F]) {
+                return false;
+            }
+            at += 3;
+        }
+    }
+    return at == segment.size();
+}
+
 std::string base64_encode(std::string_view s) {
     static constexpr char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -260,6 +283,16 @@ std::span<const h2_field> request_encoder::h2_fields(std::string_view request,
                        extra.substr(colon + 2, extra.size() - colon - 2 - crlf.size())};
     }
     return std::span<const h2_field>(out.data(), used);
+}
+
+std::string_view request_encoder::organization_segment(std::string_view request) const noexcept {
+    // The suffix cannot occur inside the segment: its '/' and ' ' are percent-encoded there.
+    const std::size_t start = method.size() + path_prefix_.size();
+    const std::size_t end = request.find(path_suffix, start);
+    if (start > request.size() || end == std::string_view::npos) {
+        return {};
+    }
+    return request.substr(start, end - start);
 }
 
 }  // namespace stytch::detail

@@ -30,6 +30,10 @@ void append_percent_encoded(std::string& out, std::string_view s);
 /// within a longer segment (`a.b`, `...`) are kept as they are.
 void append_path_segment(std::string& out, std::string_view s);
 
+/// True when append_path_segment(`value`) appends exactly `segment`: a request whose path
+/// carries `segment` names `value`. No allocation.
+bool is_path_segment_of(std::string_view segment, std::string_view value) noexcept;
+
 /// Standard base64 with padding.
 std::string base64_encode(std::string_view s);
 
@@ -72,6 +76,10 @@ class request_encoder {
     /// what encode_delete_external_id_h2() gives for the same call, written into `out`. They
     /// view `request` and this encoder (no copy, no allocation): both must outlive their use.
     std::span<const h2_field> h2_fields(std::string_view request, h2_field_array& out) const;
+
+    /// The organization a request encode_delete_external_id() made names: its path segment,
+    /// percent-encoded as sent (compare with is_path_segment_of()). A view into `request`.
+    std::string_view organization_segment(std::string_view request) const noexcept;
 
   private:
     // Where a value lies in fixed_headers_ (offsets, not views: the encoder may be moved).

@@ -50,6 +50,7 @@ struct call {
     bool written = false;                    ///< an attempt started writing the request
     std::size_t attempt = 1;
     std::size_t replaced = 0;           ///< stale pooled connections replaced
+    bool resent_out_of_step = false;    ///< sent again after an answer for another organization
     std::shared_ptr<Connection> conn;   ///< the connection of the current attempt, once known
     clock::time_point attempt_started;  ///< when the pool granted the current attempt
     // For client_stats and on_call:

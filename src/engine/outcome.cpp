@@ -4,6 +4,7 @@
 #include <boost/beast/http/error.hpp>
 
 #include "codec/response_decoder.hpp"
+#include "engine/answer_owner.hpp"
 #include "retry_rules.hpp"
 
 namespace stytch::detail {
@@ -29,7 +30,7 @@ outcome judge_exchange_failure(boost::system::error_code ec, bool reused, bool s
 }
 
 outcome judge_answer(const http_answer& a, bool reused, b2b::delete_external_id_response& into,
-                     const client_config& cfg) {
+                     const client_config& cfg, std::string_view requested) {
     outcome o;
     o.reused = reused;
     o.http_status = a.status;
@@ -41,6 +42,13 @@ outcome judge_answer(const http_answer& a, bool reused, b2b::delete_external_id_
     } else if (a.status >= 200 && a.status < 300) {
         o.ec = decode_delete_external_id(a.status, a.body, into, cfg.max_json_depth,
                                          &o.details.decode_path);
+        if (!o.ec && owner_of(into.organization, requested) == answer_owner::another) {
+            o.ec = error::answer_for_another_organization;
+            o.out_of_step = true;
+            o.details.status_code = a.status;
+            o.details.request_id = std::move(into.request_id);
+            into = {};  // a next attempt decodes into a clean response
+        }
     } else {
         o.ec = decode_api_error(a.status, a.body, o.details, cfg.max_json_depth);
         o.retryable = is_retryable_status(a.status, cfg.retry);
@@ -52,12 +60,15 @@ outcome judge_answer(const http_answer& a, bool reused, b2b::delete_external_id_
 }
 
 outcome judge_stream(const h2_result& r, bool reused, boost::system::error_code lost,
-                     b2b::delete_external_id_response& into, const client_config& cfg) {
+                     b2b::delete_external_id_response& into, const client_config& cfg,
+                     std::string_view requested) {
     namespace http = boost::beast::http;
     outcome o;
     switch (r.outcome) {
         case h2_outcome::answered:
-            o = judge_answer(http_answer{r.status, r.body, r.retry_after}, false, into, cfg);
+            o = judge_answer(http_answer{r.status, r.body, r.retry_after}, false, into, cfg,
+                             requested);
+            o.out_of_step = false;  // the server's own answer on this call's stream
             break;
         case h2_outcome::refused:
         case h2_outcome::not_processed:

@@ -6,6 +6,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <string>
+#include <string_view>
 
 #include <stytch/b2b/organizations.hpp>
 #include <stytch/config.hpp>
@@ -32,6 +33,10 @@ struct outcome {
     /// HTTP/2: the server did not take the request up (refused stream, above a GOAWAY's
     /// last stream id, or a shared connection lost before any answer): ask the pool again.
     bool unprocessed = false;
+    /// HTTP/1.1: a success answer for another organization
+    /// (error::answer_for_another_organization): a stray answer put the connection one answer out
+    /// of step. It is closed, and the call sent again once on a new connection.
+    bool out_of_step = false;
     attempt_phase phase = attempt_phase::exchanging;  ///< how far the attempt got
 };
 
@@ -44,16 +49,21 @@ outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool 
 outcome judge_exchange_failure(boost::system::error_code ec, bool reused, bool silent);
 
 /// How an HTTP/2 stream ended; an answer is judged as judge_answer() does (without the
-/// HTTP/1.1 keep-alive rule for a 408). `lost`: why the connection failed, for a stream that
-/// ended with it (`error::http2_protocol_error` when the server broke the protocol). A reset or
-/// a broken protocol names the HTTP/2 error code in `details.error_type` and nghttp2's reason
-/// in `details.error_message`.
+/// HTTP/1.1 keep-alive rule for a 408, and a success for another organization is only the
+/// server's answer: no stream is out of step). `lost`: why the connection failed, for a stream
+/// that ended with it (`error::http2_protocol_error` when the server broke the protocol). A
+/// reset or a broken protocol names the HTTP/2 error code in `details.error_type` and nghttp2's
+/// reason in `details.error_message`.
 outcome judge_stream(const h2_result& r, bool reused, boost::system::error_code lost,
-                     b2b::delete_external_id_response& into, const client_config& cfg);
+                     b2b::delete_external_id_response& into, const client_config& cfg,
+                     std::string_view requested);
 
-/// A complete answer; a 2xx is decoded into `into`. Reads `a` only during the call: decode
-/// before the connection's next exchange.
+/// A complete answer; a 2xx is decoded into `into` and must be for the organization the call
+/// named: `requested`, as its request path carries it (see owner_of()); one for another is
+/// `error::answer_for_another_organization` with `out_of_step`, `into` cleared and the
+/// answer's request id in `details`. Reads `a` only during the call: decode before the
+/// connection's next exchange.
 outcome judge_answer(const http_answer& a, bool reused, b2b::delete_external_id_response& into,
-                     const client_config& cfg);
+                     const client_config& cfg, std::string_view requested);
 
 }  // namespace stytch::detail

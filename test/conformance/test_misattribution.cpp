@@ -4,8 +4,8 @@
 // answer no call asked for; every call completes exactly once; failures only with the codes
 // listed here (counted and printed with --log_level=message, as ctest runs it).
 //
-// Two phases, because an HTTP/1.1 client cannot tell an unsolicited answer that arrives after
-// it sent its next request from the answer to that request:
+// Three phases, because an HTTP/1.1 client cannot tell an unsolicited answer that arrives
+// after it sent its next request from the answer to that request by the framing:
 // - burst: 2,000 calls at once over a pool of 8. Stray bytes and answers are written right
 //   behind the real answer (corked: they arrive in the same TCP segment), so they are there
 //   before the connection can be reused; 1xx preludes, also with pauses.
@@ -15,6 +15,11 @@
 //   wave have arrived, so no connection carries two requests of one wave (a connection handed
 //   from one call to the next within a wave could get its stray after the next request went
 //   out: no HTTP/1.1 client can tell that from an answer).
+// - out of step (issue 18): 2,000 calls at once over 8 connections; after one answer in four
+//   the server adds a 200 for another organization (one no call names) in its own TLS record,
+//   at once (in the same segment, or right after the answer's) or 2-100 ms later, mostly after
+//   the connection's next request went out. Only the organization in the answer can tell it
+//   is not that request's: the client closes such a connection and sends the call again once.
 
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -36,7 +41,9 @@ namespace http = boost::beast::http;
 namespace {
 
 constexpr std::size_t organizations = 200;
+constexpr std::size_t stray_organizations = 20;  ///< named by strays only, never by a call
 constexpr std::size_t burst_calls = 2000;
+constexpr std::size_t out_of_step_calls = 2000;
 constexpr std::size_t waves = 100;
 constexpr std::size_t pool = 8;
 
@@ -45,6 +52,14 @@ std::string org_id(std::size_t i) {
     std::snprintf(text, sizeof text, "organization-test-property-%03zu", i);
     return text;
 }
+
+std::string stray_org_id(std::size_t i) {
+    char text[64];
+    std::snprintf(text, sizeof text, "organization-test-stray-%03zu", i);
+    return text;
+}
+
+enum class phase { burst, waves, out_of_step };
 
 const std::vector<std::string> interim = {
     "HTTP/1.1 100 Continue\r\n\r\n",
@@ -60,9 +75,17 @@ class chaos {
     chaos(mock::server& server, std::uint64_t seed) : server_(server), rng_(seed) {}
 
     /// The script for a request, or none (normal handling).
-    std::vector<script_step> script(const mock::recorded_request& request, bool burst_phase) {
+    std::vector<script_step> script(const mock::recorded_request& request, phase p) {
         std::lock_guard lock(mutex_);
-        return burst_phase ? burst(request) : idle(request);
+        switch (p) {
+            case phase::burst:
+                return burst(request);
+            case phase::waves:
+                return idle(request);
+            case phase::out_of_step:
+                return out_of_step();
+        }
+        return {};
     }
 
   private:
@@ -113,6 +136,19 @@ class chaos {
             default:
                 return {};
         }
+    }
+
+    /// Out-of-step phase: one answer in four is followed by a 200 for another organization,
+    /// in its own record: at once (corked with the answer, or just after it), or later.
+    std::vector<script_step> out_of_step() {
+        if (pick(4) != 0) {
+            return {};
+        }
+        const std::size_t when = pick(4);
+        const auto delay = std::chrono::milliseconds(when == 0 ? 0 : when == 1 ? 1 : 2 + pick(99));
+        return {script_step::normal_answer(),
+                script_step::write(ok_answer_for(server_, stray_org_id(pick(stray_organizations))),
+                                   delay)};
     }
 
     std::size_t pick(std::size_t n) {
@@ -238,20 +274,28 @@ BOOST_AUTO_TEST_CASE(no_call_ever_gets_another_calls_answer) {
         org["organization_external_id"] = "property-external-" + std::to_string(i);
         f.server.add_organization(std::move(org));
     }
+    for (std::size_t i = 0; i < stray_organizations; ++i) {
+        auto org = *model;
+        org["organization_id"] = stray_org_id(i);
+        org["organization_slug"] = "stray-" + std::to_string(i);
+        org["organization_external_id"] = nullptr;
+        f.server.add_organization(std::move(org));
+    }
     auto faults = std::make_shared<chaos>(f.server, seed);
-    auto burst_phase = std::make_shared<std::atomic<bool>>(true);
+    auto now = std::make_shared<std::atomic<phase>>(phase::burst);
     auto gate = std::make_shared<wave_gate>();
-    f.server.set_override([faults, burst_phase, gate](
-                              const mock::recorded_request& request) -> std::optional<mock::reply> {
-        if (!*burst_phase) {
-            gate->arrive();
-        }
-        auto steps = faults->script(request, *burst_phase);
-        if (steps.empty()) {
-            return std::nullopt;
-        }
-        return mock::reply{.action = mock::reply::kind::script, .script = std::move(steps)};
-    });
+    f.server.set_override(
+        [faults, now, gate](const mock::recorded_request& request) -> std::optional<mock::reply> {
+            const phase p = *now;
+            if (p == phase::waves) {
+                gate->arrive();
+            }
+            auto steps = faults->script(request, p);
+            if (steps.empty()) {
+                return std::nullopt;
+            }
+            return mock::reply{.action = mock::reply::kind::script, .script = std::move(steps)};
+        });
 
     auto cfg = f.config();
     cfg.max_connections = pool;
@@ -271,7 +315,7 @@ BOOST_AUTO_TEST_CASE(no_call_ever_gets_another_calls_answer) {
 
     // The burst's scripts are through (or ended) before the waves begin.
     BOOST_TEST(eventually([&] { return f.server.scripts_running() == 0u; }));
-    *burst_phase = false;
+    *now = phase::waves;
     tally t(waves * pool);
     std::size_t started = 0;
     std::size_t unsettled = 0;
@@ -289,6 +333,27 @@ BOOST_AUTO_TEST_CASE(no_call_ever_gets_another_calls_answer) {
     BOOST_TEST_MESSAGE("waves: " << unsettled << " waves whose scripts did not all complete");
     report("waves", t, started);
     BOOST_TEST(started == waves * pool);
+
+    BOOST_TEST(eventually([&] { return f.server.scripts_running() == 0u; }));
+    *now = phase::out_of_step;
+    const auto before = c.stats();
+    {
+        tally o(out_of_step_calls);
+        for (std::size_t i = 0; i < out_of_step_calls; ++i) {
+            start_call(c, i, o);
+        }
+        f.run_until([&] { return o.done.load() >= out_of_step_calls; });
+        const auto after = c.stats();
+        BOOST_TEST_MESSAGE("out of step: " << after.connections_discarded.out_of_step -
+                                                  before.connections_discarded.out_of_step
+                                           << " connections closed out of step, "
+                                           << after.retries.out_of_step - before.retries.out_of_step
+                                           << " calls sent again");
+        report("out of step", o, out_of_step_calls);
+        // The phase met strays after a request went out (it would be void otherwise).
+        BOOST_TEST(after.connections_discarded.out_of_step >
+                   before.connections_discarded.out_of_step);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -18,7 +18,12 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <stytch/mock/certificates.hpp>
+
+#include "support/server.hpp"
 
 namespace stytch::test::h2 {
 
@@ -111,14 +116,14 @@ std::string answer(std::int32_t stream_id, int status, std::string_view body) {
 const std::string& ok_body() {
     static const std::string body = [] {
         std::ifstream in(STYTCH_OK_RESPONSE);
-        std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         if (s.empty()) {
             fail("cannot read " STYTCH_OK_RESPONSE);
         }
-        while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) {
-            s.pop_back();
-        }
-        return s;
+        // The answer is checked against the organization the call named.
+        auto answer = boost::json::parse(s);
+        answer.at("organization").as_object()["organization_id"] = test::first_org;
+        return boost::json::serialize(answer);
     }();
     return body;
 }

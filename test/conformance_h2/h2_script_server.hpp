@@ -59,8 +59,8 @@ std::string literal(std::string_view name, std::string_view value);
 /// one DATA frame with END_STREAM.
 std::string answer(std::int32_t stream_id, int status, std::string_view body);
 
-/// The body of a successful DeleteExternalId answer for the sample organization
-/// (`test::first_org`).
+/// The body of a successful DeleteExternalId answer for `test::first_org` (the interop
+/// fixture's organization, renamed).
 const std::string& ok_body();
 
 /// A frame the client sent, as parsed, and when it arrived.

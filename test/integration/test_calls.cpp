@@ -11,6 +11,7 @@
 
 #include <vector>
 #include "support/calls.hpp"
+#include "support/h2_run.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;
@@ -134,6 +135,42 @@ BOOST_AUTO_TEST_CASE(undecodable_success_body_is_a_decode_error) {
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == condition::decode_error);
     BOOST_TEST(r.error().details.decode_path == "organization.organization_id");
+}
+
+// A server that answers every call with another organization (issue 18): never delivered.
+// Over HTTP/1.1 the connection is taken to be out of step: closed, and the call sent once more
+// on a new one; over HTTP/2 no stream can be, so the call fails at once and the connection
+// stays.
+BOOST_AUTO_TEST_CASE(a_success_for_another_organization_is_never_delivered) {
+    server_fixture f;
+    inject(f.server, {.body = ok_body_for(f.server, second_org, "request-id-test-other")});
+    client c(f.ioc.get_executor(), f.config());
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
+                                                              stytch::test::awaitable_result));
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().code == error::answer_for_another_organization);
+    BOOST_TEST(r.error().code == condition::protocol_error);
+    BOOST_TEST(r.error().details.status_code == 200);
+    BOOST_TEST(r.error().details.request_id == "request-id-test-other");
+    const auto s = c.stats();
+    BOOST_TEST(s.calls_failed.protocol_error == 1u);
+    if (over_http2()) {
+        BOOST_TEST(s.attempts == 1u);
+        BOOST_TEST(s.connections_discarded.out_of_step == 0u);
+        BOOST_TEST(s.retries.out_of_step == 0u);
+        BOOST_TEST(s.connections_open == 1u);
+    } else {
+        BOOST_TEST(s.attempts == 2u);
+        BOOST_TEST(s.connections_discarded.out_of_step == 2u);
+        BOOST_TEST(s.retries.out_of_step == 1u);
+        BOOST_TEST(s.connections_open == 0u);
+    }
+    // Named by its slug, an organization's own answer is taken.
+    f.server.set_override({});
+    auto own = f.run(
+        c.organizations().async_delete_external_id({"globex"}, {}, stytch::test::awaitable_result));
+    BOOST_TEST_REQUIRE(own.has_value(), own.error().code.message());
+    BOOST_TEST(own->organization.organization_id == second_org);
 }
 
 BOOST_AUTO_TEST_CASE(a_success_carries_the_empty_error_code_not_a_stytch_code) {

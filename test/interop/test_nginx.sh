@@ -68,7 +68,7 @@ seen() {
 
 ua="Stytch C++ v$(sed -n 's/^project(stytch VERSION \([0-9.]*\).*/\1/p' "$here/../../CMakeLists.txt")"
 
-call success 0 1 '^\{"request_id":"request-id-test-nginx-0001","status_code":200,"organization":\{"organization_id":"organization-test-07971b06' \
+call success 0 1 '^\{"request_id":"request-id-test-nginx-0001","status_code":200,"organization":\{"organization_id":"organization-test-nginx-ok"' \
     -- delete-external-id organization-test-nginx-ok
 seen method DELETE
 seen uri "$api/organization-test-nginx-ok/external_id"

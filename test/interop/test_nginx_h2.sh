@@ -106,7 +106,7 @@ bench_succeeded() {
         fail "stytch-bench: $(grep -E '^(requests|first error)' "$tmp/stdout" | tr -s ' ' | paste -sd ';')"
 }
 
-success='^\{"request_id":"request-id-test-nginx-0001","status_code":200,"organization":\{"organization_id":"organization-test-07971b06'
+success='^\{"request_id":"request-id-test-nginx-0001","status_code":200,"organization":\{"organization_id":"organization-test-nginx-ok"'
 
 if [[ $mode == h2 ]]; then
     for version in 2 auto -; do

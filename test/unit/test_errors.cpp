@@ -14,7 +14,7 @@ using stytch::error;
 namespace {
 
 constexpr int first_error = static_cast<int>(error::missing_project_id);
-constexpr int last_error = static_cast<int>(error::send_buffer_limit);
+constexpr int last_error = static_cast<int>(error::answer_for_another_organization);
 
 // The condition each error is expected to belong to (0: none).
 int expected_condition(error e) {
@@ -58,6 +58,7 @@ int expected_condition(error e) {
         case error::http2_stream_reset:
         case error::http2_protocol_error:
         case error::send_buffer_limit:
+        case error::answer_for_another_organization:
             return static_cast<int>(condition::protocol_error);
         case error::proxy_refused:
         case error::proxy_tunnel_failed:

@@ -14,6 +14,7 @@ using stytch::b2b::delete_external_id_request;
 using stytch::detail::append_percent_encoded;
 using stytch::detail::base64_encode;
 using stytch::detail::endpoint;
+using stytch::detail::is_path_segment_of;
 using stytch::detail::is_valid_header_value;
 using stytch::detail::request_encoder;
 
@@ -212,6 +213,59 @@ BOOST_AUTO_TEST_CASE(path_prefix_and_port) {
     BOOST_TEST(!encode({"org-1"}, {}, out, *parsed));
     BOOST_TEST(out ==
                expected_request("/p/v1/b2b/organizations/org-1/external_id", {}, "[::1]:9443"));
+}
+
+// What the engine checks a success answer's organization against (engine/answer_owner.hpp):
+// the id as the request path carries it, whatever the prefix and the session header.
+BOOST_AUTO_TEST_CASE(the_organization_segment_of_a_request_is_the_encoded_id) {
+    const endpoint prefixed{"stytch-proxy.internal", 8443, "stytch-proxy.internal:8443",
+                            "/external_id/v1"};
+    for (const endpoint& ep : {test_endpoint, prefixed}) {
+        const request_encoder enc(ep, project_id, secret, user_agent);
+        const std::pair<const char*, const char*> cases[] = {
+            {"org-1", "org-1"},
+            {"a/external_id HTTP/1.1", "a%2Fexternal_id%20HTTP%2F1.1"},
+            {"..", "%2E%2E"},
+            {"caf\xc3\xa9", "caf%C3%A9"},
+        };
+        for (const auto& [id, segment] : cases) {
+            std::string out;
+            BOOST_TEST(!enc.encode_delete_external_id({id}, {.session_token = "tok"}, out), id);
+            BOOST_TEST(enc.organization_segment(out) == segment, id);
+        }
+        BOOST_TEST(enc.organization_segment("").empty());
+        BOOST_TEST(enc.organization_segment("DELETE /v1/b2b/organizations/x").empty());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_segment_is_compared_with_a_value_as_it_would_be_encoded) {
+    const std::pair<std::string, std::string> same[] = {
+        {"org-1", "org-1"},
+        {"a b/c", "a%20b%2Fc"},
+        {"caf\xc3\xa9", "caf%C3%A9"},
+        {".", "%2E"},
+        {"..", "%2E%2E"},
+        {"...", "..."},
+        {"", ""},
+        {std::string("a\0b", 3), "a%00b"},
+    };
+    for (const auto& [value, segment] : same) {
+        BOOST_TEST(is_path_segment_of(segment, value), segment);
+        std::string encoded;
+        stytch::detail::append_path_segment(encoded, value);
+        BOOST_TEST(encoded == segment);  // the same rule as the encoder
+    }
+    const std::pair<std::string, std::string> different[] = {
+        {"org-1", "org-2"},  {"org-1", "org-1x"},
+        {"org-1x", "org-1"}, {"a b", "a b"},
+        {"a b", "a%20"},     {"a b", "a%2"},
+        {"a/b", "a%2fb"},    {".", "."},
+        {"..", ".."},        {"caf\xc3\xa9", "caf%C3"},
+        {"", "x"},           {"x", ""},
+    };
+    for (const auto& [value, segment] : different) {
+        BOOST_TEST(!is_path_segment_of(segment, value), value << " vs " << segment);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(success_replaces_previous_contents) {
