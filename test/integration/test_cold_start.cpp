@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "support/calls.hpp"
+#include "support/h2_run.hpp"
 
 using namespace stytch;
 using namespace stytch::test;
@@ -57,7 +58,8 @@ BOOST_AUTO_TEST_CASE(a_cold_burst_over_h2_opens_one_connection) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(a_cold_burst_over_http1_still_opens_up_to_max_connections) {
+BOOST_AUTO_TEST_CASE(a_cold_burst_over_http1_still_opens_up_to_max_connections,
+                     *http1_only("the HTTP/2 run gives the default server h2")) {
     for (auto version : {http_version::automatic, http_version::http1_1}) {
         server_fixture f(speaking({"http/1.1"}));
         BOOST_TEST(cold_burst(f, version) == burst);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "support/calls.hpp"
+#include "support/h2_run.hpp"
 
 using namespace stytch;
 using namespace stytch::test;
@@ -72,7 +73,8 @@ BOOST_AUTO_TEST_CASE(close_with_streams_in_flight_still_says_goodbye_over_h2) {
     BOOST_TEST(f.server.close_notifies_received() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(close_sends_close_notify_on_an_idle_http1_connection) {
+BOOST_AUTO_TEST_CASE(close_sends_close_notify_on_an_idle_http1_connection,
+                     *http1_only("the HTTP/2 run gives the default server h2")) {
     server_fixture f(speaking({"http/1.1"}));
     client c(f.ioc.get_executor(), config_for(f, http_version::http1_1));
     BOOST_TEST_REQUIRE(call(f, c).has_value());
@@ -82,7 +84,8 @@ BOOST_AUTO_TEST_CASE(close_sends_close_notify_on_an_idle_http1_connection) {
     BOOST_TEST(f.server.close_notifies_received() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(a_server_that_reads_nothing_holds_close_for_one_second_at_most) {
+BOOST_AUTO_TEST_CASE(a_server_that_reads_nothing_holds_close_for_one_second_at_most,
+                     *http1_only("the HTTP/2 run gives the default server h2")) {
     server_fixture f(speaking({"http/1.1"}));
     // The answer, then the server reads nothing (and does not close) for 30 s.
     mock::reply r;
