@@ -41,7 +41,13 @@ BOOST_AUTO_TEST_CASE(close_sends_goaway_then_close_notify_over_h2) {
     server_fixture f(speaking({"h2"}));
     client c(f.ioc.get_executor(), config_for(f, http_version::http2));
     BOOST_TEST_REQUIRE(call(f, c).has_value());
+    const auto start = std::chrono::steady_clock::now();
     close_and_run(f, c);
+    BOOST_TEST_MESSAGE("goodbye over h2 took "
+                       << std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - start)
+                              .count()
+                       << " us");
     BOOST_TEST(eventually([&] { return f.server.connections_open() == 0; }));
     BOOST_TEST(f.server.goaways_received() == 1u);
     BOOST_TEST(f.server.close_notifies_received() == 1u);
@@ -100,6 +106,8 @@ BOOST_AUTO_TEST_CASE(a_server_that_reads_nothing_holds_close_for_one_second_at_m
     const auto start = std::chrono::steady_clock::now();
     close_and_run(f, c);
     const auto took = std::chrono::steady_clock::now() - start;
+    BOOST_TEST_MESSAGE("close() with a server that reads nothing: ioc.run() returned after "
+                       << std::chrono::duration_cast<milliseconds>(took).count() << " ms");
     // The bound is 1 s; 3 s leaves room for a loaded machine, far from the server's 30 s.
     BOOST_TEST(took < std::chrono::seconds(3));
     BOOST_TEST(f.server.scripts_running() == 1u);  // the server was still not reading
