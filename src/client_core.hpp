@@ -72,7 +72,8 @@ class client_core final : public client_impl,
     client_core(const Executor& inner, asio::any_io_executor ex, client_config cfg)
         : client_impl(std::move(ex), std::move(cfg)),
           inner_(inner),
-          pool_(pool_limits{cfg_.max_connections, cfg_.idle_timeout, cfg_.warm_idle_connections}),
+          pool_(pool_limits{cfg_.max_connections, cfg_.idle_timeout, cfg_.warm_idle_connections,
+                            cfg_.http_version != http_version::http1_1}),
           h2_limits_{.body_limit = cfg_.max_response_body,
                      .connection_window = cfg_.h2_connection_window},
           deadline_timer_(std::in_place, inner),
@@ -142,6 +143,12 @@ class client_core final : public client_impl,
     delivery detach(call_type& c, outcome&& o);
     void deliver(delivery d);
     void arm_deadline_timer(clock::time_point at);
+    /// How long a connection the pool lets go may take to say goodbye (GOAWAY, close_notify,
+    /// the server's close): one round trip is plenty; a server that reads nothing must not
+    /// hold close() or the io_context for long.
+    std::chrono::milliseconds goodbye_limit() const noexcept {
+        return std::min<std::chrono::milliseconds>(cfg_.connect_timeout, std::chrono::seconds(1));
+    }
     void on_deadline_timer();
 
     Executor inner_;

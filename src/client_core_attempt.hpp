@@ -15,7 +15,7 @@ void client_core<Executor>::run_attempt(launch l) {
     const bool reused = conn != nullptr;
     if (!conn) {
         conn = std::make_shared<connection_type>(asio::make_strand(inner_), tls_, h2_limits_,
-                                                 cfg_.max_streams_per_connection);
+                                                 cfg_.max_streams_per_connection, goodbye_limit());
     }
     auto ex = conn->get_executor();
     // The completion runs on the connection's strand too (co_spawn's executor).
@@ -74,17 +74,16 @@ auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused
 }
 
 // Once per new connection, beside a TLS handshake. An HTTP/2 connection is shared from now
-// on: queued calls get streams on it at once.
+// on: queued calls get streams on it at once. Either way the pool now knows the protocol, and
+// the calls that waited for it to tell may open connections (see connection_pool.hpp).
 template <class Executor>
 void client_core<Executor>::on_opened(const connection_ptr& conn) {
     std::vector<launch> more;
     {
         lock held(mutex_);
         ++stats_.connections_opened;
-        if (conn->multiplexed()) {
-            for (const auto& g : pool_.share(conn)) {
-                more.push_back(on_grant(g));
-            }
+        for (const auto& g : conn->multiplexed() ? pool_.share(conn) : pool_.learned_http1()) {
+            more.push_back(on_grant(g));
         }
     }
     for (auto& l : more) {

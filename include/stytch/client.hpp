@@ -71,7 +71,9 @@ class STYTCH_EXPORT client {
 
     /// Completes every waiting and in-flight call with `error::client_closed`, closes every
     /// connection, and refuses new calls with the same code. Idempotent, thread-safe, returns
-    /// at once.
+    /// at once. Each connection then says goodbye on the io_context (an HTTP/2 GOAWAY, TLS
+    /// close_notify, FIN) and is closed once the server closed too, or after
+    /// min(`connect_timeout`, 1 s) at the latest; one in use is closed at once.
     void close();
 
   private:

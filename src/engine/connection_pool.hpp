@@ -12,6 +12,15 @@
 // full. An HTTP/2 connection that stops accepting (GOAWAY, failure) takes no more calls and
 // is closed when its last stream ends.
 //
+// Cold start: while no connection has told which protocol the server speaks (ALPN, in the TLS
+// handshake), a pool that may get HTTP/2 (`probe_protocol`) opens one connection only, as Go's
+// transport does: over HTTP/2 that one may carry every waiting call. Once a handshake told
+// HTTP/2 (share()), a new connection opens only for calls that the connections being opened
+// will not carry (each is expected to take as many streams as the last one allowed); once one
+// told HTTP/1.1 (learned_http1()), up to `max_connections` open at once, as without probing.
+// The protocol learned last is kept for the pool's life: a burst after an idle spell opens as
+// the server last answered.
+//
 // Idle connections expire lazily, whenever a call asks or a connection comes back: an idle
 // pool holds no pending operation, so io_context::run() returns once the last call completed.
 // Whether an idle connection is still quiet is checked by the attempt itself, on the
@@ -36,9 +45,13 @@ struct pool_limits {
     std::chrono::milliseconds idle_timeout{60'000};
     /// Idle connections (the most recently used) that keep their TLS buffers.
     std::size_t warm_idle = 8;
+    /// Connections may turn out HTTP/2: until a handshake told the protocol, open one at a
+    /// time (see the cold start above). False: every call may open one (HTTP/1.1 only).
+    bool probe_protocol = false;
 };
 
-/// `Connection` needs reusable(), close(), retire(), release_buffers(), multiplexed(),
+/// `Connection` needs reusable(), close() (at once), retire() (politely, from any thread),
+/// release_buffers(), multiplexed(),
 /// accepting(), capacity() and members `idle_since` and `streams`; `Call` a `list_hook<Call>`
 /// at `Hook`.
 template <class Connection, class Call, list_hook<Call> Call::*Hook>
@@ -72,7 +85,7 @@ class connection_pool {
             idle_.pop_back();
             return grant{&c, std::move(conn)};
         }
-        if (open_ < limits_.max_connections) {
+        if (may_open(waiting_ + 1)) {
             ++open_;
             return grant{&c, nullptr};
         }
@@ -90,16 +103,29 @@ class connection_pool {
     }
 
     /// A connection just opened turned out to be HTTP/2 (its opener holds one stream): from
-    /// now on it is shared. Grants queued calls a stream each, up to its capacity.
+    /// now on it is shared. Grants queued calls a stream each, up to its capacity, and the
+    /// right to open a connection to those that the connections being opened will not carry.
     std::vector<grant> share(const connection_ptr& conn) {
         conn->streams = 1;
         shared_.push_back(conn);
+        protocol_ = learned::http2;
+        h2_capacity_ = conn->capacity();
         std::vector<grant> granted;
         while (!closed_ && !queue_.empty() && conn->accepting() &&
                conn->streams < conn->capacity()) {
             ++conn->streams;
             granted.push_back(grant{pop_waiting(), conn});
         }
+        grant_opens(granted);
+        return granted;
+    }
+
+    /// A connection just opened speaks HTTP/1.1: queued calls get the right to open one each,
+    /// up to `max_connections`.
+    std::vector<grant> learned_http1() {
+        protocol_ = learned::http1;
+        std::vector<grant> granted;
+        grant_opens(granted);
         return granted;
     }
 
@@ -112,7 +138,11 @@ class connection_pool {
             return release_stream(std::move(conn), now);
         }
         if (conn && (closed_ || !conn->reusable())) {
-            conn->close();
+            if (conn->reusable()) {
+                conn->retire();  // the pool is closed: a polite close
+            } else {
+                conn->close();
+            }
             conn = nullptr;  // its slot is free again, as an unused right to open
         }
         if (!queue_.empty() && !closed_) {
@@ -182,9 +212,37 @@ class connection_pool {
   private:
     using queue_type = intrusive_list<Call, Hook>;
 
+    // An idle HTTP/1.1 connection leaves the pool (expired, or the pool closed): politely.
     void discard(Connection& c) {
-        c.close();
+        c.retire();
         --open_;
+    }
+
+    enum class learned { unknown, http1, http2 };
+
+    // Whether one of `wanting` calls (queued, or about to be) may open a new connection.
+    bool may_open(std::size_t wanting) const noexcept {
+        if (open_ >= limits_.max_connections) {
+            return false;
+        }
+        if (!limits_.probe_protocol || protocol_ == learned::http1) {
+            return true;
+        }
+        if (protocol_ == learned::unknown) {
+            return open_ == 0;  // every open connection is still in its handshake
+        }
+        // Each connection being opened will carry its opener and h2_capacity_ - 1 more.
+        const std::size_t opening = open_ - shared_.size();
+        const std::size_t others = h2_capacity_ > 1 ? h2_capacity_ - 1 : 0;
+        return wanting > opening * others;
+    }
+
+    // The right to open a new connection, to queued calls in order, as far as may_open says.
+    void grant_opens(std::vector<grant>& granted) {
+        while (!closed_ && !queue_.empty() && may_open(waiting_)) {
+            ++open_;
+            granted.push_back(grant{pop_waiting(), nullptr});
+        }
     }
 
     Call* pop_waiting() noexcept {
@@ -270,8 +328,10 @@ class connection_pool {
     std::uint64_t expired_total_ = 0;
     std::uint64_t closed_idle_ = 0;
     bool closed_ = false;
-    std::vector<connection_ptr> idle_;    // HTTP/1.1, oldest first; reuse takes the newest
-    std::vector<connection_ptr> shared_;  // HTTP/2, idle or carrying streams
+    learned protocol_ = learned::unknown;  // what the last handshake told (see the cold start)
+    std::size_t h2_capacity_ = 1;          // streams the last HTTP/2 connection allowed
+    std::vector<connection_ptr> idle_;     // HTTP/1.1, oldest first; reuse takes the newest
+    std::vector<connection_ptr> shared_;   // HTTP/2, idle or carrying streams
     queue_type queue_;
 };
 

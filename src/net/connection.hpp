@@ -10,6 +10,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -19,9 +20,11 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <span>
 #include <string>
@@ -59,14 +62,16 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     template <class T>
     using task = boost::asio::awaitable<T, Executor>;
 
-    /// `h2` and `max_streams` apply if the server selects HTTP/2.
+    /// `h2` and `max_streams` apply if the server selects HTTP/2; `goodbye_limit` bounds a
+    /// polite close (see retire()).
     connection(const Executor& ex, boost::asio::ssl::context& ctx, const h2_limits& h2,
-               std::size_t max_streams)
+               std::size_t max_streams, std::chrono::milliseconds goodbye_limit)
         : resolver_(ex),
           stream_(ex, ctx),
           open_timer_(ex),
           h2_limits_(h2),
-          max_streams_(max_streams) {}
+          max_streams_(max_streams),
+          goodbye_limit_(goodbye_limit) {}
 
     Executor get_executor() noexcept { return resolver_.get_executor(); }
 
@@ -129,14 +134,19 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
         }
     }
 
-    /// close(), from outside the connection's strand (the pool, under the engine's mutex):
-    /// an HTTP/2 connection may have its reader or writer running there.
+    /// Closes the connection politely, from any thread (the pool lets it go, under the
+    /// engine's mutex): on its strand, an idle connection (`ready`) says goodbye — over HTTP/2
+    /// a GOAWAY NO_ERROR, then TLS close_notify (to the proxy too, through an https proxy),
+    /// then FIN — and closes once the server closed its side, or after `goodbye_limit` at the
+    /// latest, so that a server that reads nothing holds neither the connection nor the
+    /// io_context longer. A connection in any other state closes at once. The operation owns
+    /// the connection until it ends; nothing else waits for it.
     void retire() {
-        if (channel_) {
-            boost::asio::post(get_executor(), [self = this->shared_from_this()] { self->close(); });
-        } else {
-            close();  // an idle HTTP/1.1 connection has no operation pending
-        }
+        // Posted: never inline, under the engine's mutex, even when called on the strand.
+        boost::asio::post(get_executor(), [self = this->shared_from_this()] {
+            boost::asio::co_spawn(self->get_executor(), self->say_goodbye(self),
+                                  [self](std::exception_ptr) { self->close(); });
+        });
     }
 
     /// Interrupts the work done for `who`: over HTTP/2 its stream is reset (RST_STREAM
@@ -244,6 +254,7 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     static constexpr std::size_t read_size = 4 * 1024;
 
     task<boost::system::error_code> open_steps(const endpoint& ep, const proxy_route* via);
+    task<void> say_goodbye(std::shared_ptr<connection> self);
     bool closed() const noexcept { return state_ == connection_state::closed; }
 
     boost::asio::ip::basic_resolver<tcp, Executor> resolver_;
@@ -261,6 +272,7 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     int proxy_status_ = 0;
     h2_limits h2_limits_;
     std::size_t max_streams_;
+    std::chrono::milliseconds goodbye_limit_;
     std::unique_ptr<h2_channel<Executor>> channel_;  // once the server selected HTTP/2
 };
 
@@ -311,6 +323,45 @@ auto connection<Executor>::async_exchange(std::string_view request, std::size_t 
     state_ = next(state_,
                   clean ? connection_event::answered_keep_alive : connection_event::answered_last);
     co_return boost::system::error_code{};
+}
+
+// The polite close retire() starts; its completion closes the socket.
+template <class Executor>
+auto connection<Executor>::say_goodbye(std::shared_ptr<connection> self) -> task<void> {
+    namespace asio = boost::asio;
+    if (state_ != connection_state::ready) {
+        co_return;  // opening, in use, failed or closed: nothing polite to say
+    }
+    state_ = next(state_, connection_event::retire);
+    timer_type limit(get_executor());
+    limit.expires_after(goodbye_limit_);
+    limit.async_wait([self](boost::system::error_code ec) {
+        if (!ec) {
+            self->close();  // ends whatever the goodbye waits for
+        }
+    });
+    boost::system::error_code ec;
+    if (channel_) {
+        ec = co_await channel_->async_go_away();
+    }
+    if (!ec && !closed()) {
+        ec = co_await stream_.async_shutdown();
+    }
+    if (!ec && !closed() && proxy_tls_) {
+        ec = co_await proxy_tls_->async_shutdown();
+    }
+    if (!ec && !closed()) {
+        // FIN, then read until the server closes too: closing a socket with unread bytes (the
+        // server's own GOAWAY or close_notify) would send a reset instead.
+        auto& socket = stream_.socket();
+        socket.shutdown(tcp::socket::shutdown_send, ec);
+        std::array<char, 1024> sink;
+        while (!ec && !closed()) {
+            std::tie(ec, std::ignore) =
+                co_await socket.async_read_some(asio::buffer(sink), use_tuple);
+        }
+    }
+    limit.cancel();
 }
 
 }  // namespace stytch::detail

@@ -27,7 +27,11 @@ auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via
     auto ec = co_await open_steps(ep, via);
     open_timer_.cancel();  // a pending wait would keep the io_context busy
     if (state_ == connection_state::closed) {
-        co_return fault_;  // timed out, or closed by the call's deadline or cancellation
+        // Timed out, or closed by the call's deadline or cancellation — possibly after the
+        // handshake's last step had completed: then no HTTP/2 connection either (the pool
+        // would count a stream it never granted).
+        channel_.reset();
+        co_return fault_;
     }
     state_ = next(state_, ec ? connection_event::open_failed : connection_event::opened);
     co_return ec;

@@ -9,6 +9,8 @@
 //                  open_failed    spoke_while_idle         └─answered_last, failed_mid_answer─▶ spent
 //                       ▼                ▼
 //                     spent        silent_failure            any ─close─▶ closed
+//
+//   ready ─retire─▶ closing (saying goodbye: GOAWAY, close_notify) ─close─▶ closed
 // clang-format on
 
 namespace stytch::detail {
@@ -20,6 +22,7 @@ enum class connection_state : unsigned char {
     exchanging,      ///< a request is being written or its answer read
     silent_failure,  ///< the peer closed, reset or spoke before any byte of an answer
     spent,           ///< not reusable: a final answer, a failure mid-answer, a failed open
+    closing,         ///< left the pool, saying goodbye to the server before it closes
     closed,
 };
 
@@ -33,6 +36,7 @@ enum class connection_event : unsigned char {
     answered_last,  ///< `Connection: close`, or an answer followed by stray bytes
     failed_before_answer,
     failed_mid_answer,
+    retire,  ///< the pool lets it go: a polite close begins (only from `ready`)
     close,
 };
 
@@ -50,6 +54,7 @@ constexpr connection_state next(connection_state s, connection_event e) noexcept
         case st::ready:
             return e == ev::write              ? st::exchanging
                    : e == ev::spoke_while_idle ? st::silent_failure
+                   : e == ev::retire           ? st::closing
                                                : s;
         case st::exchanging:
             switch (e) {
@@ -64,7 +69,7 @@ constexpr connection_state next(connection_state s, connection_event e) noexcept
                     return s;
             }
         default:
-            return s;  // silent_failure and spent only close
+            return s;  // silent_failure, spent and closing only close
     }
 }
 

@@ -10,6 +10,7 @@
 // waits (a GOAWAY, a PING) are read when the connection is next used, before its answer.
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -138,6 +139,31 @@ class h2_channel {
         auto waiters = std::exchange(waiters_, {});
         auto ready = std::exchange(ready_, {});
         ping_waiters_ = 0;
+    }
+
+    /// Says goodbye: GOAWAY NO_ERROR (see h2_session::go_away), written once no frame is on
+    /// its way, so that it is the last frame. For a polite close of a connection the pool let
+    /// go; the session takes no stream from then on. Completes once written (or failed).
+    task<boost::system::error_code> async_go_away() {
+        namespace asio = boost::asio;
+        // Rare: a frame (a reset, an acknowledgement) is still being written. The caller
+        // bounds the wait: closing the connection ends that write.
+        timer_type pause(stream_.socket().get_executor());
+        while (writing_ || stream_.writing()) {
+            pause.expires_after(std::chrono::milliseconds(1));
+            co_await pause.async_wait(asio::as_tuple(asio::use_awaitable_t<Executor>{}));
+        }
+        session_.go_away();
+        std::string out;
+        session_.take_output(out);
+        publish();
+        if (out.empty()) {
+            co_return boost::system::error_code{};  // closed already: nothing to say
+        }
+        writing_ = true;  // flush() starts no writer meanwhile
+        auto [ec, n] = co_await stream_.async_write(out);
+        writing_ = false;
+        co_return ec;
     }
 
     /// True while the session takes new streams (read by the pool).

@@ -360,6 +360,15 @@ void h2_session::ping() {
     }
 }
 
+void h2_session::go_away() {
+    // nghttp2 wants neither to read nor to write once the GOAWAY is out: check_alive() then
+    // ends the session.
+    if (state_ != h2_state::closed &&
+        nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR) != 0) {
+        fail_connection(NGHTTP2_ERR_NOMEM);
+    }
+}
+
 std::vector<h2_result> h2_session::take_finished() {
     return std::exchange(finished_, {});
 }

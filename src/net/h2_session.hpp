@@ -121,6 +121,12 @@ class h2_session {
     /// Queues a PING; pings_acknowledged() counts the server's answers.
     void ping();
 
+    /// Ends the session politely: queues GOAWAY NO_ERROR (last_stream_id 0: the client
+    /// processes no stream of the server's) for the next take_output(), which then closes the
+    /// session (`ended`; streams still open finish with `connection_error`). No-op once
+    /// `closed`.
+    void go_away();
+
     /// PING acknowledgements received so far.
     std::uint64_t pings_acknowledged() const noexcept { return pings_acknowledged_; }
 

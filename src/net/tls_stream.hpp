@@ -23,6 +23,7 @@
 #include <tuple>
 #include <utility>
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <stytch/error.hpp>
@@ -151,6 +152,20 @@ class tls_stream {
     /// Writes all of `data` (OpenSSL writes whole records unless partial writes are enabled).
     task<std::pair<boost::system::error_code, std::size_t>> async_write(std::string_view data) {
         return perform(op::write, const_cast<char*>(data.data()), data.size());
+    }
+
+    /// Sends a close_notify alert and writes it, without waiting for the peer's (the caller
+    /// closes the socket soon after). Writing after it fails.
+    task<boost::system::error_code> async_shutdown() {
+        ERR_clear_error();
+        // 0: ours is sealed into the output, the peer's not received; 1: both. Below 0 the
+        // session failed before: nothing polite is left to say.
+        if (SSL_shutdown(ssl_.get()) < 0) {
+            const unsigned long lib_error = ERR_get_error();
+            ERR_clear_error();
+            co_return map_tls_error(SSL_ERROR_SSL, lib_error);
+        }
+        co_return co_await flush_output();
     }
 
     /// Reads at least one byte of plaintext into `buffer`.

@@ -65,6 +65,7 @@ BOOST_AUTO_TEST_CASE(trimmed_idle_connections_are_reused) {
     server_fixture f;
     auto cfg = f.config();
     cfg.max_connections = 24;
+    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
     client c(f.ioc.get_executor(), cfg);
     auto wave = [&] {
         int ok = 0, done = 0;

@@ -109,6 +109,10 @@ struct h2_server_session::callbacks {
 
     static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
         auto& session = self(user_data);
+        if (frame->hd.type == NGHTTP2_GOAWAY) {
+            ++session.goaways_received_;
+            return 0;
+        }
         if ((frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) ||
             (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) == 0) {
             return 0;

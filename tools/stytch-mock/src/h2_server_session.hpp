@@ -70,6 +70,8 @@ class h2_server_session {
     bool stream_open(std::int32_t stream_id) const;
     /// False once nghttp2 neither reads nor writes any more (e.g. GOAWAY sent, no stream open).
     bool alive() const;
+    /// GOAWAY frames received from the client so far.
+    std::size_t goaways_received() const { return goaways_received_; }
 
   private:
     struct callbacks;
@@ -84,6 +86,7 @@ class h2_server_session {
     std::map<std::int32_t, incoming> incoming_;
     std::map<std::int32_t, std::pair<std::string, std::size_t>> bodies_;  // body, bytes sent
     std::vector<h2_request> complete_;
+    std::size_t goaways_received_ = 0;
 };
 
 }  // namespace stytch::mock::detail

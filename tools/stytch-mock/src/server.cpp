@@ -328,6 +328,8 @@ struct server::impl {
     std::atomic<std::size_t> received{0};
     std::atomic<std::size_t> steps_completed{0};
     std::atomic<std::size_t> scripts_active{0};
+    std::atomic<std::size_t> goaways{0};
+    std::atomic<std::size_t> close_notifies{0};
 
     mutable std::mutex mutex;  // guards everything below up to the next blank line
     std::map<std::string, json::object, std::less<>> organizations;
@@ -567,6 +569,9 @@ asio::awaitable<void> server::impl::run_session(std::shared_ptr<session_state> s
     } catch (...) {
         // Never let one connection take the server down.
     }
+    if ((SSL_get_shutdown(state->stream.native_handle()) & SSL_RECEIVED_SHUTDOWN) != 0) {
+        close_notifies.fetch_add(1);
+    }
     beast::get_lowest_layer(state->stream).close();
     {
         std::lock_guard lock(mutex);
@@ -760,7 +765,9 @@ asio::awaitable<void> server::impl::serve_h2(std::shared_ptr<session_state> stat
         if (ec) {
             break;
         }
+        const std::size_t goaways_before = connection->session.goaways_received();
         connection->failed = !connection->session.receive({buffer.data(), n});
+        goaways.fetch_add(connection->session.goaways_received() - goaways_before);
         for (auto& request : connection->session.take_requests()) {
             start_stream(state, connection, id, std::move(request));
         }
@@ -1510,6 +1517,14 @@ std::size_t server::script_steps_completed() const {
 
 std::size_t server::scripts_running() const {
     return impl_->scripts_active.load();
+}
+
+std::size_t server::goaways_received() const {
+    return impl_->goaways.load();
+}
+
+std::size_t server::close_notifies_received() const {
+    return impl_->close_notifies.load();
 }
 
 std::vector<std::vector<std::string>> server::alpn_offers() const {

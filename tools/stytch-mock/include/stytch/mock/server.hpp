@@ -311,6 +311,12 @@ class server {
     /// a failed write or `stop()` (a script ending in close_notify counts as through once the
     /// close_notify was acknowledged, while the server waits for the client to close).
     std::size_t scripts_running() const;
+    /// HTTP/2 GOAWAY frames received from clients so far, over all connections.
+    std::size_t goaways_received() const;
+    /// Connections on which the client's TLS close_notify was received before the
+    /// connection ended (a polite close, not an abrupt one); counted when the server is done
+    /// with the connection.
+    std::size_t close_notifies_received() const;
     /// The ALPN protocol lists offered by the clients' TLS handshakes so far, in order (none
     /// is recorded for a handshake without ALPN, nor when `record_requests` is off).
     std::vector<std::vector<std::string>> alpn_offers() const;
