@@ -55,8 +55,8 @@ boost::system::error_code client_config::validate() const {
     if (connect_timeout <= milliseconds::zero() || request_timeout <= milliseconds::zero() ||
         idle_timeout <= milliseconds::zero() || max_connections == 0 || max_response_body == 0 ||
         max_streams_per_connection == 0 || h2_ping_after_idle <= milliseconds::zero() ||
-        h2_connection_window == 0 || h2_connection_window > 0x7fffffff ||
-        max_json_depth == 0 || max_json_depth > max_json_depth_limit || retry.max_attempts == 0 ||
+        h2_connection_window == 0 || h2_connection_window > 0x7fffffff || max_json_depth == 0 ||
+        max_json_depth > max_json_depth_limit || retry.max_attempts == 0 ||
         retry.base_delay < milliseconds::zero() || retry.max_delay < retry.base_delay) {
         return error::invalid_config;
     }
