@@ -5,11 +5,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
-#include <malloc.h>
-
 #include <atomic>
 #include <map>
 #include <thread>
+
+#include <malloc.h>
 
 #include "conformance_h2/fixture.hpp"
 #include "support/process.hpp"
