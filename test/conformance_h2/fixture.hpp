@@ -46,6 +46,15 @@ struct seen {
     void reset_of(peer& p);
 };
 
+/// What a server's scripts threw, one per line ("" when nothing).
+inline std::string failures_of(const script_server& server) {
+    std::string all;
+    for (const auto& f : server.failures()) {
+        all += f + '\n';
+    }
+    return all;
+}
+
 /// The outcome of one call and when it completed.
 struct outcome {
     result<b2b::delete_external_id_response> r{failure{}};

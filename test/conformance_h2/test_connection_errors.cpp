@@ -49,7 +49,7 @@ void fails_the_connection(std::function<std::string(std::int32_t)> bad, std::uin
     BOOST_TEST(!o.r.error().details.error_message.empty());
     BOOST_TEST(o.after(sent).count() < 50, o.after(sent).count() << " ms");
     BOOST_TEST(f.finish(server));  // the client closed: the script saw it
-    BOOST_TEST(server.failures().empty(), server.failures().front());
+    BOOST_TEST(server.failures().empty(), failures_of(server));
     std::lock_guard<std::mutex> held(client.mutex);
     BOOST_TEST_REQUIRE(client.goaway.has_value());
     BOOST_TEST(client.goaway->error_code() == code);
