@@ -245,16 +245,23 @@ std::int32_t peer::next_request(milliseconds timeout) {
 }
 
 void peer::send(std::string_view bytes, std::size_t record_size) {
+    if (!send_unless_closed(bytes, record_size)) {
+        fail("write failed: the client closed");
+    }
+}
+
+bool peer::send_unless_closed(std::string_view bytes, std::size_t record_size) {
     while (!bytes.empty()) {
         const std::size_t n = std::min(bytes.size(), record_size);
         std::size_t written = 0;
         if (SSL_write_ex(ssl_, bytes.data(), n, &written) != 1) {
             ERR_clear_error();
-            fail("write failed: the client closed");
+            return false;
         }
         bytes.remove_prefix(written);
     }
     sent_at_ = clock::now();
+    return true;
 }
 
 bool peer::read_until_closed(milliseconds timeout) {

@@ -91,6 +91,9 @@ class peer {
     received_frame expect(std::uint8_t type, milliseconds timeout = milliseconds(5000));
     /// Writes `bytes` now, in TLS records of at most `record_size` bytes; returns when written.
     void send(std::string_view bytes, std::size_t record_size = 16384);
+    /// Like send(), but a client that closes before all is written (it may act on the first
+    /// part) is not a failure: returns false then, and what it sent stays readable.
+    bool send_unless_closed(std::string_view bytes, std::size_t record_size = 16384);
     /// When the last send() returned.
     clock::time_point sent_at() const { return sent_at_; }
     /// Reads everything the client sends until it closes the connection (or `timeout`);

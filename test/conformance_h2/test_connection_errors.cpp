@@ -13,14 +13,15 @@ using namespace stytch::test::h2;
 namespace {
 
 // A script: the request gets `bad` (built for its stream id); then the script reads what the
-// client sends until it closes.
+// client sends until it closes. The client may close while `bad` is still being written: it
+// may act on the first part of it (a header block too large to decode).
 script_server::script bad_frames(moment& sent, seen& client,
                                  std::function<std::string(std::int32_t)> bad) {
     return [&sent, &client, bad = std::move(bad)](peer& p) {
         p.start();
         const auto id = p.next_request();
         sent.mark();
-        p.send(bad(id));
+        p.send_unless_closed(bad(id));
         client.until_closed(p);
     };
 }

@@ -228,8 +228,11 @@ BOOST_AUTO_TEST_CASE(nothing_is_attempted_after_the_deadline) {
                code_of(r).message());
     BOOST_TEST(log.size() > 1u);
     BOOST_TEST(log.size() < 1000u);
+    // started() is the hook's time less the latency measured a little before it, under the
+    // engine's mutex: on a loaded machine (sanitizers) it lags the grant by up to a few ms.
+    const milliseconds report_lag(5);
     for (const auto& e : log.entries()) {
-        BOOST_TEST((e.started() < started + cfg.request_timeout));
+        BOOST_TEST((e.started() < started + cfg.request_timeout + report_lag));
     }
     BOOST_TEST((ended - started < cfg.request_timeout + milliseconds(100)));
 }
