@@ -19,7 +19,11 @@ set(CPACK_STRIP_FILES ON)  # debug info stays in the build tree
 set(stytch_runtime_package libstytch${STYTCH_SOVERSION})
 set(stytch_runtime_depends
     "${stytch_runtime_package} (= ${PROJECT_VERSION}-${CPACK_DEBIAN_PACKAGE_RELEASE})")
-set(stytch_dev_depends "libboost1.81-dev, libboost-json1.81-dev, libboost-url1.81-dev, libssl-dev")
+# What a consumer of the -dev package needs: what stytchConfig.cmake and stytch.pc look up (Boost
+# 1.81 json and url, OpenSSL 3, nghttp2 through pkg-config). scripts/check-package derives that
+# set from the installed files and fails when this list misses one.
+set(stytch_dev_depends
+    "libboost1.81-dev, libboost-json1.81-dev, libboost-url1.81-dev, libssl-dev, libnghttp2-dev (>= 1.52), pkg-config")
 
 # Shared-library dependencies come from dpkg-shlibdeps when it is installed (dpkg-dev), else from
 # this explicit list (Debian 12's packages of what libstytch and the tools link).
@@ -31,7 +35,7 @@ if(STYTCH_DPKG_SHLIBDEPS)
     set(stytch_binary_depends "")
 else()
     set(stytch_binary_depends
-        "libboost-json1.81.0, libboost-url1.81.0, libssl3, libstdc++6, libgcc-s1, libc6")
+        "libboost-json1.81.0, libboost-url1.81.0, libssl3, libnghttp2-14, libstdc++6, libgcc-s1, libc6")
 endif()
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME ${stytch_runtime_package})
