@@ -43,6 +43,7 @@ ORGANIZATION_ID     organization id, slug or external id (percent-encoded on the
                     phase it failed in, latency, new or reused connection (never a
                     credential)
 --version           print the version and exit
+--help, -h          print this help and exit
 
 Environment:
   STYTCH_PROJECT_ID  project id (required; project-live-* selects https://api.stytch.com,
@@ -55,8 +56,9 @@ Environment:
   STYTCH_CLIENT_CERT client certificate (PEM) for mutual TLS
   STYTCH_CLIENT_KEY  its private key (PEM); default: read from STYTCH_CLIENT_CERT
   STYTCH_HTTP_VERSION
-                     auto (default), 1.1 (never offer h2) or 2 (require h2; this build
-                     speaks HTTP/1.1 only, so 2 fails)
+                     auto (default: offer h2 and http/1.1 by ALPN, speak what the
+                     server selects), 1.1 (never offer h2) or 2 (require h2: a server
+                     that does not select it fails the call, exit 3)
   https_proxy, HTTPS_PROXY
                      proxy as http[s]://[user:password@]host[:port] (lowercase name first,
                      as curl); its credentials are never printed

@@ -58,7 +58,7 @@ options:
   --delay-ms N      every answer waits N milliseconds (0 to 3600000; default 0), without
                     holding up other connections: latency on one machine
   --http2           answer over HTTP/2 when the client offers h2 (ALPN), HTTP/1.1 otherwise
-  --help            show this help
+  --help, -h        show this help
 
 With the defaults, a client uses:
   STYTCH_PROJECT_ID=)" +
