@@ -68,7 +68,8 @@ options:
   --help            show this help
 
 faults (a scenario; later flags replace what earlier ones and --scenario set):
-  --latency MS      every answer waits MS milliseconds, other connections served meanwhile
+  --latency MS      every answer waits MS milliseconds (0 to 3600000), other connections
+                    served meanwhile
   --delay-ms MS     the same as --latency
   --latency-uniform MIN:MAX
                     every answer waits a time drawn uniformly from MIN to MAX ms
@@ -85,11 +86,11 @@ faults (a scenario; later flags replace what earlier ones and --scenario set):
                       slow_body[:PIECE:MS] the normal answer, its body PIECE bytes (64) every
                                            MS milliseconds (50)
                       stall                no answer at all
-                    truncate, stray and slow_body are HTTP/1.1 faults: on HTTP/2 they reset
-                    the stream.
+                    reset, truncate, stray and slow_body are HTTP/1.1 faults: on HTTP/2
+                    they reset the stream.
   --repeat          play the sequence again and again
   --goaway-after N  HTTP/2: send GOAWAY when a connection's N-th request arrives (later
-                    streams of that connection are refused by it)
+                    streams on that connection are not processed)
   --scenario FILE   the same as one JSON object, e.g.
                     {"latency_ms": {"min": 5, "max": 50}, "repeat": false, "goaway_after": 0,
                      "sequence": ["429:1", {"status": 503, "retry_after": 2}, "drop",
