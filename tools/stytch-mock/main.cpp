@@ -3,6 +3,11 @@
 
 #include <stytch/mock/server.hpp>
 
+#include "request_log.hpp"
+#include "scenario.hpp"
+
+#include <boost/json/parse.hpp>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
@@ -15,6 +20,7 @@
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -55,10 +61,41 @@ options:
   --secret SECRET   accepted secret (default )" +
            defaults.secret + R"()
   --prefix PATH     serve under PATH, e.g. /stytch
-  --delay-ms N      every answer waits N milliseconds (0 to 3600000; default 0), without
-                    holding up other connections: latency on one machine
   --http2           answer over HTTP/2 when the client offers h2 (ALPN), HTTP/1.1 otherwise
+  --log FILE|-      append one JSON object per request to FILE (- : stdout, after the
+                    "listening" line): time, connection, method, path, protocol, headers
+                    (credentials masked: "Basic ***"), status (null: none sent), duration_us
   --help, -h        show this help
+
+faults (a scenario; later flags replace what earlier ones and --scenario set):
+  --latency MS      every answer waits MS milliseconds (0 to 3600000), other connections
+                    served meanwhile
+  --delay-ms MS     the same as --latency
+  --latency-uniform MIN:MAX
+                    every answer waits a time drawn uniformly from MIN to MAX ms
+  --sequence LIST   the n-th request (counted over all connections) gets the n-th step of the
+                    comma-separated LIST; requests after it are served normally. Steps:
+                      ok                   the normal answer
+                      STATUS[:SECONDS]     an error answer (400-599) in Stytch's shape,
+                                           with Retry-After: SECONDS if given (429:2)
+                      drop                 close the connection, no answer (FIN)
+                      reset                reset the connection, no answer (RST)
+                      truncate[:BYTES]     a 200 whose body stops after BYTES (default half)
+                                           of the announced Content-Length, then close
+                      stray                the normal answer, then an unsolicited second one
+                      slow_body[:PIECE:MS] the normal answer, its body PIECE bytes (64) every
+                                           MS milliseconds (50)
+                      stall                no answer at all
+                    reset, truncate, stray and slow_body are HTTP/1.1 faults: on HTTP/2
+                    they reset the stream.
+  --repeat          play the sequence again and again
+  --goaway-after N  HTTP/2: send GOAWAY when a connection's N-th request arrives (later
+                    streams on that connection are not processed)
+  --scenario FILE   the same as one JSON object, e.g.
+                    {"latency_ms": {"min": 5, "max": 50}, "repeat": false, "goaway_after": 0,
+                     "sequence": ["429:1", {"status": 503, "retry_after": 2}, "drop",
+                                  {"fault": "slow_body", "piece": 16, "interval_ms": 20}, "ok"]}
+                    ("latency_ms": MS for a fixed latency)
 
 With the defaults, a client uses:
   STYTCH_PROJECT_ID=)" +
@@ -107,6 +144,8 @@ int main(int argc, char** argv) {
     std::optional<std::string> ca_out;
     std::optional<std::string> cert_file;
     std::optional<std::string> key_file;
+    std::optional<std::string> log_file;
+    stytch::mock::detail::scenario scenario;
 
     try {
         for (int i = 1; i < argc; ++i) {
@@ -138,9 +177,31 @@ int main(int argc, char** argv) {
                 options.path_prefix = value();
             } else if (arg == "--http2") {
                 options.alpn = {"h2", "http/1.1"};
-            } else if (arg == "--delay-ms") {
-                options.answer_delay =
-                    std::chrono::milliseconds(parse_number("--delay-ms", value(), 3'600'000));
+            } else if (arg == "--delay-ms" || arg == "--latency") {
+                scenario.latency = std::chrono::milliseconds(parse_number(arg, value(), 3'600'000));
+                scenario.latency_max = {};
+            } else if (arg == "--latency-uniform") {
+                stytch::mock::detail::parse_latency_range(value(), scenario);
+            } else if (arg == "--sequence") {
+                scenario.sequence = stytch::mock::detail::parse_sequence(value());
+            } else if (arg == "--repeat") {
+                scenario.repeat = true;
+            } else if (arg == "--goaway-after") {
+                scenario.goaway_after = parse_number(arg, value(), 1'000'000'000);
+            } else if (arg == "--scenario") {
+                const std::string file = value();
+                boost::system::error_code ec;
+                const auto document = boost::json::parse(read_file(file), ec);
+                if (ec) {
+                    throw usage_error{"--scenario: '" + file + "' is not JSON: " + ec.message()};
+                }
+                try {
+                    stytch::mock::detail::merge_scenario(document, scenario);
+                } catch (const std::invalid_argument& e) {
+                    throw usage_error{"--scenario: '" + file + "': " + e.what()};
+                }
+            } else if (arg == "--log") {
+                log_file = value();
             } else {
                 throw usage_error{"unknown option '" + std::string(arg) + "'"};
             }
@@ -151,6 +212,12 @@ int main(int argc, char** argv) {
     } catch (const usage_error& e) {
         std::cerr << "stytch-mock: " << e.message << "\n\n" << usage();
         return 2;
+    } catch (const std::invalid_argument& e) {  // a step, a range
+        std::cerr << "stytch-mock: " << e.what() << "\n\n" << usage();
+        return 2;
+    } catch (const std::runtime_error& e) {  // --scenario FILE unreadable
+        std::cerr << "stytch-mock: --scenario: " << e.what() << '\n';
+        return 2;
     }
 
     try {
@@ -159,12 +226,32 @@ int main(int argc, char** argv) {
                 stytch::mock::tls_identity{"", read_file(*cert_file), read_file(*key_file)};
         }
 
+        stytch::mock::detail::apply_to_options(scenario, options);
+        // The log outlives the server, which reports abandoned requests when it stops.
+        std::ofstream log_stream;
+        std::optional<stytch::mock::detail::request_log> log;
+        if (log_file == "-") {
+            log.emplace(std::cout);
+        } else if (log_file) {
+            log_stream.open(*log_file, std::ios::app);
+            if (!log_stream) {
+                throw std::runtime_error("--log: cannot open '" + *log_file + "'");
+            }
+            log.emplace(log_stream);
+        }
+        if (log) {
+            options.on_answered = [&log](const stytch::mock::answered_request& entry) {
+                log->write(entry);
+            };
+        }
+
         // Signals first, so a SIGTERM sent as soon as the line below is read is handled.
         boost::asio::io_context signals_context;
         boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
         signals.async_wait([](const boost::system::error_code&, int) {});
 
         stytch::mock::server server(std::move(options));
+        server.set_override(stytch::mock::detail::make_hook(scenario));
         if (!seed.empty()) {
             server.load_organizations(seed, stytch::mock::server::seed_check::complete);
         }

@@ -15,6 +15,8 @@ enum class shape {
     strings,          // an array of strings
     records,          // an array of objects of `sub`
     optional_record,  // absent, null, or an object of `sub`
+    optional_string,  // absent, null, or a string
+    optional_object,  // absent, null, or any object (free-form)
 };
 
 struct member {
@@ -23,8 +25,8 @@ struct member {
     std::span<const member> sub{};  // records, optional_record: the members of each object
 };
 
-// Mirrors include/stytch/b2b/organization.hpp: its required members, and the optional one
-// that has required members of its own.
+// Mirrors include/stytch/b2b/organization.hpp: its required members, and its optional ones,
+// whose type the client checks too when they are present and not null.
 constexpr member sso_connection_members[] = {{"connection_id", shape::string},
                                              {"display_name", shape::string},
                                              {"identity_provider", shape::string}};
@@ -36,7 +38,9 @@ constexpr member custom_role_members[] = {{"role_id", shape::string},
                                           {"description", shape::string},
                                           {"permissions", shape::records, permission_members}};
 constexpr member scim_connection_members[] = {{"connection_id", shape::string},
-                                              {"display_name", shape::string}};
+                                              {"display_name", shape::string},
+                                              {"bearer_token_last_four", shape::optional_string},
+                                              {"bearer_token_expires_at", shape::optional_string}};
 constexpr member organization_members[] = {
     {"organization_id", shape::string},
     {"organization_name", shape::string},
@@ -61,7 +65,13 @@ constexpr member organization_members[] = {
     {"third_party_connected_apps_allowed_type", shape::string},
     {"allowed_third_party_connected_apps", shape::strings},
     {"custom_roles", shape::records, custom_role_members},
+    {"trusted_metadata", shape::optional_object},
+    {"created_at", shape::optional_string},
+    {"updated_at", shape::optional_string},
+    {"organization_external_id", shape::optional_string},
+    {"sso_default_connection_id", shape::optional_string},
     {"scim_active_connection", shape::optional_record, scim_connection_members},
+    {"allowed_oauth_tenants", shape::optional_object},
 };
 
 std::optional<std::string> check(const json::object& o, std::span<const member> members,
@@ -70,13 +80,15 @@ std::optional<std::string> check(const json::object& o, std::span<const member> 
 std::optional<std::string> check_member(const json::value* v, const member& m,
                                         const std::string& path) {
     if (v == nullptr || v->is_null()) {
-        if (m.kind == shape::optional_record) {
+        if (m.kind == shape::optional_record || m.kind == shape::optional_string ||
+            m.kind == shape::optional_object) {
             return std::nullopt;
         }
         return path + " is missing";
     }
     switch (m.kind) {
         case shape::string:
+        case shape::optional_string:
             if (!v->is_string()) {
                 return path + " is not a string";
             }
@@ -109,6 +121,11 @@ std::optional<std::string> check_member(const json::value* v, const member& m,
                 return path + " is not an object";
             }
             return check(v->get_object(), m.sub, path + ".");
+        case shape::optional_object:
+            if (!v->is_object()) {
+                return path + " is not an object";
+            }
+            return std::nullopt;
     }
     return std::nullopt;
 }

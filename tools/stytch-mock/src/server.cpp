@@ -237,6 +237,46 @@ struct session_state : std::enable_shared_from_this<session_state> {
     bool stopping = false;  // stop(), or the end of an h2 connection; guarded by the strand
 };
 
+/// Reports one request to `server_options::on_answered` when the server is done with it, whichever
+/// way that happens (answer written, fault carried out, client gone, stop()).
+struct answer_report {
+    answer_report(const server_options& o, const recorded_request& r, std::string_view p)
+        : opts(o), request(r), protocol(p) {}
+    answer_report(const answer_report&) = delete;
+    answer_report& operator=(const answer_report&) = delete;
+    ~answer_report() {
+        if (!opts.on_answered) {
+            return;
+        }
+        try {
+            opts.on_answered(answered_request{request, protocol, status, received_at,
+                                              std::chrono::steady_clock::now() - start});
+        } catch (...) {  // a log that fails must not take the server down
+        }
+    }
+    const server_options& opts;
+    const recorded_request& request;
+    std::string_view protocol;
+    std::chrono::system_clock::time_point received_at = std::chrono::system_clock::now();
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    int status = 0;  // the status line sent, if any
+};
+
+/// The status a fault reply sends before it cuts the answer short; 0 when it sends none.
+int status_sent(const reply& r) {
+    switch (r.action) {
+        case reply::kind::respond:
+        case reply::kind::headers_then_stall:
+        case reply::kind::truncated_body:
+        case reply::kind::stream_body:
+            return r.status;
+        case reply::kind::reset_mid_answer:
+            return r.partial_bytes >= std::string_view("HTTP/1.1 200").size() ? r.status : 0;
+        default:
+            return 0;
+    }
+}
+
 /// An HTTP/2 answer replaced by hand-written frames (server_options::h2_hpack_bomb,
 /// h2_endless_continuation).
 enum class h2_answer_fault { none, hpack_bomb, endless_continuation };
@@ -302,11 +342,14 @@ struct server::impl {
     asio::awaitable<void> drain(session_state& state);
     asio::awaitable<void> reset(session_state& state);
     asio::awaitable<bool> run_script(session_state& state, const std::vector<script_step>& steps,
-                                     const recorded_request& request);
+                                     const recorded_request& request, int& status);
     asio::awaitable<bool> send_close_notify(session_state& state);
+    asio::awaitable<bool> write_slowly(session_state& state, const reply& answer,
+                                       const script_step& step);
     asio::awaitable<void> wait_acknowledged(session_state& state);
     asio::awaitable<void> wait_for_client_close(session_state& state);
     asio::awaitable<bool> pause(session_state& state, std::chrono::milliseconds delay);
+    std::chrono::milliseconds answer_delay();
 
     static int select_alpn(SSL* ssl, const unsigned char** out, unsigned char* out_size,
                            const unsigned char* in, unsigned in_size, void* self);
@@ -677,14 +720,16 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
         }
         request.body = std::move(message.body());
         const bool keep_alive = message.keep_alive();
+        answer_report report(opts, request, "HTTP/1.1");
 
         std::optional<reply> answer = take_request(request);
-        if (opts.answer_delay > 0ms && !co_await pause(state, opts.answer_delay)) {
+        if (const auto delay = answer_delay(); delay > 0ms && !co_await pause(state, delay)) {
             co_return;
         }
         if (!answer) {
             answer = handle(request);
         }
+        report.status = status_sent(*answer);
 
         switch (answer->action) {
             case reply::kind::close_without_answer: {
@@ -698,7 +743,7 @@ asio::awaitable<void> server::impl::serve(session_state& state, std::uint64_t id
             case reply::kind::respond:
                 break;
             case reply::kind::script:
-                if (!co_await run_script(state, answer->script, request)) {
+                if (!co_await run_script(state, answer->script, request, report.status)) {
                     co_return;
                 }
                 continue;
@@ -825,8 +870,9 @@ asio::awaitable<void> server::impl::answer_stream(std::shared_ptr<session_state>
         h2_connection& c;
         ~done_guard() { --c.answering; }
     } guard{*connection};
+    answer_report report(opts, request, "HTTP/2");
     std::optional<reply> answer = take_request(request);
-    if (opts.answer_delay > 0ms && !co_await pause(*state, opts.answer_delay)) {
+    if (const auto delay = answer_delay(); delay > 0ms && !co_await pause(*state, delay)) {
         co_return;
     }
     if (fault != h2_answer_fault::none && !connection->session.stream_open(stream_id)) {
@@ -848,6 +894,7 @@ asio::awaitable<void> server::impl::answer_stream(std::shared_ptr<session_state>
     }
     switch (answer->action) {
         case reply::kind::respond:
+            report.status = answer->status;
             connection->session.answer(stream_id, answer->status, answer->headers,
                                        std::move(answer->body));
             break;
@@ -1142,6 +1189,42 @@ asio::awaitable<bool> server::impl::pause(session_state& state, std::chrono::mil
 
 /// Sends a TLS close_notify without waiting for the client's: reading is shut down first, so
 /// the read that follows the close_notify inside async_shutdown ends at once. TCP stays open.
+std::chrono::milliseconds server::impl::answer_delay() {
+    if (opts.answer_delay_max <= opts.answer_delay) {
+        return opts.answer_delay;
+    }
+    std::uniform_int_distribution<std::chrono::milliseconds::rep> draw(
+        opts.answer_delay.count(), opts.answer_delay_max.count());
+    std::lock_guard lock(mutex);
+    return std::chrono::milliseconds(draw(rng));
+}
+
+/// A slow body (script_step::interval): the head at once, then the body piece by piece, each
+/// pushed out alone after the interval.
+asio::awaitable<bool> server::impl::write_slowly(session_state& state, const reply& answer,
+                                                 const script_step& step) {
+    auto& tcp_layer = beast::get_lowest_layer(state.stream);
+    const std::string bytes = render(answer);
+    const std::size_t head = bytes.find("\r\n\r\n") + 4;
+    const std::size_t piece = step.record_size == 0 ? 16 : step.record_size;
+    for (std::size_t at = 0; at < bytes.size();) {
+        const std::size_t size = at == 0 ? head : std::min(piece, bytes.size() - at);
+        if (at != 0 && !co_await pause(state, step.interval)) {
+            co_return false;
+        }
+        tcp_layer.expires_after(write_timeout);
+        auto [ec, n] = co_await asio::async_write(
+            state.stream, asio::buffer(std::string_view(bytes).substr(at, size)), use_tuple);
+        (void)n;
+        if (ec || state.stopping) {
+            co_return false;
+        }
+        set_cork(tcp_layer.socket(), false);  // each piece leaves alone, now
+        at += size;
+    }
+    co_return true;
+}
+
 asio::awaitable<bool> server::impl::send_close_notify(session_state& state) {
     auto& tcp_layer = beast::get_lowest_layer(state.stream);
     boost::system::error_code ignored;
@@ -1173,7 +1256,7 @@ asio::awaitable<void> server::impl::wait_for_client_close(session_state& state) 
 /// Runs a `reply::kind::script`; true when the connection stays open for the next request.
 asio::awaitable<bool> server::impl::run_script(session_state& state,
                                                const std::vector<script_step>& steps,
-                                               const recorded_request& request) {
+                                               const recorded_request& request, int& status) {
     auto& tcp_layer = beast::get_lowest_layer(state.stream);
     auto& socket = tcp_layer.socket();
     // Counts this script in `scripts_active` until its end, whichever way it ends.
@@ -1218,11 +1301,25 @@ asio::awaitable<bool> server::impl::run_script(session_state& state,
             co_return false;
         }
         switch (step.action) {
-            case script_step::kind::write:
-            case script_step::kind::normal_answer: {
+            case script_step::kind::normal_answer:
+                if (step.interval > 0ms) {
+                    const reply answer = handle(request);
+                    status = answer.status;
+                    if (!co_await write_slowly(state, answer, step)) {
+                        co_return false;
+                    }
+                    ++written;
+                    break;
+                }
+                [[fallthrough]];
+            case script_step::kind::write: {
                 set_cork(socket, true);
                 const bool normal = step.action == script_step::kind::normal_answer;
-                const std::string bytes = normal ? render(handle(request)) : std::string();
+                const reply answer = normal ? handle(request) : reply{};
+                if (normal) {
+                    status = answer.status;
+                }
+                const std::string bytes = normal ? render(answer) : std::string();
                 const std::string_view data = normal ? std::string_view(bytes) : step.bytes;
                 const std::size_t record =
                     normal || step.record_size == 0 ? max_record : step.record_size;
@@ -1345,7 +1442,9 @@ reply server::impl::handle(const recorded_request& request) {
     {
         std::lock_guard lock(mutex);
         if (json::object* stored = find_locked(*id)) {
-            (*stored)["organization_external_id"] = nullptr;
+            // The real API's organization then has no external id: the member is left out (its
+            // schema has it as an optional string, never null), in the store and the answer.
+            stored->erase("organization_external_id");
             organization = *stored;
         }
     }
@@ -1436,8 +1535,14 @@ void server::write_ca_file(const std::string& path) const {
     }
 }
 
-void server::add_organization(json::object organization) {
+void server::add_organization(json::object organization, seed_check check) {
     validate_organization(organization);
+    if (check == seed_check::complete) {
+        if (auto reason = detail::incomplete_member(organization)) {
+            throw std::invalid_argument(
+                "stytch::mock::server: the client could not decode this organization: " + *reason);
+        }
+    }
     std::lock_guard lock(impl_->mutex);
     impl_->add_locked(std::move(organization));
 }

@@ -23,6 +23,9 @@
 
 namespace stytch::mock {
 
+struct recorded_request;
+struct answered_request;
+
 /// Construction parameters of a `server`.
 struct server_options {
     /// The Basic credentials the server accepts: `project_id:secret`.
@@ -53,6 +56,11 @@ struct server_options {
     /// Latency: every answer (normal, overridden or fault) waits this long after its request
     /// was read, on a timer, so other connections are served meanwhile (at most a year).
     std::chrono::milliseconds answer_delay{0};
+    /// Latency spread: when greater than `answer_delay`, each answer waits a time drawn
+    /// uniformly (whole milliseconds, both ends included) from [answer_delay,
+    /// answer_delay_max] instead, so a benchmark can check its percentiles against a known
+    /// distribution (at most a year).
+    std::chrono::milliseconds answer_delay_max{0};
     /// ALPN: the protocols the server selects from, in its order of preference, when the
     /// client offers one of them (the server selects none otherwise, and the client then
     /// speaks HTTP/1.1). When it selects `h2` the connection speaks HTTP/2 (nghttp2): each
@@ -88,6 +96,12 @@ struct server_options {
     /// Keep every request for `requests()`. Turn off for long runs (soak tests): memory then
     /// stays flat, and `requests_received()` still counts them.
     bool record_requests = true;
+    /// Called on a server thread once the server is done with each request counted by
+    /// `requests_received()`: its answer written, its fault carried out (a stall: when the
+    /// client went away), or abandoned by `stop()`. For request logs; it must not throw (what it
+    /// throws is ignored) nor call `stop()`. Requests refused before they are complete (malformed
+    /// HTTP, oversized headers) and HTTP/2 streams refused by `h2_refuse_stream` are not counted.
+    std::function<void(const answered_request&)> on_answered{};
 };
 
 /// One request as the server received it.
@@ -105,6 +119,22 @@ struct recorded_request {
 
     /// The value of the first header named `name` (case-insensitive), "" if absent.
     std::string header(std::string_view name) const;
+};
+
+/// What `server_options::on_answered` reports about one request.
+struct answered_request {
+    /// The request as received.
+    const recorded_request& request;
+    /// "HTTP/1.1" or "HTTP/2".
+    std::string_view protocol;
+    /// The HTTP status the server sent for it (also when a fault cut the answer short after
+    /// its status line); 0 when none was sent: a dropped connection, a stall, raw bytes, an
+    /// HTTP/2 stream reset, a script without `normal_answer`, an abandoned request.
+    int status = 0;
+    /// When the request was complete (wall clock).
+    std::chrono::system_clock::time_point received_at{};
+    /// From `received_at` until the server was done with the request (latency included).
+    std::chrono::steady_clock::duration duration{};
 };
 
 /// One step of a scripted answer (`reply::kind::script`): exact bytes, exact TLS record
@@ -142,8 +172,13 @@ struct script_step {
     std::string bytes{};
     /// For `write`: how many times `bytes` is written; floods keep the server's memory bounded.
     std::size_t repeat = 1;
-    /// For `write`: the maximum plaintext size of one TLS record; 0 means 16 KiB.
+    /// For `write`: the maximum plaintext size of one TLS record; 0 means 16 KiB. For
+    /// `normal_answer` with an `interval`: the size of each piece of the body.
     std::size_t record_size = 0;
+    /// For `normal_answer`: when not 0, a slow body: the status line and headers go out at
+    /// once, then the body in pieces of `record_size` bytes (0: 16 bytes), each pushed out
+    /// alone with this wait before it.
+    std::chrono::milliseconds interval{0};
 
     /// A `write` step.
     static script_step write(std::string bytes, std::chrono::milliseconds delay = {},
@@ -171,6 +206,13 @@ struct script_step {
     /// A `normal_answer` step.
     static script_step normal_answer(std::chrono::milliseconds delay = {}) {
         return of(kind::normal_answer, delay);
+    }
+    /// A `normal_answer` step whose body trickles: `piece` bytes every `interval`.
+    static script_step slow_answer(std::size_t piece, std::chrono::milliseconds interval) {
+        script_step s = of(kind::normal_answer);
+        s.record_size = piece;
+        s.interval = interval;
+        return s;
     }
 };
 
@@ -245,8 +287,9 @@ std::string render(const reply& r);
 ///   `method_not_allowed`;
 /// - Authorization other than `Basic base64(project_id:secret)`: 401 `unauthorized_credentials`;
 /// - unknown id: 404 `organization_not_found`; undecodable id: 400 `bad_request`;
-/// - success: the stored organization's organization_external_id becomes null (and stays so),
-///   200 `{request_id, status_code, organization}`.
+/// - success: the stored organization loses its organization_external_id member (as the
+///   real API, whose organization has no external id then), and the answer, 200
+///   `{request_id, status_code, organization}`, holds that stored record: without the member.
 /// - malformed HTTP: 400 `bad_request`; headers over 8 KiB: 431 `request_header_too_large`;
 ///   body over 64 KiB: 413 `request_too_large`; each followed by closing the connection.
 /// Responses are HTTP/1.1 keep-alive (unless the client asks for `Connection: close`) with
@@ -276,14 +319,23 @@ class server {
     /// or when there is no CA certificate.
     void write_ca_file(const std::string& path) const;
 
-    /// Adds or replaces (by organization_id) an organization. Throws std::invalid_argument
-    /// when `organization_id` is missing or not a non-empty string.
-    void add_organization(boost::json::object organization);
-    /// How much `load_organizations` checks of each organization.
+    /// How much `add_organization` and `load_organizations` check of each organization.
     enum class seed_check {
-        id_only,   ///< a non-empty string organization_id (tests may serve partial answers)
-        complete,  ///< also every member the client requires, at every level
+        id_only,  ///< a non-empty string organization_id (tests may serve partial answers)
+        /// What the client decodes: every member it requires, at every level, present, not
+        /// null and of its JSON type, and every optional member it knows absent, null or of
+        /// its JSON type.
+        complete,
     };
+
+    /// Adds or replaces (by organization_id) an organization. Throws std::invalid_argument
+    /// when `organization_id` is missing or not a non-empty string, and, with
+    /// `seed_check::complete` (the default), when the client could not decode the record: the
+    /// message names the first faulty member, e.g. `custom_roles[0].role_id is missing` or
+    /// `created_at is not a string`. Pass `seed_check::id_only` to serve a partial record on
+    /// purpose.
+    void add_organization(boost::json::object organization,
+                          seed_check check = seed_check::complete);
 
     /// Adds every organization of a JSON file holding an array of organization objects or
     /// `{"organizations": [...]}`, all or none. Throws std::runtime_error on failure; with
