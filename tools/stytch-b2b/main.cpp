@@ -61,8 +61,8 @@ Many organizations (one client, its connections shared by all calls):
                     (default 1000), doubled by each further 429 up to 30 s
 Output: one JSON line per id on stdout, as each call ends, in completion order:
   {"id":"...","status":"success","request_id":"..."} or
-  {"id":"...","status":"error","error_type":"...","error":"...",
-   ["status_code":N,"request_id":"..."]}
+  {"id":"...","status":"error","error":"..."[,"error_type":"..."][,"status_code":N]
+   [,"request_id":"..."]}
 stderr: a progress line when it is a terminal, and a summary line at the end. SIGINT or
 SIGTERM (Ctrl-C) starts no new call and lets those in flight finish; a second one aborts them.
 Exit status: 0 every id succeeded, 1 some failed or were not done, 2 usage or configuration
