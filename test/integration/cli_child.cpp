@@ -1,6 +1,7 @@
 #include "cli_child.hpp"
 
 #include <fcntl.h>
+#include <pty.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,7 +31,7 @@ std::string contents(const std::string& path) {
 
 cli_child::cli_child(const std::string& program, const std::vector<std::string>& arguments,
                      const std::vector<std::pair<std::string, std::string>>& environment,
-                     const std::string& stdin_path)
+                     const std::string& stdin_path, bool stderr_terminal)
     : out_path_(temp_path("stytch-cli-out")), err_path_(temp_path("stytch-cli-err")) {
     // The test's variables replace the inherited ones of the same name.
     std::vector<std::string> env_strings;
@@ -66,10 +67,22 @@ cli_child::cli_child(const std::string& program, const std::vector<std::string>&
     posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                      0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
+    int terminal_side = -1;
+    if (stderr_terminal) {
+        if (::openpty(&terminal_, &terminal_side, nullptr, nullptr, nullptr) != 0) {
+            throw std::runtime_error("openpty failed");
+        }
+        posix_spawn_file_actions_adddup2(&actions, terminal_side, 2);
+        posix_spawn_file_actions_addclose(&actions, terminal_);
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    }
     const int rc = posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
+    if (terminal_side >= 0) {
+        ::close(terminal_side);  // the master then reads EIO once the child is gone
+    }
     if (rc != 0) {
         throw std::runtime_error("posix_spawn " + program + ": error " + std::to_string(rc));
     }
@@ -79,6 +92,9 @@ cli_child::~cli_child() {
     if (status_ < 0 && pid_ > 0) {
         ::kill(pid_, SIGKILL);
         wait();
+    }
+    if (terminal_ >= 0) {
+        ::close(terminal_);
     }
     std::remove(out_path_.c_str());
     std::remove(err_path_.c_str());
@@ -103,8 +119,16 @@ std::string cli_child::out() const {
     return contents(out_path_);
 }
 
-std::string cli_child::err() const {
-    return contents(err_path_);
+std::string cli_child::err() {
+    if (terminal_ < 0) {
+        return contents(err_path_);
+    }
+    wait();
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(terminal_, buffer, sizeof buffer)) > 0;) {
+        terminal_text_.append(buffer, static_cast<std::size_t>(n));
+    }
+    return terminal_text_;
 }
 
 }  // namespace stytch::test

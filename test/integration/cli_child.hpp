@@ -14,10 +14,12 @@ namespace stytch::test {
 class cli_child {
   public:
     /// Starts `program` with `arguments`, this process's environment plus `environment`,
-    /// stdin from `stdin_path` (or /dev/null), stdout and stderr into fresh temporary files.
+    /// stdin from `stdin_path` (or /dev/null), stdout and stderr into fresh temporary files;
+    /// with `stderr_terminal`, stderr is a pseudo-terminal instead, read by err() once the
+    /// child ended (keep that output short: the terminal buffers it until then).
     cli_child(const std::string& program, const std::vector<std::string>& arguments,
               const std::vector<std::pair<std::string, std::string>>& environment,
-              const std::string& stdin_path = "/dev/null");
+              const std::string& stdin_path = "/dev/null", bool stderr_terminal = false);
     ~cli_child();
     cli_child(const cli_child&) = delete;
     cli_child& operator=(const cli_child&) = delete;
@@ -30,13 +32,15 @@ class cli_child {
 
     /// What the child wrote so far.
     std::string out() const;
-    std::string err() const;
+    std::string err();
 
   private:
     pid_t pid_ = -1;
     int status_ = -1;
     std::string out_path_;
     std::string err_path_;
+    int terminal_ = -1;  // the pseudo-terminal's master side, with stderr_terminal
+    std::string terminal_text_;
 };
 
 }  // namespace stytch::test

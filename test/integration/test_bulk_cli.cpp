@@ -196,6 +196,29 @@ BOOST_AUTO_TEST_CASE(usage_errors_are_status_2_and_send_nothing) {
     BOOST_TEST(f.server.requests_received() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_terminal_gets_a_progress_line_redrawn_in_place_then_the_summary) {
+    mock::server_options o;
+    o.answer_delay = 100ms;
+    server_fixture f(o);
+    temp_file ids(file_of(add_organizations(f, 8)));
+    cli_child child(STYTCH_CLI, {"delete-external-id", "--ids", ids.path, "--concurrency", "2"},
+                    cli_environment(f), "/dev/null", true);
+    BOOST_TEST(child.wait() == 0);
+    const std::string err = child.err();
+    // 4 rounds of 100 ms: the line is drawn at the start and redrawn at least once.
+    BOOST_TEST(err.starts_with("\r0/8 (0%)  0.0/s  0 errors  ETA -\x1b[K"), err);
+    std::size_t draws = 0;
+    for (auto at = err.find("\x1b[K\r"); at != std::string::npos;
+         at = err.find("\x1b[K\r", at + 1)) {
+        ++draws;
+    }
+    BOOST_TEST(draws >= 2u, err);
+    // Cleared before the summary (the terminal writes a newline as CR LF).
+    BOOST_TEST(
+        err.find("\r\x1b[Kstytch-b2b: 8 ids: 8 succeeded, 0 failed in ") != std::string::npos, err);
+    BOOST_TEST(err.ends_with("\r\n"), err);
+}
+
 // Each of the first calls is answered 429 once; the calls of the other ids may start only when
 // the shared pause (--backoff) that the first 429 began is over, although the first calls'
 // own retries succeed long before.
