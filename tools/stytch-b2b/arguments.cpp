@@ -1,6 +1,7 @@
 #include "arguments.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <vector>
 
 namespace stytch::cli {
@@ -32,6 +33,16 @@ std::string did_you_mean(std::string_view typed,
         return "; did you mean '" + std::string(*best) + "'?";
     }
     return " (try --help)";
+}
+
+// A whole decimal number in [low, high], or nothing.
+std::optional<std::size_t> number_in(const std::string& text, std::size_t low, std::size_t high) {
+    std::size_t n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || end != text.data() + text.size() || n < low || n > high) {
+        return std::nullopt;
+    }
+    return n;
 }
 
 }  // namespace
@@ -90,6 +101,7 @@ std::optional<std::string> parse_arguments(int argc, char** argv, arguments& out
     }
     bool have_id = false;
     bool options_done = false;
+    std::string_view bulk_only;  // the last option given that only --ids uses
     for (int i = first + 1; i < argc; ++i) {
         std::string_view arg = argv[i];
         auto value_of = [&](std::string_view name) -> std::optional<std::string> {
@@ -118,12 +130,42 @@ std::optional<std::string> parse_arguments(int argc, char** argv, arguments& out
                 return "--session-jwt needs exactly one value";
             }
             out.session_jwt = std::move(v);
+        } else if (!options_done && arg.starts_with("--ids")) {
+            auto v = value_of("--ids");
+            if (!v || v->empty() || out.ids_file) {
+                return "--ids needs exactly one FILE (or - for stdin)";
+            }
+            out.ids_file = std::move(v);
+        } else if (!options_done && arg.starts_with("--resume")) {
+            bulk_only = "--resume";
+            auto v = value_of("--resume");
+            if (!v || v->empty() || out.resume_file) {
+                return "--resume needs exactly one RESULTS file";
+            }
+            out.resume_file = std::move(v);
+        } else if (!options_done && arg.starts_with("--concurrency")) {
+            bulk_only = "--concurrency";
+            auto v = value_of("--concurrency");
+            auto n = v ? number_in(*v, 1, 1024) : std::nullopt;
+            if (!n) {
+                return "--concurrency needs a number of calls from 1 to 1024";
+            }
+            out.concurrency = *n;
+        } else if (!options_done && arg.starts_with("--backoff")) {
+            bulk_only = "--backoff";
+            auto v = value_of("--backoff");
+            auto n = v ? number_in(*v, 1, 3'600'000) : std::nullopt;
+            if (!n) {
+                return "--backoff needs a number of milliseconds from 1 to 3600000";
+            }
+            out.backoff = std::chrono::milliseconds(*n);
         } else if (!options_done && arg.starts_with("-") && arg.size() > 1) {
             // Never echo a value: `--sesion-token=SECRET` names only the option.
             const std::string_view name = arg.substr(0, arg.find('='));
             return "unknown option '" + std::string(name) + "'" +
-                   did_you_mean(name, {"--session-token", "--session-jwt", "--verbose", "--version",
-                                       "--help"});
+                   did_you_mean(name,
+                                {"--session-token", "--session-jwt", "--verbose", "--ids",
+                                 "--concurrency", "--resume", "--backoff", "--version", "--help"});
         } else if (have_id) {
             return "more than one ORGANIZATION_ID given";
         } else {
@@ -131,8 +173,19 @@ std::optional<std::string> parse_arguments(int argc, char** argv, arguments& out
             have_id = true;
         }
     }
-    if (!have_id) {
-        return "missing ORGANIZATION_ID";
+    if (have_id && out.ids_file) {
+        return "give either ORGANIZATION_ID or --ids FILE, not both";
+    }
+    if (!have_id && !out.ids_file) {
+        return "missing ORGANIZATION_ID (or --ids FILE)";
+    }
+    if (out.ids_file && out.verbose) {
+        return "--verbose reports the attempts of one call: it does not apply to --ids";
+    }
+    if (!out.ids_file) {
+        if (!bulk_only.empty()) {
+            return std::string(bulk_only) + " applies to --ids only";
+        }
     }
     if (out.session_token && out.session_jwt) {
         return "--session-token and --session-jwt are mutually exclusive";

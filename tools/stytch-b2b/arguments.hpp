@@ -3,6 +3,8 @@
 // The command line of stytch-b2b: what to do, and a reason (with a suggestion for a typo) when
 // the arguments are unusable.
 
+#include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +19,11 @@ struct arguments {
     std::optional<std::string> session_token;  // owned: the call's options only view them
     std::optional<std::string> session_jwt;
     bool verbose = false;  // each attempt on stderr
+    // Bulk mode (--ids): the ids come from a file or stdin ("-") instead of the command line.
+    std::optional<std::string> ids_file;
+    std::optional<std::string> resume_file;
+    std::size_t concurrency = 16;
+    std::chrono::milliseconds backoff{1000};  // the shared pause after a 429
 };
 
 /// Parses argv; returns the reason when the arguments are unusable.
