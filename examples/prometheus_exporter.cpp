@@ -115,14 +115,15 @@ class stytch_collector : public prometheus::Collectable {
                                   const stytch::latency_histogram& h) {
         MetricFamily family{name, help, MetricType::Histogram, {}};
         auto& m = family.metric.emplace_back().histogram;
-        std::uint64_t cumulative = 0;
-        for (std::size_t i = 0; i < h.bucket_count; ++i) {
-            cumulative += h.buckets[i];
-            const bool last = i + 1 == h.bucket_count;
-            m.bucket.push_back({cumulative, last ? std::numeric_limits<double>::infinity()
-                                                 : double(h.upper_bound(i).count()) / 1e6});
+        // 2689 fine buckets would be 2689 series: export power-of-two bounds from 1 µs to
+        // about 134 s, where count_below() is exact (latencies are truncated to whole
+        // microseconds, so one below 2^j µs is one of at most 2^j µs).
+        for (int j = 0; j <= 27; ++j) {
+            const std::chrono::microseconds bound(std::int64_t{1} << j);
+            m.bucket.push_back({h.count_below(bound), double(bound.count()) / 1e6});
         }
-        m.sample_count = cumulative;
+        m.sample_count = h.count();
+        m.bucket.push_back({m.sample_count, std::numeric_limits<double>::infinity()});
         m.sample_sum = double(h.sum_us) / 1e6;
         return family;
     }

@@ -44,6 +44,8 @@ expect_line "^stytch_connections_idle 1$"
 expect_line "^# TYPE stytch_call_duration_seconds histogram$"
 expect_line "^stytch_call_duration_seconds_count $calls$"
 expect_line "^stytch_call_duration_seconds_bucket\{le=\"\+Inf\"\} $calls$"
+buckets=$(grep -c '^stytch_call_duration_seconds_bucket' "$tmp/metrics")
+((buckets == 29)) || fail "$buckets buckets for the call duration, not 1 µs .. 2^27 µs and +Inf"
 expect_line "^stytch_connection_wait_seconds_count $calls$"
 expect_line "^stytch_retries_total\{reason=\"status\"\} 0$"
 

@@ -43,7 +43,8 @@ auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused
         auto ec = co_await conn->async_open(endpoint_, proxy_ ? &*proxy_ : nullptr,
                                             saturating_add(clock::now(), cfg_.connect_timeout));
         if (ec) {
-            co_return judge_open_failure(ec, conn->proxy_status(), conn->reached_handshake());
+            co_return judge_open_failure(ec, conn->proxy_status(), conn->reached_handshake(),
+                                         proxy_ ? authority(proxy_->proxy) : std::string());
         }
         on_opened(conn);
     }

@@ -4,8 +4,10 @@
 /// The client: owns the connection pool and gives access to the APIs.
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/execution_context.hpp>
 
 #include <memory>
+#include <type_traits>
 
 #include <stytch/b2b/organizations.hpp>
 #include <stytch/config.hpp>
@@ -41,6 +43,16 @@ class STYTCH_EXPORT client {
     /// SSL error when `cfg.ca_file` cannot be loaded.
     client(executor_type ex, client_config cfg);
 
+    /// Creates a client on `ctx`'s executor, as Asio's I/O objects take an execution context:
+    /// `stytch::client c(ioc, cfg);` for an io_context (or a thread_pool). Same as
+    /// `client(ctx.get_executor(), std::move(cfg))`.
+    template <
+        class ExecutionContext,
+        std::enable_if_t<std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>,
+                         int> = 0>
+    client(ExecutionContext& ctx, client_config cfg)
+        : client(executor_type(ctx.get_executor()), std::move(cfg)) {}
+
     /// Moves the client. The moved-from object is closed and empty: close() does nothing,
     /// organizations() gives a handle whose calls fail with `error::client_closed`,
     /// get_executor() an empty executor and config() a default configuration.
@@ -65,7 +77,8 @@ class STYTCH_EXPORT client {
 
     /// A consistent snapshot of the client's gauges, counters and latency histograms (see
     /// @ref client_stats and docs/metrics.md), taken under the lock the client's own
-    /// bookkeeping uses for a few hundred nanoseconds: cheap enough to call every second.
+    /// bookkeeping uses, for the few microseconds it takes to copy two 21 KB histograms:
+    /// cheap enough to call every second.
     /// Thread-safe. A moved-from client gives all zeros.
     client_stats stats() const;
 

@@ -7,6 +7,7 @@
 #include <boost/json/value.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <iosfwd>
 #include <string>
 #include <type_traits>
 
@@ -144,8 +145,10 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 /// `error_url`, `error_details`) or from the OAuth2 shape (`error` → error_type,
 /// `error_description` → error_message, `error_uri` → error_url). A non-JSON body, or one with
 /// a member nesting deeper than `client_config::max_json_depth`, leaves everything but
-/// `status_code` (the HTTP status) empty. For `error::proxy_refused` only `status_code` is
-/// set: the proxy's status (e.g. 407).
+/// `status_code` (the HTTP status) empty. A failure of the proxy (condition::proxy_error, or
+/// any failure to reach or tunnel through it) names it in `error_message`, e.g. `proxy
+/// 10.0.0.5:3128 answered 407 to CONNECT` (never its credentials); for `error::proxy_refused`
+/// `status_code` is the proxy's status.
 struct api_error {
     int status_code = 0;          ///< HTTP status of the answer
     std::string request_id{};     ///< Stytch request id, when given
@@ -169,6 +172,17 @@ struct api_error {
 /// JSON encoding in Stytch's error shape (for `boost::json::value_from`).
 STYTCH_EXPORT void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                               const api_error& e);
+
+/// Prints the enumerator's name, e.g. `stytch::error::organization_not_found` (for test
+/// frameworks' messages and logs); `stytch::error(<n>)` for a value outside the enumeration.
+STYTCH_EXPORT std::ostream& operator<<(std::ostream& os, error e);
+
+/// Prints the enumerator's name, e.g. `stytch::condition::api_error`.
+STYTCH_EXPORT std::ostream& operator<<(std::ostream& os, condition c);
+
+/// Prints `<error_type> (HTTP <status>, request_id <id>): <error_message>`, each part only when
+/// known; `(no details)` when there is none. `error_details` and `decode_path` are left out.
+STYTCH_EXPORT std::ostream& operator<<(std::ostream& os, const api_error& e);
 
 }  // namespace stytch
 

@@ -27,6 +27,11 @@ struct failure {
     friend bool operator==(const failure&, const failure&) = default;
 };
 
+/// Prints what error_with_details::what() says: the details when there are any, then the
+/// code's message and `[category:value]`. With it, `stytch::result<T>` prints too (as
+/// `error:...` or `value:...`), in `BOOST_TEST` and gtest messages alike.
+STYTCH_EXPORT std::ostream& operator<<(std::ostream& os, const failure& f);
+
 /// A `boost::system::system_error` that keeps the server's details of a failed call.
 ///
 /// Thrown by `result<T>::value()` on a failed result (see stytch::as_result()). Catch it as

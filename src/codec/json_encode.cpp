@@ -5,10 +5,12 @@
 
 #include <boost/describe/members.hpp>
 #include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
 #include <boost/mp11/algorithm.hpp>
 
 #include <cmath>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -112,6 +114,14 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                 const delete_external_id_response& r) {
     encode(r, jv);
+}
+
+std::ostream& operator<<(std::ostream& os, const organization& o) {
+    return os << boost::json::value_from(o);
+}
+
+std::ostream& operator<<(std::ostream& os, const delete_external_id_response& r) {
+    return os << boost::json::value_from(r);
 }
 
 }  // namespace b2b

@@ -77,4 +77,9 @@ boost::system::result<proxy_endpoint> parse_proxy_url(std::string_view url) {
     return p;
 }
 
+std::string authority(const proxy_endpoint& p) {
+    const bool v6 = p.host.find(':') != std::string::npos;
+    return (v6 ? "[" + p.host + "]" : p.host) + ':' + std::to_string(p.port);
+}
+
 }  // namespace stytch::detail

@@ -28,4 +28,7 @@ struct proxy_endpoint {
 /// carries any part of the URL.
 boost::system::result<proxy_endpoint> parse_proxy_url(std::string_view url);
 
+/// `host:port` (an IPv6 host in brackets), to name the proxy in errors; never the credentials.
+std::string authority(const proxy_endpoint& p);
+
 }  // namespace stytch::detail

@@ -1,5 +1,7 @@
 #include "engine/outcome.hpp"
 
+#include <string>
+
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
 
@@ -9,13 +11,19 @@
 
 namespace stytch::detail {
 
-outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool reached_handshake) {
+outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool reached_handshake,
+                           std::string_view proxy) {
     outcome o{ec};
     o.phase = reached_handshake ? attempt_phase::tls_handshake : attempt_phase::connecting;
     o.open_failed = true;
     o.retryable = ec == boost::asio::error::timed_out || is_transient_connect_error(ec);
     if (ec == error::proxy_refused) {
         o.http_status = o.details.status_code = proxy_status;
+        o.details.error_message = "proxy " + std::string(proxy) + " answered " +
+                                  std::to_string(proxy_status) + " to CONNECT";
+    } else if (!proxy.empty() && (!reached_handshake || ec == error::proxy_tunnel_failed)) {
+        // An operator's first question: which hop failed, ours or the API's.
+        o.details.error_message = "proxy " + std::string(proxy) + ": " + ec.message();
     }
     return o;
 }

@@ -41,8 +41,11 @@ struct outcome {
 };
 
 /// A connection that could not be opened. The connect timeout (`timed_out`) is retried like
-/// any transient connect failure; a proxy's refusal never is.
-outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool reached_handshake);
+/// any transient connect failure; a proxy's refusal never is. `proxy`: the proxy's
+/// `host:port` when the connection went through one; a failure on the way to the API's TLS
+/// handshake (or a tunnel that broke at it) names it in `details.error_message`.
+outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool reached_handshake,
+                           std::string_view proxy);
 
 /// An exchange that failed. `silent`: before any byte of an answer (or the idle check found
 /// the connection had spoken), so the server cannot have acted on the request.

@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -51,6 +52,22 @@ BOOST_AUTO_TEST_CASE(success_decodes_the_organization_and_sends_the_official_hea
     BOOST_TEST(q.header("X-Stytch-Member-Session") == "session-token-abc");
     BOOST_TEST(q.header("X-Stytch-Member-SessionJWT") == "");
     BOOST_TEST(q.body.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_client_takes_an_io_context_or_a_thread_pool_as_asio_objects_do) {
+    server_fixture f;
+    client on_ioc(f.ioc, f.config());
+    BOOST_TEST((on_ioc.get_executor() == client::executor_type(f.ioc.get_executor())));
+    BOOST_TEST(call(f, on_ioc).has_value());
+
+    asio::thread_pool pool(1);
+    client on_pool(pool, f.config());
+    BOOST_TEST((on_pool.get_executor() == client::executor_type(pool.get_executor())));
+    const b2b::delete_external_id_request request{first_org};
+    auto answer = on_pool.organizations().async_delete_external_id(request, {}, asio::use_future);
+    BOOST_TEST(answer.get().organization.organization_id == first_org);
+    on_pool.close();
+    pool.join();
 }
 
 BOOST_AUTO_TEST_CASE(session_jwt_uses_its_own_header) {

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <set>
+#include <sstream>
 #include <string>
 
 #include <stytch/error.hpp>
@@ -214,6 +215,48 @@ BOOST_AUTO_TEST_CASE(what_keeps_only_the_details_there_are) {
     BOOST_TEST(what(error::proxy_refused, proxy) == "(HTTP 407): " + refused.what());
     const error_code empty = error::empty_organization_id;
     BOOST_TEST(what(error::empty_organization_id, {}) == empty.what());
+}
+
+// What BOOST_TEST and gtest print for a failed comparison.
+template <class T>
+std::string printed(const T& v) {
+    std::ostringstream os;
+    os << v;
+    return os.str();
+}
+
+BOOST_AUTO_TEST_CASE(errors_and_conditions_print_their_names) {
+    BOOST_TEST(printed(error::organization_not_found) == "stytch::error::organization_not_found");
+    BOOST_TEST(printed(error::missing_project_id) == "stytch::error::missing_project_id");
+    BOOST_TEST(printed(error::answer_for_another_organization) ==
+               "stytch::error::answer_for_another_organization");
+    BOOST_TEST(printed(static_cast<error>(0)) == "stytch::error(0)");
+    BOOST_TEST(printed(static_cast<error>(last_error + 1)) ==
+               "stytch::error(" + std::to_string(last_error + 1) + ")");
+    std::set<std::string> names;
+    for (int v = first_error; v <= last_error; ++v) {
+        names.insert(printed(static_cast<error>(v)));
+    }
+    BOOST_TEST(names.size() == std::size_t(last_error - first_error + 1));  // all distinct
+    BOOST_TEST(printed(condition::proxy_error) == "stytch::condition::proxy_error");
+    BOOST_TEST(printed(condition::config_error) == "stytch::condition::config_error");
+    BOOST_TEST(printed(static_cast<condition>(99)) == "stytch::condition(99)");
+}
+
+BOOST_AUTO_TEST_CASE(details_failures_and_results_print_what_they_hold) {
+    stytch::api_error details;
+    BOOST_TEST(printed(details) == "(no details)");
+    details.status_code = 404;
+    details.request_id = "request-id-test-1";
+    details.error_type = "organization_not_found";
+    BOOST_TEST(printed(details) ==
+               "organization_not_found (HTTP 404, request_id request-id-test-1)");
+    const stytch::failure f{error::organization_not_found, details};
+    BOOST_TEST(printed(f) == stytch::error_with_details(f).what());
+    stytch::result<int> failed = f;
+    BOOST_TEST(printed(failed) == "error:" + printed(f));
+    stytch::result<int> ok = 7;
+    BOOST_TEST(printed(ok) == "value:7");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

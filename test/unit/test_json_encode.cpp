@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <string>
 
 #include <stytch/b2b/organizations.hpp>
@@ -86,6 +87,16 @@ BOOST_AUTO_TEST_CASE(response_shape) {
     BOOST_TEST((obj.at("organization") == json::value_from(r.organization)));
     // The encoding of the sample is the sample itself.
     BOOST_TEST((jv == json::parse(stytch::test::full_body())));
+}
+
+BOOST_AUTO_TEST_CASE(records_print_as_their_compact_json) {
+    // What BOOST_TEST shows when two responses differ.
+    const auto r = full_response();
+    std::ostringstream response, organization;
+    response << r;
+    organization << r.organization;
+    BOOST_TEST(response.str() == json::serialize(json::value_from(r)));
+    BOOST_TEST(organization.str() == json::serialize(json::value_from(r.organization)));
 }
 
 BOOST_AUTO_TEST_CASE(response_round_trip) {

@@ -62,6 +62,12 @@ BOOST_AUTO_TEST_CASE(host_port_and_default_port) {
     BOOST_TEST(v6.port == 3128);
 }
 
+BOOST_AUTO_TEST_CASE(authority_names_the_proxy_without_credentials) {
+    BOOST_TEST(authority(parse_proxy_url("http://u:secret@proxy.corp:3128").value()) ==
+               "proxy.corp:3128");
+    BOOST_TEST(authority(parse_proxy_url("https://[::1]").value()) == "[::1]:443");
+}
+
 BOOST_AUTO_TEST_CASE(https_proxy_is_tls_to_the_proxy) {
     auto p = parse_proxy_url("https://u:p@proxy.corp:8443").value();
     BOOST_TEST(p.tls);

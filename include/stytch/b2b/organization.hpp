@@ -7,6 +7,7 @@
 #include <boost/json/fwd.hpp>
 #include <boost/json/object.hpp>
 
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -154,5 +155,8 @@ struct organization {
 /// are written as null.
 STYTCH_EXPORT void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                               const organization& o);
+
+/// Prints the organization as its compact JSON encoding (see tag_invoke above).
+STYTCH_EXPORT std::ostream& operator<<(std::ostream& os, const organization& o);
 
 }  // namespace stytch::b2b

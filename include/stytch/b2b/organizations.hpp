@@ -43,6 +43,8 @@ namespace b2b {
 /// `co_await orgs.async_delete_external_id({std::string(id)})` a double free).
 struct delete_external_id_request {
     /// Organization id, slug or external id. Must not be empty; percent-encoded on the wire.
+    /// @warning A view: the string must outlive the call to async_delete_external_id() (not
+    /// the operation, which copies it).
     std::string_view organization_id{};
 };
 
@@ -57,8 +59,11 @@ struct delete_external_id_request {
 /// with that member's permissions (`X-Stytch-Member-Session` or `X-Stytch-Member-SessionJWT`);
 /// with none, with the project's.
 struct delete_external_id_options {
-    std::optional<std::string_view> session_token{};  ///< a member session token
-    std::optional<std::string_view> session_jwt{};    ///< a member session JWT
+    /// A member session token.
+    /// @warning A view, as `session_jwt`: `options.session_token = make_token();` dangles. The
+    /// string must outlive the call to async_delete_external_id() (which copies it).
+    std::optional<std::string_view> session_token{};
+    std::optional<std::string_view> session_jwt{};  ///< a member session JWT (a view too)
     /// Deadline of this call, from when it starts: waiting for a connection, connecting,
     /// writing, reading, retries and backoff. Unset: `client_config::request_timeout`. Must be
     /// positive (`error::invalid_timeout` otherwise, nothing sent); huge values saturate. The
@@ -83,6 +88,9 @@ struct delete_external_id_response {
 /// JSON encoding with the API's field names (for `boost::json::value_from`).
 STYTCH_EXPORT void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                               const delete_external_id_response& r);
+
+/// Prints the response as its compact JSON encoding, for test frameworks' messages and logs.
+STYTCH_EXPORT std::ostream& operator<<(std::ostream& os, const delete_external_id_response& r);
 
 /// Handler signature of @ref organizations::async_delete_external_id.
 using delete_external_id_signature = void(boost::system::error_code, delete_external_id_response);
