@@ -82,7 +82,7 @@ struct options {
                  "usage: stytch-bench --url https://127.0.0.1:PORT [--ca-file PEM]\n"
                  "       [--connections N] [--concurrency C] [--requests N | --duration S]\n"
                  "       [--threads T] [--json] [--naive] [--project-id ID] [--secret S]\n"
-                 "       [--org ID] [--http-version auto|1.1|2] [--rate N] [--hgrm FILE]\n"
+                 "       [--org ID] [--http-version auto|1.1|2] [--rate N] [--hgrm FILE] [--help]\n"
                  "defaults: --connections 64 --concurrency 256 --duration 10 --threads 1\n"
                  "--naive: a new TLS connection per call (plain Beast, no pool), with\n"
                  "         min(concurrency, connections) calls in flight\n"
