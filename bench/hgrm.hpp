@@ -1,8 +1,8 @@
 // Latency percentiles in HdrHistogram's text format (.hgrm), from every latency kept exactly.
 //
 // The bench keeps each call's latency (microseconds) rather than bucketing it, so percentiles
-// are exact; the writer prints them the way HdrHistogram's outputPercentileDistribution and
-// wrk2 do, so their plotters and readers take the file as it is.
+// are exact; the writer prints them in the layout of HdrHistogram's (Java)
+// outputPercentileDistribution, so tools that parse that output can read the file.
 
 #pragma once
 

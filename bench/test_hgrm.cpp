@@ -1,7 +1,7 @@
 // The .hgrm writer on known values: every row, the ticks and the footer, as HdrHistogram prints
 // them; and the percentile reading the bench's summary shares with it.
 
-#define BOOST_TEST_MODULE bench_hgrm
+#define BOOST_TEST_MODULE bench_units
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
