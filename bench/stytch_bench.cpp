@@ -7,6 +7,11 @@
 //   --naive   a baseline written here with plain Beast: every call opens a new TCP + TLS
 //             connection, sends the request, reads the answer, parses it into a Boost.JSON DOM
 //             and closes the connection. min(--concurrency, --connections) calls in flight.
+//
+// By default the load is closed-loop (each caller starts its next call when the last one ends:
+// the throughput a server allows). --rate N makes it open-loop (open_loop.hpp): N calls a
+// second whatever the server does, latency counted from each call's due time. --hgrm FILE
+// writes the latency percentiles in HdrHistogram's text format (hgrm.hpp).
 
 #include <malloc.h>
 #include <sys/resource.h>
@@ -43,6 +48,9 @@
 
 #include <stytch/stytch.hpp>
 
+#include "hgrm.hpp"
+#include "open_loop.hpp"
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -61,6 +69,8 @@ struct options {
     unsigned threads = 1;
     bool json = false;
     bool naive = false;
+    double rate = 0;  // > 0: open loop, calls per second
+    std::string hgrm_file;
     stytch::http_version http_version = stytch::http_version::automatic;
     std::string project_id = "project-test-11111111-2222-3333-4444-555555555555";
     std::string secret = "secret-test-mock";
@@ -72,11 +82,15 @@ struct options {
                  "usage: stytch-bench --url https://127.0.0.1:PORT [--ca-file PEM]\n"
                  "       [--connections N] [--concurrency C] [--requests N | --duration S]\n"
                  "       [--threads T] [--json] [--naive] [--project-id ID] [--secret S]\n"
-                 "       [--org ID] [--http-version auto|1.1|2]\n"
+                 "       [--org ID] [--http-version auto|1.1|2] [--rate N] [--hgrm FILE]\n"
                  "       stytch-bench --help | -h\n"
                  "defaults: --connections 64 --concurrency 256 --duration 10 --threads 1\n"
                  "--naive: a new TLS connection per call (plain Beast, no pool), with\n"
-                 "         min(concurrency, connections) calls in flight\n");
+                 "         min(concurrency, connections) calls in flight\n"
+                 "--rate N: open loop: N calls a second in all (--requests of them, or\n"
+                 "         N x --duration), each started when due whatever is in flight, up to\n"
+                 "         --concurrency at once; latency counted from each call's due time\n"
+                 "--hgrm FILE: the latency percentiles in HdrHistogram's .hgrm text format (ms)\n");
     std::exit(status);
 }
 
@@ -120,6 +134,10 @@ options parse_args(int argc, char** argv) {
             o.json = true;
         } else if (a == "--naive") {
             o.naive = true;
+        } else if (a == "--rate") {
+            o.rate = number();
+        } else if (a == "--hgrm") {
+            o.hgrm_file = next();
         } else if (a == "--project-id") {
             o.project_id = next();
         } else if (a == "--secret") {
@@ -145,6 +163,10 @@ options parse_args(int argc, char** argv) {
     }
     if (o.url.empty() || o.connections == 0 || o.concurrency == 0 || o.threads == 0 ||
         (o.requests == 0 && o.duration <= 0)) {
+        usage(2);
+    }
+    if (o.rate > 0 && o.naive) {
+        std::fprintf(stderr, "stytch-bench: --rate drives the library's client, not --naive\n");
         usage(2);
     }
     return o;
@@ -434,27 +456,58 @@ int main(int argc, char** argv) {
         return 2;
     }
 
-    const std::size_t workers =
-        opt.naive ? std::min(opt.concurrency, opt.connections) : opt.concurrency;
+    const bool open = opt.rate > 0;
+    const std::size_t workers = open        ? 0
+                                : opt.naive ? std::min(opt.concurrency, opt.connections)
+                                            : opt.concurrency;
     std::vector<worker_latencies> lat(workers);
     progress prog(ioc, st);
     st.workers_left = workers;
     // Heap held per pooled connection once every call is done and the connections are idle.
     const std::size_t heap_before = heap_in_use();
     std::size_t heap_idle = heap_before;
+    // Once every call is done: stop the progress timer and close the client.
+    auto finish = [&] {
+        asio::post(ioc, [&] {
+            heap_idle = heap_in_use();
+            prog.stopped = true;
+            prog.timer.cancel();
+            if (client) {
+                client->close();
+            }
+        });
+    };
     auto worker_done = [&] {
         if (st.workers_left.fetch_sub(1) == 1) {
-            // The last worker: stop the progress timer and close the client.
-            asio::post(ioc, [&] {
-                heap_idle = heap_in_use();
-                prog.stopped = true;
-                prog.timer.cancel();
-                if (client) {
-                    client->close();
-                }
-            });
+            finish();
         }
     };
+    std::optional<bench::open_loop> loop;
+    const stytch::b2b::delete_external_id_request request{opt.org};
+    if (open) {
+        const std::uint64_t calls =
+            opt.requests != 0 ? opt.requests
+                              : static_cast<std::uint64_t>(std::min(opt.rate * opt.duration, 1e15));
+        loop.emplace(ioc.get_executor(), opt.rate, calls, opt.concurrency,
+                     [&](bench::open_loop::done_fn done) {
+                         client->organizations().async_delete_external_id(
+                             request, {},
+                             [&st, done = std::move(done)](
+                                 boost::system::error_code ec,
+                                 stytch::b2b::delete_external_id_response response) {
+                                 st.completed.fetch_add(1, std::memory_order_relaxed);
+                                 if (ec) {
+                                     st.record_error(ec.message());
+                                     done(ec.message());
+                                 } else if (response.organization.organization_id.empty()) {
+                                     st.record_error("empty organization in the answer");
+                                     done("empty organization in the answer");
+                                 } else {
+                                     done({});
+                                 }
+                             });
+                     });
+    }
 
     const double cpu0 = cpu_seconds();
     st.start = clock_type::now();
@@ -465,6 +518,9 @@ int main(int argc, char** argv) {
                      : clock_type::time_point::max();
     if (!opt.json) {
         prog.arm();
+    }
+    if (loop) {
+        loop->run(finish);
     }
     for (std::size_t i = 0; i < workers; ++i) {
         if (opt.naive) {
@@ -488,18 +544,27 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "\n");
     }
 
-    std::vector<std::uint32_t> all;
+    std::vector<std::uint32_t> all =
+        loop ? loop->result().latency_us : std::vector<std::uint32_t>{};
     for (auto& l : lat) {
         all.insert(all.end(), l.us.begin(), l.us.end());
     }
     std::sort(all.begin(), all.end());
-    auto pct = [&](double p) -> std::uint32_t {
-        if (all.empty()) {
-            return 0;
+    auto pct = [&](double p) { return bench::percentile_us(all, p * 100); };
+    if (!opt.hgrm_file.empty()) {
+        std::FILE* f = std::fopen(opt.hgrm_file.c_str(), "w");
+        const std::string text = bench::hgrm(all);
+        if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size() ||
+            std::fclose(f) != 0) {
+            std::fprintf(stderr, "stytch-bench: cannot write %s\n", opt.hgrm_file.c_str());
+            return 2;
         }
-        const auto idx = static_cast<std::size_t>(p * static_cast<double>(all.size() - 1) + 0.5);
-        return all[std::min(idx, all.size() - 1)];
-    };
+    }
+    // Open loop: the calls started per second, how many the in-flight cap held back, and the
+    // most any call started after its due time (the client falling behind the schedule).
+    const double sent_per_second = loop ? loop->result().sent_per_second() : 0.0;
+    const unsigned long long late_starts = loop ? loop->result().late_starts : 0;
+    const unsigned long long start_lag_us = loop ? loop->result().max_start_lag_us : 0;
     const std::uint64_t completed = st.completed.load();
     const std::uint64_t errors = st.errors.load();
     const std::uint64_t ok = completed - errors;
@@ -511,24 +576,33 @@ int main(int argc, char** argv) {
     for (auto& l : lat) {
         latency_bytes += l.us.capacity() * sizeof(std::uint32_t);
     }
-    const std::size_t pooled = opt.naive ? 0 : std::min(opt.connections, workers);
+    const std::size_t pooled = opt.naive || open ? 0 : std::min(opt.connections, workers);
     const double idle_kib_per_connection =
         pooled ? (static_cast<double>(heap_idle) - static_cast<double>(heap_before) -
                   static_cast<double>(latency_bytes)) /
                      1024.0 / static_cast<double>(pooled)
                : 0.0;
-    const char* mode = opt.naive ? "naive" : "client";
+    const char* mode = opt.naive ? "naive" : open ? "client open loop" : "client";
 
     if (!opt.json) {
-        std::printf("mode            %s (%zu connections, %zu in flight, %u thread%s)\n", mode,
-                    opt.naive ? workers : opt.connections, workers, opt.threads,
-                    opt.threads == 1 ? "" : "s");
+        std::printf("mode            %s (%zu connections, %zu in flight%s, %u thread%s)\n", mode,
+                    opt.naive ? workers : opt.connections, open ? opt.concurrency : workers,
+                    open ? " at most" : "", opt.threads, opt.threads == 1 ? "" : "s");
+        if (open) {
+            std::printf(
+                "rate            %.1f/s target, %.1f/s sent, %llu late starts, start lag "
+                "max %llu us\n",
+                opt.rate, sent_per_second, late_starts, start_lag_us);
+        }
         std::printf("requests        %llu ok, %llu errors in %.2f s\n",
                     static_cast<unsigned long long>(ok), static_cast<unsigned long long>(errors),
                     seconds);
         std::printf("throughput      %.0f requests/s\n", rps);
-        std::printf("latency         p50 %u us, p90 %u us, p99 %u us, max %u us\n", pct(0.50),
-                    pct(0.90), pct(0.99), all.empty() ? 0 : all.back());
+        std::printf(
+            "latency         min %u us, p50 %u us, p90 %u us, p99 %u us, p99.9 %u us, "
+            "p99.99 %u us, max %u us%s\n",
+            all.empty() ? 0 : all.front(), pct(0.50), pct(0.90), pct(0.99), pct(0.999), pct(0.9999),
+            all.empty() ? 0 : all.back(), open ? " (from due time)" : "");
         std::printf("client CPU      %.1f us/request (%.2f s user+sys)\n", cpu_per, cpu);
         std::printf("peak RSS        %ld KiB\n", rss);
         if (pooled) {
@@ -542,13 +616,16 @@ int main(int argc, char** argv) {
         std::printf(
             "{\"mode\":\"%s\",\"connections\":%zu,\"concurrency\":%zu,\"threads\":%u,"
             "\"requests\":%llu,\"errors\":%llu,\"seconds\":%.3f,\"requests_per_second\":%.1f,"
-            "\"p50_us\":%u,\"p90_us\":%u,\"p99_us\":%u,\"max_us\":%u,"
-            "\"cpu_us_per_request\":%.2f,\"peak_rss_kib\":%ld,"
-            "\"idle_heap_kib_per_connection\":%.1f}\n",
-            mode, opt.naive ? workers : opt.connections, workers, opt.threads,
-            static_cast<unsigned long long>(ok), static_cast<unsigned long long>(errors), seconds,
-            rps, pct(0.50), pct(0.90), pct(0.99), all.empty() ? 0 : all.back(), cpu_per, rss,
-            idle_kib_per_connection);
+            "\"min_us\":%u,\"p50_us\":%u,\"p90_us\":%u,\"p99_us\":%u,\"p99_9_us\":%u,"
+            "\"p99_99_us\":%u,\"max_us\":%u,\"cpu_us_per_request\":%.2f,\"peak_rss_kib\":%ld,"
+            "\"idle_heap_kib_per_connection\":%.1f,\"rate\":%.1f,\"sent_per_second\":%.1f,"
+            "\"late_starts\":%llu,\"max_start_lag_us\":%llu}\n",
+            mode, opt.naive ? workers : opt.connections, open ? opt.concurrency : workers,
+            opt.threads, static_cast<unsigned long long>(ok),
+            static_cast<unsigned long long>(errors), seconds, rps, all.empty() ? 0 : all.front(),
+            pct(0.50), pct(0.90), pct(0.99), pct(0.999), pct(0.9999), all.empty() ? 0 : all.back(),
+            cpu_per, rss, idle_kib_per_connection, opt.rate, sent_per_second, late_starts,
+            start_lag_us);
     }
     std::fflush(stdout);
     return errors != 0 && ok == 0 ? 1 : 0;
