@@ -138,7 +138,8 @@ class client_core final : public client_impl,
     void on_backoff_elapsed(call_type& c);
     std::chrono::milliseconds retry_delay(std::size_t attempt_no,
                                           std::optional<std::chrono::milliseconds> asked);
-    attempt_info report(const call_type& c, const outcome& o);
+    attempt_info report(const call_type& c, const outcome& o,
+                        std::optional<std::chrono::milliseconds> asked);
     void count_start(call_type& c);
     delivery detach(call_type& c, outcome&& o);
     void deliver(delivery d);

@@ -165,7 +165,7 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
     conn->holder = nullptr;
     const bool may_retry = o.retryable && c->attempt < cfg_.retry.max_attempts;
     std::optional<std::chrono::milliseconds> asked;  // parsed outside the mutex
-    if (may_retry && !o.retry_after.empty()) {
+    if (!o.retry_after.empty()) {                    // rare: for the retry and for attempt_info
         asked = parse_retry_after(o.retry_after, std::chrono::system_clock::now());
     }
     const auto given_back = conn->state();  // before closing: why it is discarded
@@ -193,7 +193,7 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
             o.out_of_step = out_of_step;  // the connection was closed all the same
         }
         if (cfg_.on_attempt && is_attempt) {
-            info = report(*c, o);
+            info = report(*c, o, asked);
         }
         next = settle(*c, conn, given_back, o, may_retry, asked);
     }
@@ -344,7 +344,8 @@ std::chrono::milliseconds client_core<Executor>::retry_delay(
 
 // Under the mutex, with the outcome the caller would see.
 template <class Executor>
-attempt_info client_core<Executor>::report(const call_type& c, const outcome& o) {
+attempt_info client_core<Executor>::report(const call_type& c, const outcome& o,
+                                           std::optional<std::chrono::milliseconds> asked) {
     attempt_info info;
     info.attempt = c.attempt;
     info.result = o.ec;
@@ -354,6 +355,7 @@ attempt_info client_core<Executor>::report(const call_type& c, const outcome& o)
     info.reused_connection = o.reused;
     info.phase = o.phase;
     info.request_id = o.details.request_id.empty() ? c.response.request_id : o.details.request_id;
+    info.retry_after = asked;
     return info;
 }
 

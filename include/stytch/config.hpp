@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <stytch/export.hpp>
@@ -75,6 +76,10 @@ struct attempt_info {
     /// The answer's `request_id` (of an API error, or of a 2xx answer), to match the attempt
     /// with Stytch's logs; empty when there was no answer or it had none.
     std::string request_id{};
+    /// The delay the answer's `Retry-After` asked for (delay-seconds, or an HTTP date counted
+    /// from the answer's arrival; saturates at `milliseconds::max()`), empty when it had none
+    /// or an invalid one: what a caller that paces its own work (a bulk run) should wait.
+    std::optional<std::chrono::milliseconds> retry_after{};
 };
 
 /// Everything a @ref client needs to know, fixed at construction.

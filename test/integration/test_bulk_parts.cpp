@@ -96,6 +96,22 @@ BOOST_AUTO_TEST_CASE(each_429_after_a_pause_doubles_it_up_to_the_cap_and_a_succe
     BOOST_TEST(gate.pauses() == 6u);
 }
 
+BOOST_AUTO_TEST_CASE(a_longer_retry_after_sets_the_pause_and_extends_its_wave) {
+    const rate_gate::clock::time_point t0{};
+    rate_gate gate(1000ms, 30s);
+    gate.rate_limited(t0, 5s);
+    BOOST_TEST((gate.open_at() == t0 + 5s));
+    gate.rate_limited(t0 + 100ms, 2s);  // the same wave, asking less: no change
+    BOOST_TEST((gate.open_at() == t0 + 5s));
+    gate.rate_limited(t0 + 200ms, 6s);  // the same wave, asking more: extended, not doubled
+    BOOST_TEST((gate.open_at() == t0 + 6200ms));
+    gate.rate_limited(t0 + 7s, 100ms);  // shorter than the doubled pause: the pause wins
+    BOOST_TEST((gate.open_at() == t0 + 9s));
+    gate.rate_limited(t0 + 10s, std::chrono::milliseconds::max());  // bounded
+    BOOST_TEST((gate.open_at() == t0 + 10s + rate_gate::longest_retry_after));
+    BOOST_TEST(gate.pauses() == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(the_progress_line_has_done_total_rate_errors_and_eta) {
     tally t{.total = 1000, .succeeded = 117, .failed = 3};
     BOOST_TEST(progress_line(t, 4s, false) == "120/1000 (12%)  30.0/s  3 errors  ETA 0:29");

@@ -1,5 +1,7 @@
 // The per-call timeout (delete_external_id_options::timeout) and the request id in attempt_info.
 
+#include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -100,6 +102,38 @@ BOOST_AUTO_TEST_CASE(attempt_info_carries_the_answers_request_id) {
     BOOST_TEST(!missing.error().details.request_id.empty());
     BOOST_TEST(attempts[1].request_id == missing.error().details.request_id);
     BOOST_TEST(attempts[1].request_id != attempts[0].request_id);
+    BOOST_TEST(!attempts[1].retry_after.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(attempt_info_carries_the_delay_retry_after_asked_for) {
+    server_fixture f;
+    auto answered = std::make_shared<std::atomic<int>>(0);
+    f.server.set_override([answered](const mock::recorded_request&) -> std::optional<mock::reply> {
+        switch ((*answered)++) {
+            case 0:
+                return mock::reply{.status = 429,
+                                   .body = test::error_body(429, "too_many_requests"),
+                                   .headers = {{"Retry-After", "0"}}};
+            case 1:  // an invalid value: none
+                return mock::reply{.status = 503,
+                                   .body = test::error_body(503, "service_unavailable"),
+                                   .headers = {{"Retry-After", "soon"}}};
+            default:
+                return std::nullopt;
+        }
+    });
+    std::vector<attempt_info> attempts;
+    auto cfg = f.config();
+    cfg.on_attempt = [&](const attempt_info& a) { attempts.push_back(a); };
+    client c(f.ioc.get_executor(), cfg);
+    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {}, awaitable_result));
+    BOOST_REQUIRE(r.has_value());
+    BOOST_REQUIRE_EQUAL(attempts.size(), 3u);
+    BOOST_TEST(attempts[0].http_status == 429);
+    BOOST_TEST((attempts[0].retry_after == std::chrono::milliseconds(0)));
+    BOOST_TEST(attempts[1].http_status == 503);
+    BOOST_TEST(!attempts[1].retry_after.has_value());
+    BOOST_TEST(!attempts[2].retry_after.has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

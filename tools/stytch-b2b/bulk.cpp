@@ -73,7 +73,7 @@ class runner {
 
     void on_attempt(const attempt_info& info) {
         if (info.http_status == 429) {
-            gate_.rate_limited(clock::now());
+            gate_.rate_limited(clock::now(), info.retry_after);
         } else if (info.http_status >= 200 && info.http_status < 300) {
             gate_.succeeded(clock::now());
         }

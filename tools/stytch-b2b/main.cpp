@@ -59,7 +59,8 @@ Many organizations (one client, its connections shared by all calls):
 --resume RESULTS    skip the ids a previous run's output RESULTS reports as succeeded, e.g.
                       stytch-b2b delete-external-id --ids ids.txt --resume out.jsonl >>out.jsonl
 --backoff MS        when the API answers 429, no new call starts for MS milliseconds
-                    (default 1000), doubled by each further 429 up to 30 s
+                    (default 1000) or its Retry-After if longer, doubled by each further
+                    429 up to 30 s
 Output: one JSON line per id on stdout, as each call ends, in completion order:
   {"id":"...","status":"success","request_id":"..."} or
   {"id":"...","status":"error","error":"..."[,"error_type":"..."][,"status_code":N]

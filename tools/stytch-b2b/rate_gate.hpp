@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 
 namespace stytch::cli {
 
@@ -18,9 +19,16 @@ class rate_gate {
     explicit rate_gate(std::chrono::milliseconds first_pause,
                        std::chrono::milliseconds max_pause = std::chrono::seconds(30));
 
-    /// An attempt was answered 429 at `now`. Answers that come while a pause runs belong to
-    /// calls started before it (the same wave): they neither extend nor double it.
-    void rate_limited(clock::time_point now);
+    /// An attempt was answered 429 at `now`, with `retry_after` if the answer had one: the
+    /// pause lasts at least that long (up to `longest_retry_after`). Answers that come while a
+    /// pause runs belong to calls started before it (the same wave): they do not double it,
+    /// and extend it only as far as their own Retry-After asks.
+    void rate_limited(clock::time_point now,
+                      std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
+
+    /// A server's Retry-After beyond this is taken as this: a hostile or mistaken value must
+    /// not stall a run for days (the user can still stop it and resume).
+    static constexpr std::chrono::milliseconds longest_retry_after = std::chrono::hours(1);
 
     /// An attempt succeeded at `now`.
     void succeeded(clock::time_point now);
