@@ -1,6 +1,6 @@
 #include <stytch/client.hpp>
 
-#include "client_impl.hpp"
+#include "driver/client_impl.hpp"
 
 namespace stytch {
 

@@ -1,6 +1,6 @@
 #include <stytch/b2b/organizations.hpp>
 
-#include "client_impl.hpp"
+#include "driver/client_impl.hpp"
 
 namespace stytch::b2b {
 

@@ -7,8 +7,8 @@
 
 #include <boost/describe/class.hpp>
 
+#include <stytch/b2b/delete_external_id.hpp>
 #include <stytch/b2b/organization.hpp>
-#include <stytch/b2b/organizations.hpp>
 #include <stytch/error.hpp>
 
 namespace stytch::b2b {

@@ -15,8 +15,8 @@
 #include <type_traits>
 #include <vector>
 
+#include <stytch/b2b/delete_external_id.hpp>
 #include <stytch/b2b/organization.hpp>
-#include <stytch/b2b/organizations.hpp>
 #include <stytch/error.hpp>
 
 #include "codec/described_types.hpp"

@@ -245,7 +245,7 @@ boost::system::error_code request_encoder::encode_delete_external_id(
 
 boost::system::error_code request_encoder::encode_delete_external_id_h2(
     const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
-    std::string& storage, std::vector<h2_field>& out) const {
+    std::string& storage, std::vector<header_field>& out) const {
     std::string http1;
     if (const auto ec = encode_delete_external_id(request, options, http1)) {
         return ec;
@@ -259,8 +259,8 @@ boost::system::error_code request_encoder::encode_delete_external_id_h2(
     return {};
 }
 
-std::span<const h2_field> request_encoder::h2_fields(std::string_view request,
-                                                     h2_field_array& out) const {
+std::span<const header_field> request_encoder::h2_fields(std::string_view request,
+                                                         h2_field_array& out) const {
     // request: method, path, path_suffix, fixed_headers_, at most one more line, CRLF.
     const std::size_t path_end = request.find(path_suffix);
     const std::string_view path =
@@ -282,7 +282,7 @@ std::span<const h2_field> request_encoder::h2_fields(std::string_view request,
         out[used++] = {name == session_jwt_header ? session_jwt_field : session_field,
                        extra.substr(colon + 2, extra.size() - colon - 2 - crlf.size())};
     }
-    return std::span<const h2_field>(out.data(), used);
+    return std::span<const header_field>(out.data(), used);
 }
 
 std::string_view request_encoder::organization_segment(std::string_view request) const noexcept {

@@ -11,10 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include <stytch/b2b/organizations.hpp>
+#include <stytch/b2b/delete_external_id.hpp>
 
 #include "codec/base_url.hpp"
-#include "net/h2_session.hpp"
+#include "codec/header_field.hpp"
 
 namespace stytch::detail {
 
@@ -65,17 +65,17 @@ class request_encoder {
     boost::system::error_code encode_delete_external_id_h2(
         const b2b::delete_external_id_request& request,
         const b2b::delete_external_id_options& options, std::string& storage,
-        std::vector<h2_field>& out) const;
+        std::vector<header_field>& out) const;
 
     /// The most fields a request has.
     static constexpr std::size_t max_h2_fields = 8;
     /// Room for the fields of one request, without allocating.
-    using h2_field_array = std::array<h2_field, max_h2_fields>;
+    using h2_field_array = std::array<header_field, max_h2_fields>;
 
     /// The HTTP/2 fields of `request`, an HTTP/1.1 request encode_delete_external_id() made:
     /// what encode_delete_external_id_h2() gives for the same call, written into `out`. They
     /// view `request` and this encoder (no copy, no allocation): both must outlive their use.
-    std::span<const h2_field> h2_fields(std::string_view request, h2_field_array& out) const;
+    std::span<const header_field> h2_fields(std::string_view request, h2_field_array& out) const;
 
     /// The organization a request encode_delete_external_id() made names: its path segment,
     /// percent-encoded as sent (compare with is_path_segment_of()). A view into `request`.

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cstdint>
 
-#include "time_arith.hpp"
+#include "base/time_arith.hpp"
 
 namespace stytch::detail {
 

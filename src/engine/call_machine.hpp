@@ -11,8 +11,6 @@
 //     └────────────────────┼────────────────────────┼──────────────────┤
 //                          └────────finished────────┴──▶ done ◀─past_deadline
 
-#include <boost/asio/cancellation_type.hpp>
-
 namespace stytch::detail {
 
 enum class call_state : unsigned char {
@@ -100,12 +98,14 @@ constexpr call_step next(call_state s, call_event e) noexcept {
     return {s, act::invalid};
 }
 
+/// What a cancellation asks of a call (the driver maps Asio's cancellation types to it: any
+/// terminal bit makes it `terminal`, else partial or total bits `interrupt`).
+enum class cancel_request : unsigned char { none, interrupt, terminal };
+
 /// Terminal cancellation is honoured at any point; partial and total only until an attempt
 /// has started writing the request (`written`), since afterwards the server may have acted.
-constexpr bool honours(boost::asio::cancellation_type type, bool written) noexcept {
-    using ct = boost::asio::cancellation_type;
-    return (type & ct::terminal) != ct::none ||
-           (!written && (type & (ct::partial | ct::total)) != ct::none);
+constexpr bool honours(cancel_request r, bool written) noexcept {
+    return r == cancel_request::terminal || (r == cancel_request::interrupt && !written);
 }
 
 }  // namespace stytch::detail

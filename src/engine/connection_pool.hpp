@@ -34,8 +34,8 @@
 #include <optional>
 #include <vector>
 
+#include "base/time_arith.hpp"
 #include "engine/intrusive_list.hpp"
-#include "time_arith.hpp"
 
 namespace stytch::detail {
 

@@ -7,7 +7,7 @@
 
 #include "codec/response_decoder.hpp"
 #include "engine/answer_owner.hpp"
-#include "retry_rules.hpp"
+#include "engine/retry_rules.hpp"
 
 namespace stytch::detail {
 

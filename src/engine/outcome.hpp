@@ -8,12 +8,12 @@
 #include <string>
 #include <string_view>
 
-#include <stytch/b2b/organizations.hpp>
+#include <stytch/b2b/delete_external_id.hpp>
 #include <stytch/config.hpp>
 #include <stytch/error.hpp>
 
-#include "net/h2_session.hpp"
-#include "net/http_answer.hpp"
+#include "protocol/h2_session.hpp"
+#include "protocol/http_answer.hpp"
 
 namespace stytch::detail {
 

@@ -7,7 +7,7 @@
 
 #include <stytch/stats.hpp>
 
-#include "net/connection_state.hpp"
+#include "engine/connection_state.hpp"
 
 namespace stytch::detail {
 

@@ -35,7 +35,7 @@
 #include <stytch/error.hpp>
 #include <stytch/mock/certificates.hpp>
 
-#include "net/tls_stream.hpp"
+#include "transport/tls_stream.hpp"
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;

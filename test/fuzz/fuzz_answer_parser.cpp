@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "net/answer_reader.hpp"
+#include "protocol/answer_reader.hpp"
 
 namespace {
 

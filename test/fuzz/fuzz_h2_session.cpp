@@ -11,17 +11,17 @@
 #include <string_view>
 #include <vector>
 
-#include "net/h2_session.hpp"
+#include "protocol/h2_session.hpp"
 
 using namespace stytch::detail;
 
 namespace {
 
-const std::vector<h2_field> fields = {{":method", "DELETE"},
-                                      {":scheme", "https"},
-                                      {":authority", "test.stytch.com"},
-                                      {":path", "/v1/b2b/organizations/o/external_id"},
-                                      {"authorization", "Basic cDpz"}};
+const std::vector<header_field> fields = {{":method", "DELETE"},
+                                          {":scheme", "https"},
+                                          {":authority", "test.stytch.com"},
+                                          {":path", "/v1/b2b/organizations/o/external_id"},
+                                          {"authorization", "Basic cDpz"}};
 
 void check(h2_session& session, std::deque<std::int32_t>& open, const h2_limits& limits) {
     std::string out;

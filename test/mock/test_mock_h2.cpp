@@ -8,7 +8,7 @@
 
 #include "h2_raw_frames.hpp"
 #include "mock/support.hpp"
-#include "net/h2_session.hpp"
+#include "protocol/h2_session.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -192,10 +192,10 @@ class h2_client {
 
     std::int32_t submit(const std::string& organization, const std::string& secret = "",
                         const std::string& extra_header_value = "") {
-        // h2_field views its bytes: they live here until submit() has copied them.
+        // header_field views its bytes: they live here until submit() has copied them.
         const std::string path = delete_path(organization);
         const std::string credentials = authorization(secret);
-        std::vector<stytch::detail::h2_field> fields{
+        std::vector<stytch::detail::header_field> fields{
             {":method", "DELETE"},          {":scheme", "https"},
             {":authority", "127.0.0.1"},    {":path", path},
             {"authorization", credentials}, {"content-type", "application/json"}};

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "net/h2_session.hpp"
+#include "protocol/h2_session.hpp"
 
 namespace stytch::test {
 

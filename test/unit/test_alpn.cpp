@@ -6,7 +6,7 @@
 
 #include <stytch/error.hpp>
 
-#include "net/alpn.hpp"
+#include "transport/alpn.hpp"
 
 using namespace std::string_view_literals;
 using stytch::http_version;

@@ -6,27 +6,29 @@
 #include <string>
 #include <vector>
 
+#include <stytch/error.hpp>
+
 #include "codec/base_url.hpp"
 #include "codec/request_encoder.hpp"
-#include "net/h2_session.hpp"
+#include "protocol/h2_session.hpp"
 #include "unit/h2_test_server.hpp"
 
-using stytch::detail::h2_field;
 using stytch::detail::h2_limits;
 using stytch::detail::h2_outcome;
 using stytch::detail::h2_result;
 using stytch::detail::h2_session;
 using stytch::detail::h2_state;
+using stytch::detail::header_field;
 using stytch::test::frame;
 using stytch::test::h2_test_server;
 using stytch::test::pump;
 
 namespace {
 
-const std::vector<h2_field> request_fields = {{":method", "DELETE"},
-                                              {":scheme", "https"},
-                                              {":authority", "test.stytch.com"},
-                                              {":path", "/v1/b2b/organizations/o/external_id"}};
+const std::vector<header_field> request_fields = {{":method", "DELETE"},
+                                                  {":scheme", "https"},
+                                                  {":authority", "test.stytch.com"},
+                                                  {":path", "/v1/b2b/organizations/o/external_id"}};
 
 // Submits `n` requests; returns their stream ids.
 std::vector<std::int32_t> submit(h2_session& client, int n) {
@@ -67,7 +69,7 @@ BOOST_AUTO_TEST_CASE(the_request_is_the_http1_request_as_h2_fields) {
     const auto ep = stytch::detail::parse_base_url("https://test.stytch.com:8443/pre").value();
     const stytch::detail::request_encoder enc(ep, "project-test-1", "secret", "ua/1");
     std::string storage;
-    std::vector<h2_field> fields;
+    std::vector<header_field> fields;
     stytch::b2b::delete_external_id_options options;
     options.session_jwt = "jwt";
     BOOST_TEST_REQUIRE(!enc.encode_delete_external_id_h2({"a b"}, options, storage, fields));
@@ -107,7 +109,7 @@ BOOST_AUTO_TEST_CASE(the_h2_fields_name_the_session_header_and_survive_a_moved_e
     stytch::detail::request_encoder original(ep, "p", "s", "ua/2");
     const stytch::detail::request_encoder enc = std::move(original);
     std::string storage;
-    std::vector<h2_field> fields;
+    std::vector<header_field> fields;
     stytch::b2b::delete_external_id_options options;
     options.session_token = "tok";
     BOOST_TEST_REQUIRE(!enc.encode_delete_external_id_h2({"o"}, options, storage, fields));

@@ -13,7 +13,7 @@
 #include "codec/no_proxy.hpp"
 #include "codec/proxy_url.hpp"
 #include "codec/request_encoder.hpp"
-#include "net/proxy_tunnel.hpp"
+#include "protocol/proxy_tunnel.hpp"
 
 using namespace stytch::detail;
 using stytch::error;

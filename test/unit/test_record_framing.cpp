@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "net/tls_stream.hpp"
+#include "transport/tls_stream.hpp"
 
 using stytch::detail::record_framing;
 

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <limits>
 
-#include "retry_rules.hpp"
+#include "engine/retry_rules.hpp"
 
 using std::chrono::milliseconds;
 using stytch::retry_policy;

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "time_arith.hpp"
+#include "base/time_arith.hpp"
 
 using namespace std::chrono;
 using stytch::detail::clamp_cast;

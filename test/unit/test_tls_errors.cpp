@@ -8,7 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "net/tls_stream.hpp"
+#include "transport/tls_stream.hpp"
 
 namespace asio = boost::asio;
 using stytch::detail::map_tls_error;

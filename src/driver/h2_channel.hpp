@@ -1,0 +1,407 @@
+#pragma once
+
+// HTTP/2 over one connection's TLS stream: drives the sans-io h2_session (protocol/h2_session.hpp)
+// with one reader and one writer, and hands each finished stream to the attempt waiting for it.
+// Everything here runs on the connection's strand; only accepting() and capacity() are read
+// from elsewhere (the pool, under the engine's mutex), hence atomics.
+//
+// The reader reads only while a stream waits for its answer, so an idle pool holds no pending
+// operation (io_context::run() returns, as with HTTP/1.1). Frames that arrive while nothing
+// waits (a GOAWAY, a PING) are read when the connection is next used, before its answer.
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <nghttp2/nghttp2.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <list>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <stytch/error.hpp>
+
+#include "protocol/h2_session.hpp"
+#include "transport/tls_stream.hpp"
+
+namespace stytch::detail {
+
+template <class Executor>
+class h2_channel {
+  public:
+    template <class T>
+    using task = boost::asio::awaitable<T, Executor>;
+    using clock = std::chrono::steady_clock;
+    using timer_type =
+        boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
+
+    /// `stream` (the connection's, after the handshake) outlives the channel.
+    h2_channel(tls_stream<Executor>& stream, const h2_limits& limits, std::size_t stream_cap)
+        : stream_(stream),
+          session_(limits),
+          stream_cap_(std::max<std::size_t>(stream_cap, 1)),
+          ping_timer_(stream.socket().get_executor()) {
+        publish();
+    }
+
+    /// Sends the request `fields` on a new stream and waits for it to finish. `who` names the
+    /// waiter for cancel(); `owner` keeps the connection alive while the reader and the writer
+    /// run. A session that takes no new stream gives `not_processed` at once.
+    task<h2_result> async_request(std::span<const header_field> fields, const void* who,
+                                  std::shared_ptr<void> owner) {
+        namespace asio = boost::asio;
+        const std::int32_t id = session_.submit(fields);
+        if (id == 0) {
+            publish();
+            h2_result r;
+            r.outcome = h2_outcome::not_processed;
+            co_return r;
+        }
+        co_return co_await wait(id, 0, who, std::move(owner));
+    }
+
+    /// When the server last sent anything (or when the channel began).
+    clock::time_point last_heard() const noexcept { return last_heard_; }
+
+    /// Sends a PING and waits for its acknowledgement until `give_up_at`: `answered` when it
+    /// came, `cancelled` when cancel(who) ended the wait, `connection_error` otherwise.
+    /// Callers that ask while a PING is out wait for that one.
+    task<h2_outcome> async_ping(clock::time_point give_up_at, const void* who,
+                                std::shared_ptr<void> owner) {
+        if (session_.pings_acknowledged() >= pings_sent_) {
+            session_.ping();
+            ++pings_sent_;
+        }
+        if (ping_waiters_ == 0) {  // the first to wait for this PING: no timer runs for it
+            ping_timer_.expires_at(give_up_at);
+            ping_timer_.async_wait([this, owner](boost::system::error_code ec) {
+                if (!ec) {
+                    end_pings(h2_outcome::connection_error);  // no answer in time
+                    release();
+                }
+            });
+        }
+        const h2_result r = co_await wait(0, pings_sent_, who, std::move(owner));
+        co_return r.outcome;
+    }
+
+    /// Ends the stream `who` waits for with RST_STREAM CANCEL (or its wait for a PING); its
+    /// wait ends with `cancelled`. The connection and its other streams go on.
+    void cancel(const void* who, const std::shared_ptr<void>& owner) {
+        const auto it = std::find_if(waiters_.begin(), waiters_.end(),
+                                     [who](const waiter& w) { return w.who == who; });
+        if (it == waiters_.end()) {
+            return;
+        }
+        if (it->stream_id == 0) {
+            h2_result r;
+            r.outcome = h2_outcome::cancelled;
+            resume(it, std::move(r));  // released by deliver()
+            if (ping_waiters_ == 0) {
+                ping_timer_.cancel();  // nobody waits: it would hold the io_context busy
+            }
+        } else {
+            session_.cancel(it->stream_id);
+        }
+        deliver();
+        flush(owner);
+        stop_reading_when_unused();
+    }
+
+    /// The connection is gone: every waiting stream ends (`connection_error` or, above a
+    /// GOAWAY's last_stream_id, `not_processed`).
+    void connection_lost(boost::system::error_code why) {
+        if (!transport_error_) {
+            transport_error_ = why;
+        }
+        session_.connection_lost();
+        deliver();
+    }
+
+    /// The execution context is being destroyed: the waiters (each an attempt's coroutine,
+    /// which holds the connection) are destroyed without being resumed.
+    void abandon() noexcept {
+        auto waiters = std::exchange(waiters_, {});
+        auto ready = std::exchange(ready_, {});
+        ping_waiters_ = 0;
+    }
+
+    /// Says goodbye: GOAWAY NO_ERROR (see h2_session::go_away), written once no frame is on
+    /// its way, so that it is the last frame. For a polite close of a connection the pool let
+    /// go; the session takes no stream from then on. Completes once written (or failed).
+    task<boost::system::error_code> async_go_away() {
+        namespace asio = boost::asio;
+        // Rare: a frame (a reset, an acknowledgement) is still being written. The caller
+        // bounds the wait: closing the connection ends that write.
+        timer_type pause(stream_.socket().get_executor());
+        while (writing_ || stream_.writing()) {
+            pause.expires_after(std::chrono::milliseconds(1));
+            co_await pause.async_wait(asio::as_tuple(asio::use_awaitable_t<Executor>{}));
+        }
+        session_.go_away();
+        std::string out;
+        session_.take_output(out);
+        publish();
+        if (out.empty()) {
+            co_return boost::system::error_code{};  // closed already: nothing to say
+        }
+        writing_ = true;  // flush() starts no writer meanwhile
+        auto [ec, n] = co_await stream_.async_write(out);
+        writing_ = false;
+        co_return ec;
+    }
+
+    /// True while the session takes new streams (read by the pool).
+    bool accepting() const noexcept { return accepting_.load(std::memory_order_relaxed); }
+    /// How many streams the pool may grant at once: the server's
+    /// SETTINGS_MAX_CONCURRENT_STREAMS, at most the configured cap (read by the pool).
+    std::size_t capacity() const noexcept { return capacity_.load(std::memory_order_relaxed); }
+    /// Streams waiting for an answer (on the strand).
+    std::size_t in_flight() const noexcept { return waiters_.size(); }
+    /// Why the connection failed, for its streams that ended with `connection_error`:
+    /// `error::http2_protocol_error` when the server broke HTTP/2 (even if the socket failed
+    /// afterwards), else the transport's error (an EOF as `http::error::end_of_stream`).
+    boost::system::error_code failure() const noexcept {
+        if (session_.broken_by_peer()) {
+            return error::http2_protocol_error;
+        }
+        if (transport_error_ && transport_error_ != boost::asio::error::eof) {
+            return transport_error_;
+        }
+        return boost::beast::http::error::end_of_stream;
+    }
+
+  private:
+    // Kept in a list: never moved once in place (any_completion_handler of Boost 1.81 has no
+    // move assignment and would wrap itself in a new handler instead).
+    // The reader's life: `stopping` once its pending read was cancelled on purpose; a read that
+    // completes (aborted or not) makes it `running` again, and it ends when nothing waits.
+    enum class reader_state { stopped, running, stopping };
+
+    struct waiter {
+        using handler_type = boost::asio::any_completion_handler<void(h2_result)>;
+        waiter(std::int32_t id, std::uint64_t ping, const void* w, handler_type h)
+            : stream_id(id), ping_target(ping), who(w), handler(std::move(h)) {}
+
+        std::int32_t stream_id;     // 0: waits for a PING's acknowledgement
+        std::uint64_t ping_target;  // that many PINGs acknowledged
+        const void* who;
+        handler_type handler;
+    };
+
+    // Waits for a stream's end or a PING's answer; the reader runs meanwhile. Not a coroutine
+    // itself (one coroutine frame less per call): the initiation runs when awaited, so it
+    // holds copies of the arguments.
+    task<h2_result> wait(std::int32_t stream_id, std::uint64_t ping_target, const void* who,
+                         std::shared_ptr<void> owner) {
+        namespace asio = boost::asio;
+        return asio::async_initiate<const asio::use_awaitable_t<Executor>&, void(h2_result)>(
+            [this, stream_id, ping_target, who, owner = std::move(owner)](auto handler) {
+                waiters_.emplace_back(stream_id, ping_target, who, std::move(handler));
+                ping_waiters_ += stream_id == 0 ? 1 : 0;
+                flush(owner);
+                if (reader_ == reader_state::stopped) {
+                    reader_ = reader_state::running;
+                    asio::co_spawn(stream_.socket().get_executor(), read_loop(owner),
+                                   asio::detached);
+                }
+            },
+            asio::use_awaitable_t<Executor>{});
+    }
+
+    // Moves the waiter to the batch that release() resumes.
+    void resume(typename std::list<waiter>::iterator it, h2_result r) {
+        ping_waiters_ -= it->stream_id == 0 ? 1 : 0;
+        ready_.emplace_back(std::move(it->handler), std::move(r));
+        waiters_.erase(it);
+    }
+
+    // Resumes the batch in one posted operation (one per read, not one per stream): a waiter
+    // never runs inside the reader's step. The operation owns the handlers, so an io_context
+    // destroyed before it runs destroys them.
+    void release() {
+        if (ready_.empty()) {
+            return;
+        }
+        boost::asio::post(stream_.socket().get_executor(),
+                          [batch = std::exchange(ready_, {})]() mutable {
+                              for (auto& [handler, result] : batch) {
+                                  std::move(handler)(std::move(result));
+                              }
+                          });
+    }
+
+    // Ends the waits for PINGs with `outcome`. Nothing to do (the common case, on every read)
+    // when no PING was sent since the last end and none is awaited.
+    void end_pings(h2_outcome outcome) {
+        if (ping_waiters_ == 0 && pings_ended_ == pings_sent_) {
+            return;
+        }
+        pings_ended_ = pings_sent_;
+        ping_timer_.cancel();
+        for (auto it = waiters_.begin(); it != waiters_.end();) {
+            auto here = it++;
+            if (here->stream_id == 0) {
+                h2_result r;
+                r.outcome = outcome;
+                resume(here, std::move(r));
+            }
+        }
+    }
+
+    // The reader: feeds what arrives to the session, resumes the finished streams' waiters,
+    // and stops once none is left (or the connection failed).
+    task<void> read_loop(std::shared_ptr<void> owner) {
+        while (!waiters_.empty()) {
+            auto [ec, n] = co_await stream_.async_read_some(boost::asio::buffer(input_));
+            const bool stopped =
+                std::exchange(reader_, reader_state::running) == reader_state::stopping;
+            if (ec == boost::asio::error::operation_aborted && stopped) {
+                continue;  // stop_reading_when_unused(); a stream submitted since keeps reading
+            }
+            if (ec) {
+                connection_lost(ec);
+            } else {
+                last_heard_ = clock::now();
+                session_.receive(std::string_view(input_.data(), n));
+            }
+            deliver();
+            flush(owner);
+            if (ec) {
+                break;
+            }
+        }
+        reader_ = reader_state::stopped;
+    }
+
+    // The writer: one at a time; whoever produced output starts it, a running one takes
+    // whatever was produced meanwhile.
+    void flush(const std::shared_ptr<void>& owner) {
+        if (writing_) {
+            close_when_ended();  // a failed transport: the writer may be stuck on it
+            return;
+        }
+        output_.clear();
+        session_.take_output(output_);
+        // Sending can end streams: nghttp2 closes a stream it resets for a malformed answer
+        // when its RST_STREAM leaves, and fails the connection once its GOAWAY has left.
+        deliver();
+        if (output_.empty()) {
+            close_when_ended();
+            return;
+        }
+        writing_ = true;
+        boost::asio::co_spawn(stream_.socket().get_executor(), write_loop(owner),
+                              boost::asio::detached);
+    }
+
+    task<void> write_loop([[maybe_unused]] std::shared_ptr<void> keep_alive) {
+        while (!output_.empty()) {
+            auto [ec, n] = co_await stream_.async_write(output_);
+            output_.clear();
+            if (ec) {
+                // The reader sees the same failure; if none is running, end the streams here.
+                if (reader_ == reader_state::stopped) {
+                    connection_lost(ec);
+                }
+                break;
+            }
+            session_.take_output(output_);
+            deliver();  // see flush()
+        }
+        writing_ = false;
+        publish();
+        close_when_ended();
+        stop_reading_when_unused();
+    }
+
+    // A session that reads no more (a connection error sent or received, or a GOAWAY and no
+    // stream left) closes the socket as soon as its last bytes (the GOAWAY) are written: RFC
+    // 9113 §5.4.1, and no server keeps a dead connection's resources.
+    void close_when_ended() {
+        // A failed transport needs no last bytes: a writer stuck on it must not keep it open.
+        if (session_.state() == h2_state::closed && (!writing_ || transport_error_) &&
+            !socket_closed_) {
+            socket_closed_ = true;
+            boost::system::error_code ignored;
+            stream_.socket().close(ignored);
+        }
+    }
+
+    // Resumes the waiters of finished streams, and of PINGs answered (or never to be).
+    void deliver() {
+        for (auto& r : session_.take_finished()) {
+            const auto it = std::find_if(waiters_.begin(), waiters_.end(), [&r](const waiter& w) {
+                return w.stream_id == r.stream_id;
+            });
+            if (it != waiters_.end()) {
+                resume(it, std::move(r));
+            }
+        }
+        if (session_.state() == h2_state::closed) {
+            end_pings(h2_outcome::connection_error);
+        } else if (session_.pings_acknowledged() >= pings_sent_) {
+            end_pings(h2_outcome::answered);
+        }
+        release();
+        publish();
+    }
+
+    // With nothing left to wait for, a pending read would hold the io_context (and the
+    // connection) busy until the server next speaks: cancel it, unless a record is being
+    // written (cancelling would cut it; the writer calls this again when done).
+    void stop_reading_when_unused() {
+        if (reader_ == reader_state::running && waiters_.empty() && !writing_ &&
+            !stream_.writing()) {
+            reader_ = reader_state::stopping;
+            boost::system::error_code ignored;
+            stream_.socket().cancel(ignored);
+        }
+    }
+
+    // A server that allows 0 streams takes no call: the pool then lets the connection go
+    // with its last stream instead of keeping a slot no call can use.
+    void publish() noexcept {
+        const std::size_t capacity =
+            std::min<std::size_t>(session_.max_concurrent_streams(), stream_cap_);
+        accepting_.store(session_.state() == h2_state::open && capacity != 0,
+                         std::memory_order_relaxed);
+        capacity_.store(capacity, std::memory_order_relaxed);
+    }
+
+    tls_stream<Executor>& stream_;
+    h2_session session_;
+    std::size_t stream_cap_;
+    std::list<waiter> waiters_;
+    std::vector<std::pair<typename waiter::handler_type, h2_result>> ready_;  // see release()
+    std::size_t ping_waiters_ = 0;               // waiters_ with stream_id 0
+    boost::system::error_code transport_error_;  // the first, when the connection was lost
+    timer_type ping_timer_;
+    std::uint64_t pings_sent_ = 0;
+    std::uint64_t pings_ended_ = 0;  // pings_sent_ when end_pings() last ran
+    clock::time_point last_heard_ = clock::now();
+    std::string output_;
+    std::array<char, 16 * 1024> input_;
+    reader_state reader_ = reader_state::stopped;
+    bool writing_ = false;
+    bool socket_closed_ = false;  // by close_when_ended()
+    std::atomic<bool> accepting_{true};
+    std::atomic<std::size_t> capacity_{1};
+};
+
+}  // namespace stytch::detail

@@ -1,0 +1,4 @@
+#pragma once
+
+// A public header that brings Asio with it: not for the codec.
+#include <stytch/client.hpp>
