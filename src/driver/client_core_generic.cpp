@@ -5,6 +5,8 @@
 #include "driver/client_core_attempt.hpp"
 #include "driver/client_core_completion.hpp"
 #include "driver/client_core_factory.hpp"
+#include "driver/client_core_lifetime.hpp"
+#include "driver/client_core_settle.hpp"
 
 namespace stytch::detail {
 

@@ -208,21 +208,7 @@ class h2_channel {
     // itself (one coroutine frame less per call): the initiation runs when awaited, so it
     // holds copies of the arguments.
     task<h2_result> wait(std::int32_t stream_id, std::uint64_t ping_target, const void* who,
-                         std::shared_ptr<void> owner) {
-        namespace asio = boost::asio;
-        return asio::async_initiate<const asio::use_awaitable_t<Executor>&, void(h2_result)>(
-            [this, stream_id, ping_target, who, owner = std::move(owner)](auto handler) {
-                waiters_.emplace_back(stream_id, ping_target, who, std::move(handler));
-                ping_waiters_ += stream_id == 0 ? 1 : 0;
-                flush(owner);
-                if (reader_ == reader_state::stopped) {
-                    reader_ = reader_state::running;
-                    asio::co_spawn(stream_.socket().get_executor(), read_loop(owner),
-                                   asio::detached);
-                }
-            },
-            asio::use_awaitable_t<Executor>{});
-    }
+                         std::shared_ptr<void> owner);
 
     // Moves the waiter to the batch that release() resumes.
     void resume(typename std::list<waiter>::iterator it, h2_result r) {
@@ -234,145 +220,34 @@ class h2_channel {
     // Resumes the batch in one posted operation (one per read, not one per stream): a waiter
     // never runs inside the reader's step. The operation owns the handlers, so an io_context
     // destroyed before it runs destroys them.
-    void release() {
-        if (ready_.empty()) {
-            return;
-        }
-        boost::asio::post(stream_.socket().get_executor(),
-                          [batch = std::exchange(ready_, {})]() mutable {
-                              for (auto& [handler, result] : batch) {
-                                  std::move(handler)(std::move(result));
-                              }
-                          });
-    }
+    void release();
 
     // Ends the waits for PINGs with `outcome`. Nothing to do (the common case, on every read)
     // when no PING was sent since the last end and none is awaited.
-    void end_pings(h2_outcome outcome) {
-        if (ping_waiters_ == 0 && pings_ended_ == pings_sent_) {
-            return;
-        }
-        pings_ended_ = pings_sent_;
-        ping_timer_.cancel();
-        for (auto it = waiters_.begin(); it != waiters_.end();) {
-            auto here = it++;
-            if (here->stream_id == 0) {
-                h2_result r;
-                r.outcome = outcome;
-                resume(here, std::move(r));
-            }
-        }
-    }
+    void end_pings(h2_outcome outcome);
 
     // The reader: feeds what arrives to the session, resumes the finished streams' waiters,
     // and stops once none is left (or the connection failed).
-    task<void> read_loop(std::shared_ptr<void> owner) {
-        while (!waiters_.empty()) {
-            auto [ec, n] = co_await stream_.async_read_some(boost::asio::buffer(input_));
-            const bool stopped =
-                std::exchange(reader_, reader_state::running) == reader_state::stopping;
-            if (ec == boost::asio::error::operation_aborted && stopped) {
-                continue;  // stop_reading_when_unused(); a stream submitted since keeps reading
-            }
-            if (ec) {
-                connection_lost(ec);
-            } else {
-                last_heard_ = clock::now();
-                session_.receive(std::string_view(input_.data(), n));
-            }
-            deliver();
-            flush(owner);
-            if (ec) {
-                break;
-            }
-        }
-        reader_ = reader_state::stopped;
-    }
+    task<void> read_loop(std::shared_ptr<void> owner);
 
     // The writer: one at a time; whoever produced output starts it, a running one takes
     // whatever was produced meanwhile.
-    void flush(const std::shared_ptr<void>& owner) {
-        if (writing_) {
-            close_when_ended();  // a failed transport: the writer may be stuck on it
-            return;
-        }
-        output_.clear();
-        session_.take_output(output_);
-        // Sending can end streams: nghttp2 closes a stream it resets for a malformed answer
-        // when its RST_STREAM leaves, and fails the connection once its GOAWAY has left.
-        deliver();
-        if (output_.empty()) {
-            close_when_ended();
-            return;
-        }
-        writing_ = true;
-        boost::asio::co_spawn(stream_.socket().get_executor(), write_loop(owner),
-                              boost::asio::detached);
-    }
+    void flush(const std::shared_ptr<void>& owner);
 
-    task<void> write_loop([[maybe_unused]] std::shared_ptr<void> keep_alive) {
-        while (!output_.empty()) {
-            auto [ec, n] = co_await stream_.async_write(output_);
-            output_.clear();
-            if (ec) {
-                // The reader sees the same failure; if none is running, end the streams here.
-                if (reader_ == reader_state::stopped) {
-                    connection_lost(ec);
-                }
-                break;
-            }
-            session_.take_output(output_);
-            deliver();  // see flush()
-        }
-        writing_ = false;
-        publish();
-        close_when_ended();
-        stop_reading_when_unused();
-    }
+    task<void> write_loop([[maybe_unused]] std::shared_ptr<void> keep_alive);
 
     // A session that reads no more (a connection error sent or received, or a GOAWAY and no
     // stream left) closes the socket as soon as its last bytes (the GOAWAY) are written: RFC
     // 9113 §5.4.1, and no server keeps a dead connection's resources.
-    void close_when_ended() {
-        // A failed transport needs no last bytes: a writer stuck on it must not keep it open.
-        if (session_.state() == h2_state::closed && (!writing_ || transport_error_) &&
-            !socket_closed_) {
-            socket_closed_ = true;
-            boost::system::error_code ignored;
-            stream_.socket().close(ignored);
-        }
-    }
+    void close_when_ended();
 
     // Resumes the waiters of finished streams, and of PINGs answered (or never to be).
-    void deliver() {
-        for (auto& r : session_.take_finished()) {
-            const auto it = std::find_if(waiters_.begin(), waiters_.end(), [&r](const waiter& w) {
-                return w.stream_id == r.stream_id;
-            });
-            if (it != waiters_.end()) {
-                resume(it, std::move(r));
-            }
-        }
-        if (session_.state() == h2_state::closed) {
-            end_pings(h2_outcome::connection_error);
-        } else if (session_.pings_acknowledged() >= pings_sent_) {
-            end_pings(h2_outcome::answered);
-        }
-        release();
-        publish();
-    }
+    void deliver();
 
     // With nothing left to wait for, a pending read would hold the io_context (and the
     // connection) busy until the server next speaks: cancel it, unless a record is being
     // written (cancelling would cut it; the writer calls this again when done).
-    void stop_reading_when_unused() {
-        if (reader_ == reader_state::running && waiters_.empty() && !writing_ &&
-            !stream_.writing()) {
-            reader_ = reader_state::stopping;
-            boost::system::error_code ignored;
-            stream_.socket().cancel(ignored);
-        }
-    }
+    void stop_reading_when_unused();
 
     // A server that allows 0 streams takes no call: the pool then lets the connection go
     // with its last stream instead of keeping a slot no call can use.
@@ -405,3 +280,5 @@ class h2_channel {
 };
 
 }  // namespace stytch::detail
+
+#include "driver/h2_channel_io.hpp"

@@ -12,14 +12,7 @@
 // full. An HTTP/2 connection that stops accepting (GOAWAY, failure) takes no more calls and
 // is closed when its last stream ends.
 //
-// Cold start: while no connection has told which protocol the server speaks (ALPN, in the TLS
-// handshake), a pool that may get HTTP/2 (`probe_protocol`) opens one connection only, as Go's
-// transport does: over HTTP/2 that one may carry every waiting call. Once a handshake told
-// HTTP/2 (share()), a new connection opens only for calls that the connections being opened
-// will not carry (each is expected to take as many streams as the last one allowed); once one
-// told HTTP/1.1 (learned_http1()), up to `max_connections` open at once, as without probing.
-// The protocol learned last is kept for the pool's life: a burst after an idle spell opens as
-// the server last answered.
+// Cold start: see pool_limits::probe_protocol.
 //
 // Idle connections expire lazily, whenever a call asks or a connection comes back: an idle
 // pool holds no pending operation, so io_context::run() returns once the last call completed.
@@ -36,24 +29,14 @@
 
 #include "base/time_arith.hpp"
 #include "engine/intrusive_list.hpp"
+#include "engine/pool_limits.hpp"
+#include "engine/shared_connections.hpp"
 
 namespace stytch::detail {
 
-/// Sizing of a connection_pool.
-struct pool_limits {
-    std::size_t max_connections = 16;
-    std::chrono::milliseconds idle_timeout{60'000};
-    /// Idle connections (the most recently used) that keep their TLS buffers.
-    std::size_t warm_idle = 8;
-    /// Connections may turn out HTTP/2: until a handshake told the protocol, open one at a
-    /// time (see the cold start above). False: every call may open one (HTTP/1.1 only).
-    bool probe_protocol = false;
-};
-
 /// `Connection` needs reusable(), close() (at once), retire() (politely, from any thread),
-/// release_buffers(), multiplexed(),
-/// accepting(), capacity() and members `idle_since` and `streams`; `Call` a `list_hook<Call>`
-/// at `Hook`.
+/// release_buffers(), multiplexed(), accepting(), capacity() and members `idle_since` and
+/// `streams`; `Call` a `list_hook<Call>` at `Hook`.
 template <class Connection, class Call, list_hook<Call> Call::*Hook>
 class connection_pool {
   public:
@@ -107,7 +90,7 @@ class connection_pool {
     /// right to open a connection to those that the connections being opened will not carry.
     std::vector<grant> share(const connection_ptr& conn) {
         conn->streams = 1;
-        shared_.push_back(conn);
+        shared_.add(conn);
         protocol_ = learned::http2;
         h2_capacity_ = conn->capacity();
         std::vector<grant> granted;
@@ -184,9 +167,8 @@ class connection_pool {
             pop_waiting();
         }
         std::move(idle_.begin(), idle_.end(), std::back_inserter(out));
-        std::move(shared_.begin(), shared_.end(), std::back_inserter(out));
         idle_.clear();
-        shared_.clear();
+        shared_.abandon(out);
         open_ = 0;
     }
 
@@ -194,13 +176,7 @@ class connection_pool {
     /// Connections idle, in use or being opened.
     std::size_t open() const noexcept { return open_; }
     /// Idle connections: HTTP/1.1 ones in the pool, HTTP/2 ones without a stream.
-    std::size_t idle() const noexcept {
-        std::size_t n = idle_.size();
-        for (const auto& c : shared_) {
-            n += c->streams == 0 ? 1 : 0;
-        }
-        return n;
-    }
+    std::size_t idle() const noexcept { return idle_.size() + shared_.idle(); }
     bool has_queue() const noexcept { return !queue_.empty(); }
     /// Calls queued for a connection.
     std::size_t waiting() const noexcept { return waiting_; }
@@ -282,30 +258,15 @@ class connection_pool {
     // that accept no more and carry no stream.
     connection_ptr least_loaded() {
         drop_shared([](const Connection& c) { return c.streams == 0 && !c.accepting(); });
-        const connection_ptr* best = nullptr;
-        for (const auto& c : shared_) {
-            if (c->accepting() && c->streams < c->capacity() &&
-                (best == nullptr || c->streams < (*best)->streams)) {
-                best = &c;
-            }
-        }
-        return best ? *best : nullptr;
+        return shared_.least_loaded();
     }
 
-    // Retires (closes, on their strands) the HTTP/2 connections `which` selects and frees
-    // their slots; returns how many.
+    // Retires the HTTP/2 connections `which` selects and frees their slots; returns how many.
     template <class Which>
     std::size_t drop_shared(Which which) {
-        const auto before = shared_.size();
-        std::erase_if(shared_, [&](const connection_ptr& c) {
-            if (!which(*c)) {
-                return false;
-            }
-            c->retire();
-            --open_;
-            return true;
-        });
-        return before - shared_.size();
+        const std::size_t dropped = shared_.drop(which);
+        open_ -= dropped;
+        return dropped;
     }
 
     void close_expired(clock::time_point now) {
@@ -328,10 +289,10 @@ class connection_pool {
     std::uint64_t expired_total_ = 0;
     std::uint64_t closed_idle_ = 0;
     bool closed_ = false;
-    learned protocol_ = learned::unknown;  // what the last handshake told (see the cold start)
-    std::size_t h2_capacity_ = 1;          // streams the last HTTP/2 connection allowed
-    std::vector<connection_ptr> idle_;     // HTTP/1.1, oldest first; reuse takes the newest
-    std::vector<connection_ptr> shared_;   // HTTP/2, idle or carrying streams
+    learned protocol_ = learned::unknown;    // what the last handshake told (the cold start)
+    std::size_t h2_capacity_ = 1;            // streams the last HTTP/2 connection allowed
+    std::vector<connection_ptr> idle_;       // HTTP/1.1, oldest first; reuse takes the newest
+    shared_connections<Connection> shared_;  // HTTP/2, idle or carrying streams
     queue_type queue_;
 };
 

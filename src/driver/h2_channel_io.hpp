@@ -1,0 +1,161 @@
+#pragma once
+
+// The h2_channel's I/O (see h2_channel.hpp, which includes this file at its end): the waits of
+// the attempts, the one reader and the one writer, and the hand-over of finished streams.
+
+#include "driver/h2_channel.hpp"
+
+namespace stytch::detail {
+
+template <class Executor>
+auto h2_channel<Executor>::wait(std::int32_t stream_id, std::uint64_t ping_target, const void* who,
+                                std::shared_ptr<void> owner) -> task<h2_result> {
+    namespace asio = boost::asio;
+    return asio::async_initiate<const asio::use_awaitable_t<Executor>&, void(h2_result)>(
+        [this, stream_id, ping_target, who, owner = std::move(owner)](auto handler) {
+            waiters_.emplace_back(stream_id, ping_target, who, std::move(handler));
+            ping_waiters_ += stream_id == 0 ? 1 : 0;
+            flush(owner);
+            if (reader_ == reader_state::stopped) {
+                reader_ = reader_state::running;
+                asio::co_spawn(stream_.socket().get_executor(), read_loop(owner), asio::detached);
+            }
+        },
+        asio::use_awaitable_t<Executor>{});
+}
+
+template <class Executor>
+void h2_channel<Executor>::release() {
+    if (ready_.empty()) {
+        return;
+    }
+    boost::asio::post(stream_.socket().get_executor(),
+                      [batch = std::exchange(ready_, {})]() mutable {
+                          for (auto& [handler, result] : batch) {
+                              std::move(handler)(std::move(result));
+                          }
+                      });
+}
+
+template <class Executor>
+void h2_channel<Executor>::end_pings(h2_outcome outcome) {
+    if (ping_waiters_ == 0 && pings_ended_ == pings_sent_) {
+        return;
+    }
+    pings_ended_ = pings_sent_;
+    ping_timer_.cancel();
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+        auto here = it++;
+        if (here->stream_id == 0) {
+            h2_result r;
+            r.outcome = outcome;
+            resume(here, std::move(r));
+        }
+    }
+}
+
+template <class Executor>
+auto h2_channel<Executor>::read_loop(std::shared_ptr<void> owner) -> task<void> {
+    while (!waiters_.empty()) {
+        auto [ec, n] = co_await stream_.async_read_some(boost::asio::buffer(input_));
+        const bool stopped =
+            std::exchange(reader_, reader_state::running) == reader_state::stopping;
+        if (ec == boost::asio::error::operation_aborted && stopped) {
+            continue;  // stop_reading_when_unused(); a stream submitted since keeps reading
+        }
+        if (ec) {
+            connection_lost(ec);
+        } else {
+            last_heard_ = clock::now();
+            session_.receive(std::string_view(input_.data(), n));
+        }
+        deliver();
+        flush(owner);
+        if (ec) {
+            break;
+        }
+    }
+    reader_ = reader_state::stopped;
+}
+
+template <class Executor>
+void h2_channel<Executor>::flush(const std::shared_ptr<void>& owner) {
+    if (writing_) {
+        close_when_ended();  // a failed transport: the writer may be stuck on it
+        return;
+    }
+    output_.clear();
+    session_.take_output(output_);
+    // Sending can end streams: nghttp2 closes a stream it resets for a malformed answer
+    // when its RST_STREAM leaves, and fails the connection once its GOAWAY has left.
+    deliver();
+    if (output_.empty()) {
+        close_when_ended();
+        return;
+    }
+    writing_ = true;
+    boost::asio::co_spawn(stream_.socket().get_executor(), write_loop(owner),
+                          boost::asio::detached);
+}
+
+template <class Executor>
+auto h2_channel<Executor>::write_loop([[maybe_unused]] std::shared_ptr<void> keep_alive)
+    -> task<void> {
+    while (!output_.empty()) {
+        auto [ec, n] = co_await stream_.async_write(output_);
+        output_.clear();
+        if (ec) {
+            // The reader sees the same failure; if none is running, end the streams here.
+            if (reader_ == reader_state::stopped) {
+                connection_lost(ec);
+            }
+            break;
+        }
+        session_.take_output(output_);
+        deliver();  // see flush()
+    }
+    writing_ = false;
+    publish();
+    close_when_ended();
+    stop_reading_when_unused();
+}
+
+template <class Executor>
+void h2_channel<Executor>::close_when_ended() {
+    // A failed transport needs no last bytes: a writer stuck on it must not keep it open.
+    if (session_.state() == h2_state::closed && (!writing_ || transport_error_) &&
+        !socket_closed_) {
+        socket_closed_ = true;
+        boost::system::error_code ignored;
+        stream_.socket().close(ignored);
+    }
+}
+
+template <class Executor>
+void h2_channel<Executor>::deliver() {
+    for (auto& r : session_.take_finished()) {
+        const auto it = std::find_if(waiters_.begin(), waiters_.end(),
+                                     [&r](const waiter& w) { return w.stream_id == r.stream_id; });
+        if (it != waiters_.end()) {
+            resume(it, std::move(r));
+        }
+    }
+    if (session_.state() == h2_state::closed) {
+        end_pings(h2_outcome::connection_error);
+    } else if (session_.pings_acknowledged() >= pings_sent_) {
+        end_pings(h2_outcome::answered);
+    }
+    release();
+    publish();
+}
+
+template <class Executor>
+void h2_channel<Executor>::stop_reading_when_unused() {
+    if (reader_ == reader_state::running && waiters_.empty() && !writing_ && !stream_.writing()) {
+        reader_ = reader_state::stopping;
+        boost::system::error_code ignored;
+        stream_.socket().cancel(ignored);
+    }
+}
+
+}  // namespace stytch::detail
