@@ -1,0 +1,56 @@
+// The JSON path of a typed decode's failure (`organization.custom_roles[2].role_id`): each
+// frame records where its own failure lies when it fails, and the root's path is spelled out
+// only when asked for. Nothing here runs on a successful decode.
+
+#include "codec/typed_handler.hpp"
+
+#include <boost/assert.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace stytch::detail::json_decode {
+
+std::string typed_handler::failure_location() const {
+    std::string out;
+    const failure_path& p = paths_[0];
+    for (std::size_t i = 0; i < p.size; ++i) {
+        if (p.steps[i].field != nullptr) {
+            if (!out.empty()) {
+                out += '.';
+            }
+            out += p.steps[i].field->name;
+        } else {
+            out += '[';
+            out += std::to_string(p.steps[i].index);
+            out += ']';
+        }
+    }
+    return out;
+}
+
+// Remembers where the failure just recorded in `f` lies: at `field` (null: at the current
+// element of the array `f`), then along `inner`.
+void typed_handler::record_path(const frame& f, const field_desc* field,
+                                const failure_path* inner) noexcept {
+    failure_path& p = paths_[static_cast<std::size_t>(&f - stack_.data())];
+    std::size_t index = 0;
+    if (field == nullptr) {
+        const std::size_t stored =
+            f.kind == frame::string_array
+                ? static_cast<const std::vector<std::string>*>(f.target)->size()
+                : f.desc->size(f.target);
+        // A failing record was appended before it failed; any other element never is.
+        index = inner != nullptr ? stored - 1 : stored;
+    }
+    p.steps[0] = {field, index};
+    p.size = 1;
+    if (inner != nullptr) {
+        BOOST_ASSERT(inner->size < p.steps.size());
+        std::copy_n(inner->steps.begin(), inner->size, p.steps.begin() + 1);
+        p.size += inner->size;
+    }
+}
+
+}  // namespace stytch::detail::json_decode
