@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include <stytch/b2b/organizations.hpp>
+#include <stytch/b2b/delete_external_id.hpp>
 #include <stytch/error.hpp>
 
 #include "codec/typed_frame.hpp"
