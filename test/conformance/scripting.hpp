@@ -12,6 +12,7 @@
 
 #include "support/attempt_log.hpp"
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/process.hpp"
 
 namespace stytch::test {
@@ -79,16 +80,11 @@ inline void check_one_attempt_on_a_new_connection(const std::vector<attempt_log:
 
 /// The call for first_org fails with `expected` in one attempt (an answer began:
 /// not retried), and its connection is discarded: the next call succeeds over a new one.
-inline void refused_and_discarded(server_fixture& f, boost::system::error_code expected) {
-    auto cfg = fast_config(f);
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
-    auto r = call(f, c, first_org);
-    BOOST_TEST_REQUIRE(!r.has_value());
-    BOOST_TEST(r.error().code == expected, r.error().code.message());
-    BOOST_TEST(log.size() == 1u);
-    check_own_answer(call(f, c, second_org), second_org);
+inline void refused_and_discarded(client_fixture& f, boost::system::error_code expected) {
+    f.make_client();
+    require_error(f.run_call(first_org), expected);
+    BOOST_TEST(f.log.size() == 1u);
+    check_own_answer(f.run_call(second_org), second_org);
     BOOST_TEST(f.server.connections_accepted() == 2u);
 }
 

@@ -36,35 +36,31 @@ std::string piece_of(const std::string& pattern) {
 /// before the flood ends, peak memory stays bounded, and the next call uses a new connection.
 void flood_fails_fast(const std::string& prefix, const std::string& pattern,
                       boost::system::error_code expected) {
-    server_fixture f;
+    client_fixture f;
     const std::string piece = piece_of(pattern);
     script_requests(
         f.server,
         {{}, {script_step::write(prefix), script_step::flood(piece, flood_bytes / piece.size())}});
-    auto cfg = fast_config(f);
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
+    auto& c = f.make_client();
     // A first call warms up what every call uses once (TLS, the pool), so that the peak below
     // is the flood's alone; the flood then comes on the pooled connection.
-    check_own_answer(call(f, c, third_org), third_org);
-    log.clear();
+    check_own_answer(f.run_call(third_org), third_org);
+    f.log.clear();
 
     reset_peak_resident();
     const long before = status_kib("VmHWM:");
-    auto r = call(f, c, first_org);
+    auto r = f.run_call(first_org);
     const long peak = status_kib("VmHWM:");
-    BOOST_TEST_REQUIRE(!r.has_value());
-    BOOST_TEST(r.error().code == expected, r.error().code.message());
-    BOOST_TEST(log.size() == 1u);
-    const long limit = static_cast<long>(cfg.max_response_body / 1024) + margin_kib;
+    require_error(r, expected);
+    BOOST_TEST(f.log.size() == 1u);
+    const long limit = static_cast<long>(c.config().max_response_body / 1024) + margin_kib;
     BOOST_TEST_MESSAGE("peak memory grew by " << peak - before << " KiB");
     BOOST_TEST(peak - before <= limit, "peak memory grew by " << peak - before << " KiB");
 
     // The client closed the connection: the flood's write failed before its end.
     BOOST_TEST(eventually([&] { return f.server.connections_open() == 0u; }));
     BOOST_TEST(f.server.script_steps_completed() < 2u, "the whole flood was sent");
-    check_own_answer(call(f, c, second_org), second_org);
+    check_own_answer(f.run_call(second_org), second_org);
     BOOST_TEST(f.server.connections_accepted() == 2u);
 }
 

@@ -2,6 +2,7 @@
 // any TLS record split and after any pause; an unsolicited 101 is a protocol error.
 
 #include "conformance/scripting.hpp"
+#include "support/client_fixture.hpp"
 
 using namespace stytch;
 using namespace stytch::test;
@@ -18,17 +19,14 @@ const std::string early_hints_103 =
 /// Call 1 (first_org) is answered by `script`, which ends with the normal answer: it succeeds
 /// with its own organization in one attempt; then call 2 (second_org) gets its own answer too.
 void interim_answers_are_skipped(std::vector<script_step> script) {
-    server_fixture f;
+    client_fixture f;
     script_requests(f.server, {std::move(script)});
-    auto cfg = fast_config(f);
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
-    check_own_answer(call(f, c, first_org), first_org);
-    auto entries = log.entries();
+    f.make_client();
+    check_own_answer(f.run_call(first_org), first_org);
+    auto entries = f.log.entries();
     BOOST_REQUIRE(entries.size() == 1u);
     BOOST_TEST(entries[0].info.http_status == 200);
-    check_own_answer(call(f, c, second_org), second_org);
+    check_own_answer(f.run_call(second_org), second_org);
     BOOST_TEST(f.server.connections_accepted() == 1u);  // nothing was pending: reused
 }
 
@@ -53,14 +51,14 @@ BOOST_AUTO_TEST_CASE(several_1xx_in_a_row_then_200) {
 }
 
 BOOST_AUTO_TEST_CASE(several_1xx_and_the_200_in_one_record) {
-    server_fixture f;
+    client_fixture f;
     script_requests(
         f.server, {{script_step::write(continue_100 + early_hints_103 +
                                        ok_answer_for(f.server, first_org, "request-id-test-ok"))}});
-    client c(f.ioc.get_executor(), fast_config(f));
-    auto r = call(f, c, first_org);
+    f.make_client();
+    auto r = f.run_call(first_org);
     check_own_answer(r, first_org);
-    check_own_answer(call(f, c, second_org), second_org);
+    check_own_answer(f.run_call(second_org), second_org);
 }
 
 BOOST_AUTO_TEST_CASE(interim_then_a_pause_then_200_and_the_next_call_gets_its_own) {
@@ -75,7 +73,7 @@ BOOST_AUTO_TEST_CASE(each_1xx_in_one_byte_records) {
 }
 
 BOOST_AUTO_TEST_CASE(unsolicited_101_is_a_protocol_error_and_the_connection_is_discarded) {
-    server_fixture f;
+    client_fixture f;
     script_requests(f.server,
                     {{script_step::write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n"
                                          "Connection: Upgrade\r\n\r\n")}});

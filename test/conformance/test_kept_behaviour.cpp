@@ -3,6 +3,7 @@
 #include <boost/beast/http/error.hpp>
 
 #include "conformance/scripting.hpp"
+#include "support/client_fixture.hpp"
 
 using namespace stytch;
 using namespace stytch::test;
@@ -24,7 +25,7 @@ std::string content_length(std::size_t n) {
 BOOST_AUTO_TEST_SUITE(kept_behaviour)
 
 BOOST_AUTO_TEST_CASE(close_delimited_http10_answer_is_read_to_the_end_and_not_pooled) {
-    server_fixture f;
+    client_fixture f;
     mock::reply r;
     r.action = mock::reply::kind::raw;
     r.raw = "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" +
@@ -32,18 +33,18 @@ BOOST_AUTO_TEST_CASE(close_delimited_http10_answer_is_read_to_the_end_and_not_po
     r.close_after = true;
     inject(f.server, r);
 
-    client c(f.ioc.get_executor(), fast_config(f));
-    auto first = call(f, c);
+    f.make_client();
+    auto first = f.run_call();
     BOOST_REQUIRE(first.has_value());
     BOOST_TEST(first->request_id == "request-id-close-delimited");
     BOOST_TEST(first->organization.organization_id == first_org);
-    auto second = call(f, c);
+    auto second = f.run_call();
     BOOST_REQUIRE(second.has_value());
     BOOST_TEST(f.server.connections_accepted() == 2u);  // the first one was not pooled
 }
 
 BOOST_AUTO_TEST_CASE(chunked_answer_with_extensions_and_trailers_is_read_and_pooled) {
-    server_fixture f;
+    client_fixture f;
     const std::string body = ok_body_for(f.server, first_org, "request-id-test-chunked");
     const std::size_t third = body.size() / 3;
     auto chunk = [](const std::string& part, const std::string& extension) {
@@ -58,30 +59,30 @@ BOOST_AUTO_TEST_CASE(chunked_answer_with_extensions_and_trailers_is_read_and_poo
                         chunk(body.substr(2 * third), "") +
                         "0;last=yes\r\nX-Checksum: abc\r\nX-Other: 1\r\n\r\n");
     script_requests(f.server, {{script_step::write(chunked)}});
-    client c(f.ioc.get_executor(), fast_config(f));
-    auto r = call(f, c, first_org);
+    f.make_client();
+    auto r = f.run_call(first_org);
     BOOST_TEST_REQUIRE(r.has_value(), r.error().code.message());
     BOOST_TEST(r->request_id == "request-id-test-chunked");
     BOOST_TEST(r->organization.organization_id == first_org);
-    check_own_answer(call(f, c, second_org), second_org);
+    check_own_answer(f.run_call(second_org), second_org);
     BOOST_TEST(f.server.connections_accepted() == 1u);  // read to its end: reused
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_equal_content_length_is_accepted) {
-    server_fixture f;
+    client_fixture f;
     const std::string body = ok_body_for(f.server, first_org, "request-id-test-duplicate");
     script_requests(f.server,
                     {{script_step::write(answer_with(
                         content_length(body.size()) + content_length(body.size()), body))}});
-    client c(f.ioc.get_executor(), fast_config(f));
-    auto r = call(f, c, first_org);
+    f.make_client();
+    auto r = f.run_call(first_org);
     BOOST_TEST_REQUIRE(r.has_value(), r.error().code.message());
     BOOST_TEST(r->request_id == "request-id-test-duplicate");
-    check_own_answer(call(f, c, second_org), second_org);
+    check_own_answer(f.run_call(second_org), second_org);
 }
 
 BOOST_AUTO_TEST_CASE(differing_duplicate_content_length_is_refused) {
-    server_fixture f;
+    client_fixture f;
     const std::string body = ok_body_for(f.server, first_org, "request-id-test-differing");
     script_requests(f.server,
                     {{script_step::write(answer_with(
@@ -90,7 +91,7 @@ BOOST_AUTO_TEST_CASE(differing_duplicate_content_length_is_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(content_length_larger_than_the_body_then_close_is_a_partial_message) {
-    server_fixture f;
+    client_fixture f;
     const std::string body = ok_body_for(f.server, first_org, "request-id-test-short");
     script_requests(f.server,
                     {{script_step::write(answer_with(content_length(body.size() + 10), body)),
@@ -102,7 +103,7 @@ BOOST_AUTO_TEST_CASE(transfer_encoding_with_content_length_is_refused) {
     // Beast names the second of the two fields: either order is refused (RFC 9112 §6.3).
     for (bool length_first : {true, false}) {
         BOOST_TEST_CONTEXT("Content-Length first: " << length_first) {
-            server_fixture f;
+            client_fixture f;
             const std::string body = ok_body_for(f.server, first_org, "request-id-test-te-cl");
             const std::string te = "Transfer-Encoding: chunked\r\n";
             const std::string cl = content_length(body.size());
@@ -118,15 +119,15 @@ BOOST_AUTO_TEST_CASE(transfer_encoding_with_content_length_is_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(body_in_one_byte_records_is_read) {
-    server_fixture f;
+    client_fixture f;
     script_requests(
         f.server,
         {{script_step::write(ok_answer_for(f.server, first_org, "request-id-test-bytes"), {}, 1)}});
-    client c(f.ioc.get_executor(), fast_config(f));
-    auto r = call(f, c, first_org);
+    f.make_client();
+    auto r = f.run_call(first_org);
     BOOST_TEST_REQUIRE(r.has_value(), r.error().code.message());
     BOOST_TEST(r->request_id == "request-id-test-bytes");
-    check_own_answer(call(f, c, second_org), second_org);
+    check_own_answer(f.run_call(second_org), second_org);
     BOOST_TEST(f.server.connections_accepted() == 1u);
 }
 

@@ -41,19 +41,16 @@ void check_counted_once(client& c) {
 /// Calls for first_org, second_org, then third_org on one client: call 2 meets the stray
 /// that `scripts` send (call 1's answers are for first_org), and is sent again; call 3 then
 /// reuses the new connection and gets its own answer in one attempt (nothing stays one off).
-void the_stray_is_never_delivered(server_fixture& f) {
-    auto cfg = fast_config(f);
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
-    check_own_answer(call(f, c, first_org), first_org);
-    log.clear();
-    check_own_answer(call(f, c, second_org), second_org);
-    check_resent_once(log.entries());
+void the_stray_is_never_delivered(client_fixture& f) {
+    auto& c = f.make_client();
+    check_own_answer(f.run_call(first_org), first_org);
+    f.log.clear();
+    check_own_answer(f.run_call(second_org), second_org);
+    check_resent_once(f.log.entries());
     check_counted_once(c);
-    log.clear();
-    check_own_answer(call(f, c, third_org), third_org);
-    const auto third = log.entries();
+    f.log.clear();
+    check_own_answer(f.run_call(third_org), third_org);
+    const auto third = f.log.entries();
     BOOST_TEST_REQUIRE(third.size() == 1u);
     BOOST_TEST(third[0].info.reused_connection);
     BOOST_TEST(f.server.connections_accepted() == 2u);
@@ -69,7 +66,7 @@ BOOST_AUTO_TEST_SUITE(out_of_step)
 // segment. Taken as call 2's answer by the framing; call 2's real answer is left behind in
 // the buffers, so keeping the connection would shift every later call by one.
 BOOST_AUTO_TEST_CASE(a_stray_answer_at_once_ahead_of_the_next_answer) {
-    server_fixture f;
+    client_fixture f;
     script_requests(f.server, {{},
                                {script_step::write(ok_answer_for(f.server, first_org)),
                                 script_step::normal_answer()}});
@@ -80,7 +77,7 @@ BOOST_AUTO_TEST_CASE(a_stray_answer_at_once_ahead_of_the_next_answer) {
 // after call 1's answer, long after call 2 (started as soon as call 1 completed) took the
 // pooled connection and wrote its request, which the server then answers behind the stray.
 BOOST_AUTO_TEST_CASE(a_stray_answer_after_the_next_request_was_written) {
-    server_fixture f;
+    client_fixture f;
     script_requests(f.server, {{script_step::normal_answer(),
                                 script_step::write(ok_answer_for(f.server, first_org), 200ms)}});
     the_stray_is_never_delivered(f);
@@ -89,26 +86,23 @@ BOOST_AUTO_TEST_CASE(a_stray_answer_after_the_next_request_was_written) {
 // The new connection is out of step too: the call fails with its own code (a protocol
 // error), after two attempts; both connections are closed, and the next call is unaffected.
 BOOST_AUTO_TEST_CASE(a_second_answer_for_another_organization_fails_the_call) {
-    server_fixture f;
+    client_fixture f;
     script_requests(
         f.server,
         {{},
          {script_step::write(ok_answer_for(f.server, first_org)), script_step::normal_answer()},
          {script_step::write(ok_answer_for(f.server, third_org)), script_step::normal_answer()}});
-    auto cfg = fast_config(f);
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
-    check_own_answer(call(f, c, first_org), first_org);
-    log.clear();
-    auto r = call(f, c, second_org);
+    auto& c = f.make_client();
+    check_own_answer(f.run_call(first_org), first_org);
+    f.log.clear();
+    auto r = f.run_call(second_org);
     BOOST_TEST_REQUIRE(!r.has_value());
     BOOST_TEST((r.error().code == error::answer_for_another_organization),
                r.error().code.message());
     BOOST_TEST((r.error().code == condition::protocol_error));
     BOOST_TEST(r.error().details.status_code == 200);
     BOOST_TEST(r.error().details.request_id == stale_request_id);
-    const auto entries = log.entries();
+    const auto entries = f.log.entries();
     BOOST_TEST_REQUIRE(entries.size() == 2u);
     BOOST_TEST(entries[0].info.reused_connection);
     BOOST_TEST(!entries[1].info.reused_connection);
@@ -120,7 +114,7 @@ BOOST_AUTO_TEST_CASE(a_second_answer_for_another_organization_fails_the_call) {
     BOOST_TEST(s.retries.out_of_step == 1u);
     BOOST_TEST(s.calls_failed.protocol_error == 1u);
     BOOST_TEST(s.connections_open == 0u);
-    check_own_answer(call(f, c, third_org), third_org);
+    check_own_answer(f.run_call(third_org), third_org);
     BOOST_TEST(f.server.connections_accepted() == 3u);
 }
 

@@ -9,6 +9,7 @@
 #include <boost/system/system_error.hpp>
 
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/json_text.hpp"
 #include "support/process.hpp"
 #include "support/tokens.hpp"
@@ -57,6 +58,23 @@ boost::json::value parse_stdout(const process_output& p) {
     return v;
 }
 
+/// A 200 whose trusted_metadata is `raw` fails the call with `expected`, a decode error, and
+/// the CLI with exit 3, nothing on stdout and `message` on stderr.
+void metadata_fails_the_decode_and_the_cli(std::string_view raw, error expected,
+                                           const std::string& message) {
+    client_fixture f;
+    answer_with(f, 200, ok_body_with_metadata(f, raw));
+    f.make_client();
+    auto r = f.run_call();
+    BOOST_TEST(code_of(r) == expected);
+    BOOST_TEST(code_of(r) == condition::decode_error);
+
+    const auto p = run_cli(f, first_org);
+    BOOST_TEST(p.status == 3, p.out << p.err);
+    BOOST_TEST(p.out.empty(), p.out);
+    BOOST_TEST(p.err.find(message) != std::string::npos, p.err);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(request_hygiene)
@@ -79,12 +97,11 @@ BOOST_AUTO_TEST_CASE(control_characters_in_credentials_or_user_agent_refuse_the_
 
 // HTAB and bytes >= 0x80 are field content (RFC 9110 §5.5) and go out as they are.
 BOOST_AUTO_TEST_CASE(htab_and_obs_text_in_a_session_token_are_sent) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), fast_config(f));
+    client_fixture f;
+    f.make_client();
     b2b::delete_external_id_options options;
     options.session_token = "tok\ten\xc3\xa9";
-    f.run(c.organizations().async_delete_external_id({first_org}, options,
-                                                     stytch::test::awaitable_result));
+    f.run_call(first_org, options);
     const auto requests = f.server.requests();
     BOOST_REQUIRE(requests.size() == 1u);
     BOOST_TEST(requests[0].header("X-Stytch-Member-Session") == "tok\ten\xc3\xa9");
@@ -93,17 +110,8 @@ BOOST_AUTO_TEST_CASE(htab_and_obs_text_in_a_session_token_are_sent) {
 // Item 6: 1e400 is not a double. A 2xx answer holding it fails as a decode error, and the CLI
 // prints nothing on stdout (exit 3) rather than a non-JSON `Infinity`.
 BOOST_AUTO_TEST_CASE(non_finite_number_in_a_2xx_answer_fails_the_decode_and_the_cli) {
-    server_fixture f;
-    answer_with(f, 200, ok_body_with_metadata(f, R"({"plan":{"seats":1e400}})"));
-    client c(f.ioc.get_executor(), fast_config(f));
-    auto r = call(f, c);
-    BOOST_TEST(code_of(r) == error::non_finite_number);
-    BOOST_TEST(code_of(r) == condition::decode_error);
-
-    const auto p = run_cli(f, first_org);
-    BOOST_TEST(p.status == 3, p.out << p.err);
-    BOOST_TEST(p.out.empty(), p.out);
-    BOOST_TEST(p.err.find("out of the range of a double") != std::string::npos, p.err);
+    metadata_fails_the_decode_and_the_cli(R"({"plan":{"seats":1e400}})", error::non_finite_number,
+                                          "out of the range of a double");
 }
 
 // Item 6, error answers: error_details holding 1e400 are dropped (null); the API error stays,
@@ -125,10 +133,10 @@ BOOST_AUTO_TEST_CASE(non_finite_number_in_error_details_gives_strict_json_on_std
 // Item 9: Boost.JSON's own default (32 for the whole document) refused a trusted_metadata 31
 // deep; 64 levels inside the free-form member are accepted by default, through the CLI too.
 BOOST_AUTO_TEST_CASE(trusted_metadata_64_deep_is_accepted_by_default) {
-    server_fixture f;
+    client_fixture f;
     answer_with(f, 200, ok_body_with_metadata(f, nested_objects(64)));
-    client c(f.ioc.get_executor(), fast_config(f));
-    auto r = call(f, c);
+    f.make_client();
+    auto r = f.run_call();
     BOOST_REQUIRE(r.has_value());
     BOOST_TEST(r->organization.trusted_metadata.has_value());
 
@@ -145,17 +153,8 @@ BOOST_AUTO_TEST_CASE(trusted_metadata_64_deep_is_accepted_by_default) {
 
 // Item 9: one level more is json_too_deep, its own error, not "not a JSON object".
 BOOST_AUTO_TEST_CASE(trusted_metadata_deeper_than_the_limit_is_json_too_deep) {
-    server_fixture f;
-    answer_with(f, 200, ok_body_with_metadata(f, nested_objects(65)));
-    client c(f.ioc.get_executor(), fast_config(f));
-    auto r = call(f, c);
-    BOOST_TEST(code_of(r) == error::json_too_deep);
-    BOOST_TEST(code_of(r) == condition::decode_error);
-
-    const auto p = run_cli(f, first_org);
-    BOOST_TEST(p.status == 3, p.out << p.err);
-    BOOST_TEST(p.out.empty(), p.out);
-    BOOST_TEST(p.err.find("deeper than the configured limit") != std::string::npos, p.err);
+    metadata_fails_the_decode_and_the_cli(nested_objects(65), error::json_too_deep,
+                                          "deeper than the configured limit");
 }
 
 // Item 9: the limit is client_config::max_json_depth, as configured.
@@ -174,23 +173,23 @@ BOOST_AUTO_TEST_CASE(the_configured_depth_limit_is_the_one_applied) {
 // Item 9, error answers: deep error_details within the limit are kept; past it the body is read
 // like a non-JSON one (the status decides the code, only status_code is filled).
 BOOST_AUTO_TEST_CASE(deep_error_details_are_kept_up_to_the_limit) {
-    server_fixture f;
+    client_fixture f;
     const auto error_body = [](std::size_t depth) {
         return R"({"status_code":404,"request_id":"request-id-deep","error_type":)"
                R"("organization_not_found","error_details":)" +
                nested_objects(depth) + "}";
     };
-    client c(f.ioc.get_executor(), fast_config(f));
+    f.make_client();
 
     answer_with(f, 404, error_body(64));
-    auto r = call(f, c);
+    auto r = f.run_call();
     BOOST_TEST(code_of(r) == error::organization_not_found);
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().details.request_id == "request-id-deep");
     BOOST_TEST(r.error().details.error_details.is_object());
 
     answer_with(f, 404, error_body(65));
-    r = call(f, c);
+    r = f.run_call();
     BOOST_TEST(code_of(r) == error::client_error);
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().details.status_code == 404);

@@ -8,6 +8,7 @@
 
 #include "support/attempt_log.hpp"
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/process.hpp"
 
 using namespace stytch;
@@ -26,10 +27,10 @@ void answer_429(server_fixture& f, const std::string& retry_after, std::size_t t
 }
 
 /// Two calls on one client succeed, the second over the pooled connection of the first.
-void two_calls_on_one_connection(server_fixture& f, const client_config& cfg) {
-    client c(f.ioc.get_executor(), cfg);
+void two_calls_on_one_connection(client_fixture& f, const client_config& cfg) {
+    f.make_client(cfg);
     for (int i = 0; i < 2; ++i) {
-        auto r = call(f, c);
+        auto r = f.run_call();
         BOOST_REQUIRE_MESSAGE(r.has_value(), "call " << i << ": " << code_of(r).message());
         BOOST_TEST(r->organization.organization_id == first_org);
     }
@@ -42,7 +43,7 @@ void two_calls_on_one_connection(server_fixture& f, const client_config& cfg) {
 BOOST_AUTO_TEST_SUITE(time_limits)
 
 BOOST_AUTO_TEST_CASE(connect_timeout_at_its_maximum_is_no_limit) {
-    server_fixture f;
+    client_fixture f;
     auto cfg = fast_config(f);
     cfg.connect_timeout = milliseconds::max();
     BOOST_TEST(!cfg.validate());
@@ -50,14 +51,14 @@ BOOST_AUTO_TEST_CASE(connect_timeout_at_its_maximum_is_no_limit) {
 }
 
 BOOST_AUTO_TEST_CASE(request_timeout_at_its_maximum_is_no_limit) {
-    server_fixture f;
+    client_fixture f;
     auto cfg = fast_config(f);
     cfg.request_timeout = milliseconds::max();
     two_calls_on_one_connection(f, cfg);
 }
 
 BOOST_AUTO_TEST_CASE(idle_timeout_at_its_maximum_keeps_the_connection) {
-    server_fixture f;
+    client_fixture f;
     auto cfg = fast_config(f);
     cfg.idle_timeout = milliseconds::max();
     two_calls_on_one_connection(f, cfg);
@@ -66,7 +67,7 @@ BOOST_AUTO_TEST_CASE(idle_timeout_at_its_maximum_keeps_the_connection) {
 BOOST_AUTO_TEST_CASE(every_timeout_at_its_maximum_is_no_limit) {
     mock::server_options so;
     so.keep_alive_timeout = milliseconds::max();  // the mock's own, too
-    server_fixture f(so);
+    client_fixture f(so);
     auto cfg = fast_config(f);
     cfg.connect_timeout = cfg.request_timeout = cfg.idle_timeout = milliseconds::max();
     cfg.retry.base_delay = cfg.retry.max_delay = milliseconds::max();
@@ -74,7 +75,7 @@ BOOST_AUTO_TEST_CASE(every_timeout_at_its_maximum_is_no_limit) {
 }
 
 BOOST_AUTO_TEST_CASE(timeout_past_the_clocks_range_is_no_limit) {
-    server_fixture f;
+    client_fixture f;
     auto cfg = fast_config(f);
     // 9.3e12 ms is about 295 years: past steady_clock's nanoseconds (about 292 years).
     cfg.connect_timeout = cfg.request_timeout = milliseconds(9'300'000'000'000);
@@ -87,17 +88,13 @@ BOOST_AUTO_TEST_CASE(retry_after_beyond_any_clock_ends_the_call_at_once) {
     for (const std::string value :
          {"99999999999999999999999999", "9223372036854775807", "Fri, 31 Dec 9999 23:59:59 GMT"}) {
         BOOST_TEST_CONTEXT("Retry-After: " << value) {
-            server_fixture f;
+            client_fixture f;
             answer_429(f, value, SIZE_MAX);
-            auto cfg = fast_config(f);  // a 5 s deadline
-            attempt_log log;
-            log.attach(cfg);
-            client c(f.ioc.get_executor(), cfg);
+            f.make_client();  // a 5 s deadline
             const auto started = steady::now();
-            auto r = call(f, c);
-            BOOST_REQUIRE(!r.has_value());
-            BOOST_TEST(r.error().code == error::too_many_requests);
-            BOOST_TEST(log.size() == 1u);
+            auto r = f.run_call();
+            require_error(r, error::too_many_requests);
+            BOOST_TEST(f.log.size() == 1u);
             BOOST_TEST(f.server.requests_received() == 1u);
             BOOST_TEST((steady::now() - started < milliseconds(2000)));
         }
@@ -105,16 +102,12 @@ BOOST_AUTO_TEST_CASE(retry_after_beyond_any_clock_ends_the_call_at_once) {
 }
 
 BOOST_AUTO_TEST_CASE(retry_after_is_honoured_without_a_deadline) {
-    server_fixture f;
+    client_fixture f;
     answer_429(f, "1", 1);
-    auto cfg = fast_config(f);
-    cfg.request_timeout = milliseconds::max();
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
-    auto r = call(f, c);
+    f.make_client([](client_config& cfg) { cfg.request_timeout = milliseconds::max(); });
+    auto r = f.run_call();
     BOOST_REQUIRE(r.has_value());
-    auto e = log.entries();
+    auto e = f.log.entries();
     BOOST_REQUIRE(e.size() == 2u);
     BOOST_TEST((e[1].started() - e[0].at >= milliseconds(1000)));
 }

@@ -3,6 +3,7 @@
 // only mention of the host is its CN.
 
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 
 using namespace stytch;
 using namespace stytch::test;
@@ -23,20 +24,20 @@ mock::certificate_options cn_only(const std::string& common_name) {
 BOOST_AUTO_TEST_SUITE(tls_verification)
 
 BOOST_AUTO_TEST_CASE(no_san_with_the_host_as_common_name_is_refused_and_nothing_is_sent) {
-    server_fixture f(serving(cn_only("localhost")));
-    auto cfg = fast_config(f);
-    cfg.base_url = "https://localhost:" + std::to_string(f.server.port());
-    client c(f.ioc.get_executor(), cfg);
-    auto r = call(f, c);
+    client_fixture f(serving(cn_only("localhost")));
+    f.make_client([&](client_config& cfg) {
+        cfg.base_url = "https://localhost:" + std::to_string(f.server.port());
+    });
+    auto r = f.run_call();
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(is_verification_failure(r.error().code), r.error().code.message());
     BOOST_TEST(f.server.requests_received() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(no_san_with_the_ip_as_common_name_is_refused_and_nothing_is_sent) {
-    server_fixture f(serving(cn_only("127.0.0.1")));
-    client c(f.ioc.get_executor(), fast_config(f));
-    auto r = call(f, c);
+    client_fixture f(serving(cn_only("127.0.0.1")));
+    f.make_client();
+    auto r = f.run_call();
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(is_verification_failure(r.error().code), r.error().code.message());
     BOOST_TEST(f.server.requests_received() == 0u);
@@ -45,11 +46,11 @@ BOOST_AUTO_TEST_CASE(no_san_with_the_ip_as_common_name_is_refused_and_nothing_is
 BOOST_AUTO_TEST_CASE(the_same_common_name_with_a_dns_san_for_the_host_is_accepted) {
     auto o = cn_only("localhost");
     o.dns_names = {"localhost"};
-    server_fixture f(serving(o));
-    auto cfg = fast_config(f);
-    cfg.base_url = "https://localhost:" + std::to_string(f.server.port());
-    client c(f.ioc.get_executor(), cfg);
-    auto r = call(f, c);
+    client_fixture f(serving(o));
+    f.make_client([&](client_config& cfg) {
+        cfg.base_url = "https://localhost:" + std::to_string(f.server.port());
+    });
+    auto r = f.run_call();
     BOOST_REQUIRE(r.has_value());
     BOOST_TEST(r->organization.organization_id == first_org);
     BOOST_TEST(f.server.requests_received() == 1u);

@@ -16,6 +16,7 @@
 #include "codec/request_encoder.hpp"
 #include "support/attempt_log.hpp"
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/h2_run.hpp"
 #include "support/process.hpp"
 #include "support/tokens.hpp"
@@ -42,11 +43,8 @@ BOOST_AUTO_TEST_CASE(plain_http_base_url_is_refused) {
 
 // Every control character but HTAB (which is sent: conformance/test_request_hygiene.cpp).
 BOOST_AUTO_TEST_CASE(control_characters_in_header_values_are_refused_before_any_io) {
-    server_fixture f;
-    auto cfg = fast_config(f);
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
+    client_fixture f;
+    auto& c = f.make_client();
     for (std::string bad :
          {std::string("tok\r\nX-Evil: 1"), std::string("tok\nx"), std::string("tok\rx"),
           std::string("tok\0x", 5), std::string("to\x01k"), std::string("tok\x7f"),
@@ -64,15 +62,14 @@ BOOST_AUTO_TEST_CASE(control_characters_in_header_values_are_refused_before_any_
             BOOST_TEST(r.error().code == condition::invalid_request);
         }
     }
-    BOOST_TEST(log.size() == 0u);
+    BOOST_TEST(f.log.size() == 0u);
     BOOST_TEST(f.server.connections_accepted() == 0u);
     BOOST_TEST(f.server.requests_received() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(organization_id_cannot_leave_its_path_segment) {
-    server_fixture f;
-    auto cfg = fast_config(f);
-    client c(f.ioc.get_executor(), cfg);
+    client_fixture f;
+    f.make_client();
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"../../v1/admin", "..%2F..%2Fv1%2Fadmin"},
         {"a/b", "a%2Fb"},
@@ -90,7 +87,7 @@ BOOST_AUTO_TEST_CASE(organization_id_cannot_leave_its_path_segment) {
     };
     for (const auto& [id, encoded] : cases) {
         f.server.clear_requests();
-        auto r = call(f, c, id);
+        auto r = f.run_call(id);
         BOOST_TEST(code_of(r) == error::organization_not_found, id);
         auto requests = f.server.requests();
         BOOST_REQUIRE(requests.size() == 1u);
@@ -109,17 +106,14 @@ BOOST_AUTO_TEST_CASE(header_count_and_size_are_bounded,
     std::string huge = "HTTP/1.1 200 OK\r\nX-Big: " + std::string(1024 * 1024, 'a') +
                        "\r\nContent-Length: 2\r\n\r\n{}";
     for (const std::string* raw : {&many, &huge}) {
-        server_fixture f;
+        client_fixture f;
         inject(f.server, {.action = mock::reply::kind::raw, .close_after = true, .raw = *raw});
-        auto cfg = fast_config(f);
-        attempt_log log;
-        log.attach(cfg);
-        client c(f.ioc.get_executor(), cfg);
-        auto r = call(f, c);
+        f.make_client();
+        auto r = f.run_call();
         BOOST_TEST(code_of(r) == http::error::header_limit, code_of(r).message());
-        BOOST_TEST(log.size() == 1u);
+        BOOST_TEST(f.log.size() == 1u);
         f.server.set_override({});
-        BOOST_TEST(call(f, c).has_value());  // the client is fine afterwards
+        BOOST_TEST(f.run_call().has_value());  // the client is fine afterwards
         BOOST_TEST(f.server.connections_accepted() == 2u);
     }
 }
@@ -176,15 +170,20 @@ std::vector<std::string> all_secrets() {
     return s;
 }
 
+/// A mock that takes `project` and the canary secret as its credentials.
+mock::server_options canary_credentials() {
+    mock::server_options so;
+    so.project_id = project;
+    so.secret = canary_secret;
+    return so;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(observability)
 
 BOOST_AUTO_TEST_CASE(no_credential_in_any_message_detail_or_hook_argument) {
-    mock::server_options so;
-    so.project_id = project;
-    so.secret = canary_secret;
-    server_fixture f(so);
+    server_fixture f(canary_credentials());
     leak_check leaks{all_secrets(), {}};
     auto record = [&](const attempt_info& i) { leaks.add(i); };
 
@@ -271,10 +270,7 @@ BOOST_AUTO_TEST_CASE(no_credential_in_any_message_detail_or_hook_argument) {
 }
 
 BOOST_AUTO_TEST_CASE(no_credential_in_cli_output) {
-    mock::server_options so;
-    so.project_id = project;
-    so.secret = canary_secret;
-    server_fixture f(so);
+    server_fixture f(canary_credentials());
     leak_check leaks{all_secrets(), {}};
     const std::string other_ca = temp_path("stytch-other-ca");
     {

@@ -5,6 +5,7 @@
 
 #include "support/attempt_log.hpp"
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/h2_run.hpp"
 #include "support/process.hpp"
 
@@ -96,14 +97,14 @@ BOOST_AUTO_TEST_CASE(calls_attempts_retries_and_connections_match_what_the_mock_
 }
 
 BOOST_AUTO_TEST_CASE(calls_beyond_the_pool_wait_and_the_gauges_show_it) {
-    server_fixture f;
-    auto cfg = fast_config(f);
-    cfg.max_connections = 2;
-    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
-    client c(f.ioc.get_executor(), cfg);
+    client_fixture f;
+    auto& c = f.make_client([](client_config& cfg) {
+        cfg.max_connections = 2;
+        cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
+    });
     // A first call tells the pool the protocol: a cold burst would open one connection and
     // wait for its handshake.
-    BOOST_TEST_REQUIRE(call(f, c).has_value());
+    BOOST_TEST_REQUIRE(f.run_call().has_value());
     constexpr int n = 8;
     int done = 0;
     const b2b::delete_external_id_request request{first_org};
@@ -152,15 +153,15 @@ BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_is_counted_as_replaced_not_a
 
 BOOST_AUTO_TEST_CASE(discards_are_counted_by_reason,
                      *http1_only("Connection: close on an answer")) {
-    server_fixture f;
-    auto cfg = fast_config(f);
-    cfg.idle_timeout = milliseconds(1);
-    cfg.retry.max_attempts = 1;
-    client c(f.ioc.get_executor(), cfg);
-    BOOST_REQUIRE(call(f, c).has_value());
+    client_fixture f;
+    auto& c = f.make_client([](client_config& cfg) {
+        cfg.idle_timeout = milliseconds(1);
+        cfg.retry.max_attempts = 1;
+    });
+    BOOST_REQUIRE(f.run_call().has_value());
     // The idle timeout must pass: the pool expires connections lazily, at the next call.
     std::this_thread::sleep_for(milliseconds(5));
-    BOOST_REQUIRE(call(f, c).has_value());
+    BOOST_REQUIRE(f.run_call().has_value());
     auto s = c.stats();
     BOOST_TEST(s.connections_discarded.idle_timeout == 1u);
 
@@ -171,13 +172,13 @@ BOOST_AUTO_TEST_CASE(discards_are_counted_by_reason,
     last.close_after = true;
     f.server.set_override(
         [&](const mock::recorded_request&) -> std::optional<mock::reply> { return last; });
-    BOOST_TEST(!call(f, c).has_value());
+    BOOST_TEST(!f.run_call().has_value());
     s = c.stats();
     BOOST_TEST(s.connections_discarded.not_reusable == 1u);
     BOOST_TEST(s.calls_failed.api_error == 1u);
     f.server.set_override(nullptr);
 
-    BOOST_REQUIRE(call(f, c).has_value());
+    BOOST_REQUIRE(f.run_call().has_value());
     c.close();
     s = c.stats();
     BOOST_TEST(s.connections_discarded.client_closed == 1u);
@@ -188,11 +189,11 @@ BOOST_AUTO_TEST_CASE(discards_are_counted_by_reason,
 }
 
 BOOST_AUTO_TEST_CASE(failed_opens_and_connect_retries_are_counted) {
-    server_fixture f;
-    auto cfg = fast_config(f);
-    cfg.base_url = "https://127.0.0.1:" + std::to_string(closed_port());
-    client c(f.ioc.get_executor(), cfg);
-    BOOST_TEST(!call(f, c).has_value());
+    client_fixture f;
+    auto& c = f.make_client([](client_config& cfg) {
+        cfg.base_url = "https://127.0.0.1:" + std::to_string(closed_port());
+    });
+    BOOST_TEST(!f.run_call().has_value());
     const auto s = c.stats();
     BOOST_TEST(s.attempts == 3u);
     BOOST_TEST(s.retries.transport == 2u);

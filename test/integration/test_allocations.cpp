@@ -11,6 +11,7 @@
 #include <new>
 
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/h2_run.hpp"
 
 namespace {
@@ -93,8 +94,8 @@ using namespace stytch;
 using namespace stytch::test;
 
 BOOST_AUTO_TEST_CASE(steady_state_allocations_per_call) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     const b2b::delete_external_id_request request{first_org};
     auto calls = [&](int n) {
         int done = 0;

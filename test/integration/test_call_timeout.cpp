@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;
@@ -65,8 +66,8 @@ BOOST_AUTO_TEST_CASE(a_long_per_call_timeout_outlasts_a_short_client_default) {
 }
 
 BOOST_AUTO_TEST_CASE(a_timeout_that_is_not_positive_is_refused_with_nothing_sent) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    stytch::test::client_fixture f;
+    auto& c = f.make_client(f.config());
     auto orgs = c.organizations();
     for (auto t : {0ms, -1ms, std::chrono::milliseconds::min()}) {
         auto r =
@@ -82,11 +83,11 @@ BOOST_AUTO_TEST_CASE(a_timeout_that_is_not_positive_is_refused_with_nothing_sent
 }
 
 BOOST_AUTO_TEST_CASE(attempt_info_carries_the_answers_request_id) {
-    server_fixture f;
+    stytch::test::client_fixture f;
     std::vector<attempt_info> attempts;
-    auto cfg = f.config();
-    cfg.on_attempt = [&](const attempt_info& a) { attempts.push_back(a); };
-    client c(f.ioc.get_executor(), cfg);
+    auto& c = f.make_client(f.config(), [&](client_config& cfg) {
+        cfg.on_attempt = [&](const attempt_info& a) { attempts.push_back(a); };
+    });
     auto orgs = c.organizations();
 
     auto ok = f.run(orgs.async_delete_external_id({first_org}, {}, awaitable_result));
@@ -106,7 +107,7 @@ BOOST_AUTO_TEST_CASE(attempt_info_carries_the_answers_request_id) {
 }
 
 BOOST_AUTO_TEST_CASE(attempt_info_carries_the_delay_retry_after_asked_for) {
-    server_fixture f;
+    stytch::test::client_fixture f;
     auto answered = std::make_shared<std::atomic<int>>(0);
     f.server.set_override([answered](const mock::recorded_request&) -> std::optional<mock::reply> {
         switch ((*answered)++) {
@@ -123,10 +124,10 @@ BOOST_AUTO_TEST_CASE(attempt_info_carries_the_delay_retry_after_asked_for) {
         }
     });
     std::vector<attempt_info> attempts;
-    auto cfg = f.config();
-    cfg.on_attempt = [&](const attempt_info& a) { attempts.push_back(a); };
-    client c(f.ioc.get_executor(), cfg);
-    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {}, awaitable_result));
+    f.make_client(f.config(), [&](client_config& cfg) {
+        cfg.on_attempt = [&](const attempt_info& a) { attempts.push_back(a); };
+    });
+    auto r = f.run_call();
     BOOST_REQUIRE(r.has_value());
     BOOST_REQUIRE_EQUAL(attempts.size(), 3u);
     BOOST_TEST(attempts[0].http_status == 429);

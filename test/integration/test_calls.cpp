@@ -12,6 +12,7 @@
 
 #include <vector>
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/h2_run.hpp"
 #include "support/tokens.hpp"
 
@@ -22,12 +23,9 @@ using namespace stytch::test;
 BOOST_AUTO_TEST_SUITE(calls)
 
 BOOST_AUTO_TEST_CASE(success_decodes_the_organization_and_sends_the_official_headers) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
-    b2b::delete_external_id_options opts;
-    opts.session_token = "session-token-abc";
-    auto r = f.run(c.organizations().async_delete_external_id({first_org}, opts,
-                                                              stytch::test::awaitable_result));
+    client_fixture f;
+    f.make_client(f.config());
+    auto r = f.run_call(first_org, {.session_token = "session-token-abc"});
 
     BOOST_REQUIRE(r.has_value());
     BOOST_TEST(r->status_code == 200);
@@ -71,12 +69,9 @@ BOOST_AUTO_TEST_CASE(a_client_takes_an_io_context_or_a_thread_pool_as_asio_objec
 }
 
 BOOST_AUTO_TEST_CASE(session_jwt_uses_its_own_header) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
-    b2b::delete_external_id_options opts;
-    opts.session_jwt = "eyJ.jwt.sig";
-    auto r = f.run(c.organizations().async_delete_external_id({first_org}, opts,
-                                                              stytch::test::awaitable_result));
+    client_fixture f;
+    f.make_client(f.config());
+    auto r = f.run_call(first_org, {.session_jwt = "eyJ.jwt.sig"});
     BOOST_REQUIRE(r.has_value());
     auto q = f.server.requests().at(0);
     BOOST_TEST(q.header("X-Stytch-Member-SessionJWT") == "eyJ.jwt.sig");
@@ -86,14 +81,13 @@ BOOST_AUTO_TEST_CASE(session_jwt_uses_its_own_header) {
 BOOST_AUTO_TEST_CASE(slug_and_path_prefix_reach_the_server) {
     mock::server_options o;
     o.path_prefix = "/stytch";
-    server_fixture f(o);
-    auto cfg = f.config();
-    cfg.base_url += "/";  // trailing slash is normalised
-    client c(f.ioc.get_executor(), cfg);
+    client_fixture f(o);
+    f.make_client(f.config(), [](client_config& cfg) {
+        cfg.base_url += "/";  // trailing slash is normalised
+    });
     auto stored = f.server.find_organization(first_org);
     std::string slug(stored->at("organization_slug").as_string());
-    auto r = f.run(
-        c.organizations().async_delete_external_id({slug}, {}, stytch::test::awaitable_result));
+    auto r = f.run_call(slug);
     BOOST_REQUIRE(r.has_value());
     BOOST_TEST(r->organization.organization_id == first_org);
     BOOST_TEST(f.server.requests().at(0).target ==
@@ -101,10 +95,9 @@ BOOST_AUTO_TEST_CASE(slug_and_path_prefix_reach_the_server) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_organization_is_an_api_error_with_details) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
-    auto r = f.run(c.organizations().async_delete_external_id({"organization-test-missing"}, {},
-                                                              stytch::test::awaitable_result));
+    client_fixture f;
+    f.make_client(f.config());
+    auto r = f.run_call("organization-test-missing");
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == error::organization_not_found);
     BOOST_TEST(r.error().code == condition::api_error);
@@ -115,25 +108,21 @@ BOOST_AUTO_TEST_CASE(unknown_organization_is_an_api_error_with_details) {
 }
 
 BOOST_AUTO_TEST_CASE(wrong_secret_is_unauthorized_credentials) {
-    server_fixture f;
-    auto cfg = f.config();
-    cfg.secret = "secret-test-wrong";
-    client c(f.ioc.get_executor(), cfg);
-    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                              stytch::test::awaitable_result));
+    client_fixture f;
+    f.make_client(f.config(), [](client_config& cfg) { cfg.secret = "secret-test-wrong"; });
+    auto r = f.run_call();
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == error::unauthorized_credentials);
     BOOST_TEST(r.error().details.status_code == 401);
 }
 
 BOOST_AUTO_TEST_CASE(non_json_error_keeps_the_http_status) {
-    server_fixture f;
+    client_fixture f;
     inject(f.server, {.status = 502,
                       .body = "<html><body>Bad Gateway</body></html>",
                       .headers = {{"Content-Type", "text/html"}}});
-    client c(f.ioc.get_executor(), f.config());
-    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                              stytch::test::awaitable_result));
+    f.make_client(f.config());
+    auto r = f.run_call();
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == error::server_error);
     BOOST_TEST(r.error().details.status_code == 502);
@@ -141,14 +130,13 @@ BOOST_AUTO_TEST_CASE(non_json_error_keeps_the_http_status) {
 }
 
 BOOST_AUTO_TEST_CASE(undecodable_success_body_is_a_decode_error) {
-    server_fixture f;
+    client_fixture f;
     inject(
         f.server,
         {.body =
              R"({"request_id": "r", "status_code": 200, "organization": {"organization_id": 7}})"});
-    client c(f.ioc.get_executor(), f.config());
-    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                              stytch::test::awaitable_result));
+    f.make_client(f.config());
+    auto r = f.run_call();
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == condition::decode_error);
     BOOST_TEST(r.error().details.decode_path == "organization.organization_id");
@@ -159,11 +147,10 @@ BOOST_AUTO_TEST_CASE(undecodable_success_body_is_a_decode_error) {
 // on a new one; over HTTP/2 no stream can be, so the call fails at once and the connection
 // stays.
 BOOST_AUTO_TEST_CASE(a_success_for_another_organization_is_never_delivered) {
-    server_fixture f;
+    client_fixture f;
     inject(f.server, {.body = ok_body_for(f.server, second_org, "request-id-test-other")});
-    client c(f.ioc.get_executor(), f.config());
-    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                              stytch::test::awaitable_result));
+    auto& c = f.make_client(f.config());
+    auto r = f.run_call();
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == error::answer_for_another_organization);
     BOOST_TEST(r.error().code == condition::protocol_error);
@@ -184,8 +171,7 @@ BOOST_AUTO_TEST_CASE(a_success_for_another_organization_is_never_delivered) {
     }
     // Named by its slug, an organization's own answer is taken.
     f.server.set_override({});
-    auto own = f.run(
-        c.organizations().async_delete_external_id({"globex"}, {}, stytch::test::awaitable_result));
+    auto own = f.run_call("globex");
     BOOST_TEST_REQUIRE(own.has_value(), own.error().code.message());
     BOOST_TEST(own->organization.organization_id == second_org);
 }
@@ -210,8 +196,8 @@ BOOST_AUTO_TEST_CASE(a_success_carries_the_empty_error_code_not_a_stytch_code) {
 }
 
 BOOST_AUTO_TEST_CASE(invalid_requests_are_refused_before_any_io) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     auto orgs = c.organizations();
 
     auto empty = f.run(orgs.async_delete_external_id({""}, {}, stytch::test::awaitable_result));
@@ -270,8 +256,8 @@ BOOST_AUTO_TEST_CASE(connection_refused_keeps_the_asio_code) {
 }
 
 BOOST_AUTO_TEST_CASE(callback_form_reports_details_through_as_result) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     std::optional<result<b2b::delete_external_id_response>> got;
     int calls = 0;
     c.organizations().async_delete_external_id(
@@ -290,10 +276,7 @@ BOOST_AUTO_TEST_CASE(callback_form_reports_details_through_as_result) {
 
 BOOST_AUTO_TEST_CASE(use_future_from_synchronous_code) {
     server_fixture f;
-    std::thread runner;
-    {
-        auto guard = asio::make_work_guard(f.ioc);
-        runner = std::thread([&] { f.ioc.run(); });
+    f.run_beside([&] {
         client c(f.ioc.get_executor(), f.config());
         std::future<b2b::delete_external_id_response> fut =
             c.organizations().async_delete_external_id({first_org}, {}, asio::use_future);
@@ -303,13 +286,12 @@ BOOST_AUTO_TEST_CASE(use_future_from_synchronous_code) {
         BOOST_CHECK_EXCEPTION(missing.get(), boost::system::system_error, [](const auto& e) {
             return e.code() == error::organization_not_found;
         });
-    }
-    runner.join();
+    });
 }
 
 BOOST_AUTO_TEST_CASE(deferred_and_as_tuple_tokens) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     auto op = c.organizations().async_delete_external_id({first_org}, {}, asio::deferred);
     auto [ec, resp] =
         f.run([&]() -> asio::awaitable<

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;
@@ -62,8 +63,7 @@ BOOST_AUTO_TEST_CASE(partial_and_total_are_ignored_once_the_request_is_on_the_wi
         client c(f.ioc.get_executor(), f.config());
         asio::cancellation_signal signal;
         completion done;
-        c.organizations().async_delete_external_id(
-            {first_org}, {}, asio::bind_cancellation_slot(signal.slot(), record(done)));
+        start_cancellable(c, signal, done);
         std::thread runner([&] { f.ioc.run_for(std::chrono::seconds(20)); });
         BOOST_REQUIRE(gate.wait_held(1));  // the request has arrived: it was written
         // The emit runs on the io_context before the answer can be read: the answer leaves
@@ -87,8 +87,7 @@ BOOST_AUTO_TEST_CASE(partial_and_total_abort_a_call_waiting_for_a_connection) {
         server_fixture f;
         answer_gate gate(f.server);
         auto cfg = f.config();
-        cfg.max_connections = 1;
-        cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
+        one_call_at_a_time(cfg);
         client c(f.ioc.get_executor(), cfg);
         asio::cancellation_signal signal;
         completion first, waiting;

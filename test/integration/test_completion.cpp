@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
@@ -47,8 +48,8 @@ struct refused_chain {
 BOOST_AUTO_TEST_SUITE(completion)
 
 BOOST_AUTO_TEST_CASE(a_refused_call_completes_after_the_initiating_function_returned) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     bool returned = false;
     bool completed_after_return = false;
     int completions = 0;
@@ -68,8 +69,8 @@ BOOST_AUTO_TEST_CASE(a_refused_call_completes_after_the_initiating_function_retu
 }
 
 BOOST_AUTO_TEST_CASE(ten_thousand_chained_refused_calls_do_not_recurse) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     refused_chain chain{c.organizations(), 10'000};
     asio::post(f.ioc, [&] { chain.next(); });
     f.run_until([&] { return chain.completed == 10'000; });
@@ -79,8 +80,8 @@ BOOST_AUTO_TEST_CASE(ten_thousand_chained_refused_calls_do_not_recurse) {
 }
 
 BOOST_AUTO_TEST_CASE(calls_on_a_closed_client_complete_after_the_initiating_function_returned) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     c.close();
     bool returned = false;
     bool completed_after_return = false;
@@ -103,8 +104,8 @@ BOOST_AUTO_TEST_CASE(calls_on_a_closed_client_complete_after_the_initiating_func
 // (bounded): if handlers ran inside the client's strand, the second call could not progress
 // until the first handler returned, and the wait would time out.
 BOOST_AUTO_TEST_CASE(a_slow_handler_does_not_delay_another_call) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     auto orgs = c.organizations();
     std::mutex m;
     std::condition_variable cv;

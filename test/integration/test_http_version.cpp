@@ -2,6 +2,7 @@
 // required HTTP/2 that the server does not (or does) select. HTTP/2 itself: test_http2.cpp.
 
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/h2_run.hpp"
 #include "support/tokens.hpp"
 
@@ -26,9 +27,9 @@ BOOST_AUTO_TEST_SUITE(http_versions)
 
 // The suites run twice (test/support/h2_run.hpp): the fixture's defaults speak the run's version.
 BOOST_AUTO_TEST_CASE(the_fixture_speaks_the_version_of_its_run) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
-    BOOST_TEST(call(f, c).has_value());
+    client_fixture f;
+    f.make_client(f.config());
+    BOOST_TEST(f.run_call().has_value());
     // The h2 run requires h2; the HTTP/1.1 run offers both to a server selecting http/1.1.
     BOOST_TEST(
         (f.server.alpn_offers() == (over_http2() ? offers{{"h2"}} : offers{{"h2", "http/1.1"}})));

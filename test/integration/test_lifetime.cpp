@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/h2_run.hpp"
 #include "support/tokens.hpp"
 
@@ -187,20 +188,48 @@ void teardown_rounds(server_fixture& f, const client_config& cfg, destroyed_firs
     BOOST_TEST(eventually([&] { return f.server.connections_open() == 0; }));
 }
 
+/// The config of the in-flight teardowns: two connections.
+client_config two_connections(const server_fixture& f) {
+    auto cfg = f.config();
+    cfg.max_connections = 2;
+    return cfg;
+}
+
+/// Calls on the wire at teardown with two connections: one per connection over HTTP/1.1
+/// (four more wait for a connection), all six as streams over HTTP/2.
+std::size_t in_flight_at_teardown() {
+    return over_http2() ? 6 : 2;
+}
+
+/// Teardown in `order` right after the calls were started: nothing was sent.
+void teardown_with_calls_started(destroyed_first order) {
+    without_system_trust_store fast_clients;
+    server_fixture f;
+    teardown_rounds(f, f.config(), order, calls_at_teardown::started, 0);
+    BOOST_TEST(f.server.requests_received() == 0u);
+}
+
+/// Teardown in `order` of a stopped context with calls in flight on a stalling server.
+void teardown_with_calls_in_flight(destroyed_first order) {
+    without_system_trust_store fast_clients;
+    server_fixture f;
+    stall_everything(f.server);
+    teardown_rounds(f, two_connections(f), order, calls_at_teardown::in_flight,
+                    in_flight_at_teardown());
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(lifetime)
 
 BOOST_AUTO_TEST_CASE(deadline_ends_a_stalled_call_with_timed_out,
                      *http1_only("over h2 a deadline resets the stream and keeps the connection")) {
-    server_fixture f;
+    client_fixture f;
     stall_everything(f.server);
-    auto cfg = f.config();
-    cfg.request_timeout = std::chrono::milliseconds(300);
-    client c(f.ioc.get_executor(), cfg);
+    f.make_client(f.config(),
+                  [](client_config& cfg) { cfg.request_timeout = std::chrono::milliseconds(300); });
     auto start = clock_type::now();
-    auto r = f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                              stytch::test::awaitable_result));
+    auto r = f.run_call();
     auto elapsed_ms = ms_since(start);
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == asio::error::timed_out);
@@ -214,13 +243,12 @@ BOOST_AUTO_TEST_CASE(deadline_ends_a_stalled_call_with_timed_out,
 // four per connection) in the client's waiting room before their coroutine starts. Deadline,
 // cancellation and close reach them in both places.
 BOOST_AUTO_TEST_CASE(deadline_bounds_the_wait_for_a_connection_and_in_the_waiting_room) {
-    server_fixture f;
+    client_fixture f;
     stall_everything(f.server);
-    auto cfg = f.config();
-    cfg.max_connections = 1;
-    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
-    cfg.request_timeout = std::chrono::milliseconds(200);
-    client c(f.ioc.get_executor(), cfg);
+    auto& c = f.make_client(f.config(), [](client_config& cfg) {
+        one_call_at_a_time(cfg);
+        cfg.request_timeout = std::chrono::milliseconds(200);
+    });
     std::vector<completion> done(12);
     const auto start = clock_type::now();
     for (auto& d : done) {
@@ -235,11 +263,8 @@ BOOST_AUTO_TEST_CASE(deadline_bounds_the_wait_for_a_connection_and_in_the_waitin
 }
 
 BOOST_AUTO_TEST_CASE(cancelling_a_call_in_the_waiting_room_keeps_the_order_of_the_others) {
-    server_fixture f;
-    auto cfg = f.config();
-    cfg.max_connections = 1;
-    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
-    client c(f.ioc.get_executor(), cfg);
+    client_fixture f;
+    auto& c = f.make_client(f.config(), one_call_at_a_time);
     asio::cancellation_signal signal;
     std::vector<completion> done(10);
     std::vector<int> order;
@@ -281,11 +306,8 @@ BOOST_AUTO_TEST_CASE(cancelling_a_call_in_the_waiting_room_keeps_the_order_of_th
 }
 
 BOOST_AUTO_TEST_CASE(a_new_call_does_not_overtake_the_waiting_room) {
-    server_fixture f;
-    auto cfg = f.config();
-    cfg.max_connections = 1;
-    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
-    client c(f.ioc.get_executor(), cfg);
+    client_fixture f;
+    auto& c = f.make_client(f.config(), one_call_at_a_time);
     auto orgs = c.organizations();
     int done = 0;
     auto count = [&](boost::system::error_code, b2b::delete_external_id_response) { ++done; };
@@ -316,12 +338,9 @@ BOOST_AUTO_TEST_CASE(a_new_call_does_not_overtake_the_waiting_room) {
 }
 
 BOOST_AUTO_TEST_CASE(closing_completes_calls_in_the_waiting_room) {
-    server_fixture f;
+    client_fixture f;
     stall_everything(f.server);
-    auto cfg = f.config();
-    cfg.max_connections = 1;
-    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
-    client c(f.ioc.get_executor(), cfg);
+    auto& c = f.make_client(f.config(), one_call_at_a_time);
     std::vector<completion> done(12);
     for (auto& d : done) {
         c.organizations().async_delete_external_id({first_org}, {}, record(d));
@@ -349,8 +368,7 @@ BOOST_AUTO_TEST_CASE(
     client c(f.ioc.get_executor(), f.config());
     asio::cancellation_signal signal;
     completion done;
-    c.organizations().async_delete_external_id(
-        {first_org}, {}, asio::bind_cancellation_slot(signal.slot(), record(done)));
+    start_cancellable(c, signal, done);
     std::thread runner([&] { f.ioc.run_for(std::chrono::seconds(10)); });
     BOOST_REQUIRE(eventually([&] { return f.server.requests().size() == 1; }));
     auto start = clock_type::now();
@@ -368,11 +386,8 @@ BOOST_AUTO_TEST_CASE(
 }
 
 BOOST_AUTO_TEST_CASE(cancellation_while_waiting_for_a_connection_passes_the_turn_on) {
-    server_fixture f;
-    auto cfg = f.config();
-    cfg.max_connections = 1;
-    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
-    client c(f.ioc.get_executor(), cfg);
+    client_fixture f;
+    auto& c = f.make_client(f.config(), one_call_at_a_time);
     asio::cancellation_signal signal;
     completion first, cancelled, third;
     auto orgs = c.organizations();
@@ -395,8 +410,7 @@ BOOST_AUTO_TEST_CASE(cancellation_right_after_initiation_sends_nothing) {
     client c(f.ioc.get_executor(), f.config());
     asio::cancellation_signal signal;
     completion done;
-    c.organizations().async_delete_external_id(
-        {first_org}, {}, asio::bind_cancellation_slot(signal.slot(), record(done)));
+    start_cancellable(c, signal, done);
     signal.emit(asio::cancellation_type::terminal);
     f.run_until([&] { return done.count == 1; });
     BOOST_TEST(done.ec == asio::error::operation_aborted);
@@ -471,39 +485,19 @@ BOOST_AUTO_TEST_CASE(a_moved_from_client_is_closed_and_safe) {
 // Issue 18, item 4: every order of destruction frees everything and never touches freed
 // memory (run under AddressSanitizer and LeakSanitizer by scripts/sanitize).
 BOOST_AUTO_TEST_CASE(teardown_client_then_never_run_io_context_with_calls_started) {
-    without_system_trust_store fast_clients;
-    server_fixture f;
-    teardown_rounds(f, f.config(), destroyed_first::client, calls_at_teardown::started, 0);
-    BOOST_TEST(f.server.requests_received() == 0u);
+    teardown_with_calls_started(destroyed_first::client);
 }
 
 BOOST_AUTO_TEST_CASE(teardown_never_run_io_context_then_client_with_calls_started) {
-    without_system_trust_store fast_clients;
-    server_fixture f;
-    teardown_rounds(f, f.config(), destroyed_first::context, calls_at_teardown::started, 0);
-    BOOST_TEST(f.server.requests_received() == 0u);
+    teardown_with_calls_started(destroyed_first::context);
 }
 
-// Two calls on the wire (one per connection), four waiting for a connection; over HTTP/2 all
-// six on the wire, as streams.
 BOOST_AUTO_TEST_CASE(teardown_client_then_stopped_io_context_with_calls_in_flight) {
-    without_system_trust_store fast_clients;
-    server_fixture f;
-    stall_everything(f.server);
-    auto cfg = f.config();
-    cfg.max_connections = 2;
-    teardown_rounds(f, cfg, destroyed_first::client, calls_at_teardown::in_flight,
-                    over_http2() ? 6 : 2);
+    teardown_with_calls_in_flight(destroyed_first::client);
 }
 
 BOOST_AUTO_TEST_CASE(teardown_stopped_io_context_then_client_with_calls_in_flight) {
-    without_system_trust_store fast_clients;
-    server_fixture f;
-    stall_everything(f.server);
-    auto cfg = f.config();
-    cfg.max_connections = 2;
-    teardown_rounds(f, cfg, destroyed_first::context, calls_at_teardown::in_flight,
-                    over_http2() ? 6 : 2);
+    teardown_with_calls_in_flight(destroyed_first::context);
 }
 
 // HTTP/2 in every run: a connection's reader and writer coroutines, and the streams waiting
@@ -539,12 +533,10 @@ BOOST_AUTO_TEST_CASE(teardown_on_a_strand_or_a_thread_pool_in_either_order) {
     without_system_trust_store fast_clients;
     server_fixture f;
     stall_everything(f.server);
-    auto cfg = f.config();
-    cfg.max_connections = 2;
-    const std::size_t in_flight = over_http2() ? 6 : 2;
     for (auto kind : {context_kind::strand, context_kind::thread_pool}) {
         for (auto order : {destroyed_first::client, destroyed_first::context}) {
-            teardown_rounds(f, cfg, order, calls_at_teardown::in_flight, in_flight, kind);
+            teardown_rounds(f, two_connections(f), order, calls_at_teardown::in_flight,
+                            in_flight_at_teardown(), kind);
         }
     }
 }

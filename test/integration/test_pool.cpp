@@ -10,6 +10,7 @@
 
 #include "support/attempt_log.hpp"
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/h2_run.hpp"
 #include "support/tokens.hpp"
 
@@ -20,8 +21,8 @@ using namespace stytch::test;
 BOOST_AUTO_TEST_SUITE(pool)
 
 BOOST_AUTO_TEST_CASE(sequential_calls_reuse_one_connection) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     auto n = f.run([&]() -> asio::awaitable<int> {
         int ok = 0;
         // A named request, not a temporary inside co_await: g++ 12 destroys such temporaries
@@ -40,61 +41,33 @@ BOOST_AUTO_TEST_CASE(sequential_calls_reuse_one_connection) {
 }
 
 BOOST_AUTO_TEST_CASE(many_concurrent_callers_share_a_small_pool) {
-    server_fixture f;
-    auto cfg = f.config();
-    cfg.max_connections = 4;
-    client c(f.ioc.get_executor(), cfg);
-    constexpr int callers = 1000;
-    int ok = 0, done = 0;
-    for (int i = 0; i < callers; ++i) {
-        c.organizations().async_delete_external_id(
-            {first_org}, {}, [&](boost::system::error_code ec, b2b::delete_external_id_response r) {
-                ok += !ec && r.organization.organization_id == first_org;
-                ++done;
-            });
-    }
-    f.run_until([&] { return done == callers; });
-    BOOST_TEST(done == callers);
-    BOOST_TEST(ok == callers);
+    client_fixture f;
+    auto& c = f.make_client(f.config(), [](client_config& cfg) { cfg.max_connections = 4; });
+    constexpr std::size_t callers = 1000;
+    BOOST_TEST(f.run_calls(c, callers) == callers);  // each completed once, with first_org
     BOOST_TEST(f.server.connections_accepted() <= 4u);
 }
 
 BOOST_AUTO_TEST_CASE(trimmed_idle_connections_are_reused) {
     // A large idle pool gives most connections' TLS buffers back; those connections must still
     // carry the next calls, not be replaced.
-    server_fixture f;
-    auto cfg = f.config();
-    cfg.max_connections = 24;
-    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
-    client c(f.ioc.get_executor(), cfg);
-    auto wave = [&] {
-        int ok = 0, done = 0;
-        for (int i = 0; i < 24; ++i) {
-            c.organizations().async_delete_external_id(
-                {first_org}, {},
-                [&](boost::system::error_code ec, b2b::delete_external_id_response r) {
-                    ok += !ec && r.organization.organization_id == first_org;
-                    ++done;
-                });
-        }
-        f.run_until([&] { return done == 24; });
-        return ok;
-    };
-    BOOST_TEST(wave() == 24);
+    client_fixture f;
+    auto& c = f.make_client(f.config(), [](client_config& cfg) {
+        cfg.max_connections = 24;
+        cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
+    });
+    BOOST_TEST(f.run_calls(c, 24) == 24u);
     const auto opened = f.server.connections_accepted();
     BOOST_TEST(opened > 8u);  // more than the warm ones, so some were trimmed
-    BOOST_TEST(wave() == 24);
-    BOOST_TEST(wave() == 24);
+    BOOST_TEST(f.run_calls(c, 24) == 24u);
+    BOOST_TEST(f.run_calls(c, 24) == 24u);
     BOOST_TEST(f.server.connections_accepted() == opened);
     BOOST_TEST(f.server.requests().size() == 72u);
 }
 
 BOOST_AUTO_TEST_CASE(waiters_are_served_in_fifo_order) {
-    server_fixture f;
-    auto cfg = f.config();
-    cfg.max_connections = 1;
-    cfg.max_streams_per_connection = 1;  // over HTTP/2 too: one call per connection
-    client c(f.ioc.get_executor(), cfg);
+    client_fixture f;
+    auto& c = f.make_client(f.config(), one_call_at_a_time);
     std::vector<int> order;
     for (int i = 0; i < 10; ++i) {
         c.organizations().async_delete_external_id(
@@ -117,10 +90,9 @@ BOOST_AUTO_TEST_CASE(waiters_are_served_in_fifo_order) {
 // An idle pool holds no pending operation (no sweep timer): run() returns as soon as the last
 // call has completed, long before the idle timeout, and the connection stays pooled.
 BOOST_AUTO_TEST_CASE(run_returns_once_the_last_call_completed) {
-    server_fixture f;
-    auto cfg = f.config();
-    cfg.idle_timeout = std::chrono::hours(1);
-    client c(f.ioc.get_executor(), cfg);
+    client_fixture f;
+    auto& c = f.make_client(f.config(),
+                            [](client_config& cfg) { cfg.idle_timeout = std::chrono::hours(1); });
     int ok = 0;
     for (int i = 0; i < 20; ++i) {
         c.organizations().async_delete_external_id(
@@ -133,26 +105,19 @@ BOOST_AUTO_TEST_CASE(run_returns_once_the_last_call_completed) {
     BOOST_TEST(ok == 20);
     BOOST_TEST(f.server.connections_open() >= 1u);  // still pooled for the next call
     const auto opened = f.server.connections_accepted();
-    BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                                stytch::test::awaitable_result))
-                   .has_value());
+    BOOST_TEST(f.run_call().has_value());
     BOOST_TEST(f.server.connections_accepted() == opened);
 }
 
 // Expiry is lazy: the next call closes the connections idle for longer than the timeout.
 BOOST_AUTO_TEST_CASE(idle_connections_past_the_timeout_are_closed_at_the_next_call) {
-    server_fixture f;
-    auto cfg = f.config();
-    cfg.idle_timeout = std::chrono::milliseconds(50);
-    client c(f.ioc.get_executor(), cfg);
-    BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                                stytch::test::awaitable_result))
-                   .has_value());
+    client_fixture f;
+    f.make_client(f.config(),
+                  [](client_config& cfg) { cfg.idle_timeout = std::chrono::milliseconds(50); });
+    BOOST_TEST(f.run_call().has_value());
     BOOST_TEST(f.server.connections_open() == 1u);
     std::this_thread::sleep_for(std::chrono::milliseconds(120));  // let the connection expire
-    BOOST_TEST(f.run(c.organizations().async_delete_external_id({first_org}, {},
-                                                                stytch::test::awaitable_result))
-                   .has_value());
+    BOOST_TEST(f.run_call().has_value());
     BOOST_TEST(f.server.connections_accepted() == 2u);
     BOOST_TEST(stytch::test::eventually([&] { return f.server.connections_open() == 1; }));
 }
@@ -160,19 +125,16 @@ BOOST_AUTO_TEST_CASE(idle_connections_past_the_timeout_are_closed_at_the_next_ca
 BOOST_AUTO_TEST_CASE(connection_closed_by_the_server_is_replaced_transparently) {
     mock::server_options o;
     o.keep_alive_timeout = std::chrono::milliseconds(100);
-    server_fixture f(o);
-    auto cfg = fast_config(f);
-    attempt_log log;
-    log.attach(cfg);
-    client c(f.ioc.get_executor(), cfg);
-    BOOST_REQUIRE(call(f, c).has_value());
+    client_fixture f(o);
+    f.make_client();
+    BOOST_REQUIRE(f.run_call().has_value());
     BOOST_REQUIRE(eventually([&] { return f.server.connections_open() == 0; }));
-    log.clear();
-    auto r = call(f, c);
+    f.log.clear();
+    auto r = f.run_call();
     BOOST_TEST(r.has_value(), (r ? "" : r.error().code.message()));
     BOOST_TEST(f.server.connections_accepted() == 2u);
     // Found closed before it was handed out: no request was written on it, no attempt failed.
-    const auto entries = log.entries();
+    const auto entries = f.log.entries();
     BOOST_REQUIRE(entries.size() == 1u);
     BOOST_TEST(entries[0].info.attempt == 1u);
     BOOST_TEST(!entries[0].info.reused_connection);
@@ -217,10 +179,8 @@ BOOST_AUTO_TEST_CASE(connection_close_answer_is_not_pooled,
 BOOST_AUTO_TEST_CASE(several_threads_run_one_io_context) {
     mock::server_options o;
     o.threads = 2;
-    server_fixture f(o);
-    auto cfg = f.config();
-    cfg.max_connections = 8;
-    client c(f.ioc.get_executor(), cfg);
+    client_fixture f(o);
+    auto& c = f.make_client(f.config(), [](client_config& cfg) { cfg.max_connections = 8; });
     constexpr int callers = 400;
     std::atomic<int> ok{0}, done{0};
     auto work = asio::make_work_guard(f.ioc);

@@ -12,13 +12,14 @@
 #include <string>
 
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
 using stytch::test::awaitable_result;
+using stytch::test::client_fixture;
 using stytch::test::first_org;
-using stytch::test::server_fixture;
 
 namespace {
 
@@ -62,8 +63,8 @@ asio::awaitable<int> every_spelling(b2b::organizations orgs, int rounds) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(every_natural_spelling_inside_co_await_in_a_loop) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     constexpr int rounds = 20;
     BOOST_TEST(f.run(every_spelling(c.organizations(), rounds)) == 5 * rounds);
     BOOST_TEST(f.server.requests_received() == 5u * rounds);

@@ -16,11 +16,13 @@
 #include <thread>
 
 #include "support/calls.hpp"
+#include "support/client_fixture.hpp"
 #include "support/tokens.hpp"
 
 namespace asio = boost::asio;
 using namespace stytch;
 using stytch::test::awaitable_result;
+using stytch::test::client_fixture;
 using stytch::test::first_org;
 using stytch::test::server_fixture;
 using response = b2b::delete_external_id_response;
@@ -28,8 +30,8 @@ using response = b2b::delete_external_id_response;
 BOOST_AUTO_TEST_SUITE(tokens)
 
 BOOST_AUTO_TEST_CASE(the_default_token_is_awaitable) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     auto orgs = c.organizations();
     auto r = f.run([&]() -> asio::awaitable<response> {
         co_return co_await orgs.async_delete_external_id({first_org});
@@ -39,8 +41,8 @@ BOOST_AUTO_TEST_CASE(the_default_token_is_awaitable) {
 
 BOOST_AUTO_TEST_CASE(as_result_from_a_coroutine_on_a_strand) {
     using strand = asio::strand<asio::io_context::executor_type>;
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     auto orgs = c.organizations();
     std::optional<result<response>> found, missing;
     asio::co_spawn(
@@ -66,10 +68,7 @@ BOOST_AUTO_TEST_CASE(as_result_from_a_coroutine_on_a_strand) {
 
 BOOST_AUTO_TEST_CASE(value_throws_the_details_through_use_future) {
     server_fixture f;
-    std::thread runner;
-    {
-        auto guard = asio::make_work_guard(f.ioc);
-        runner = std::thread([&] { f.ioc.run(); });
+    f.run_beside([&] {
         client c(f.ioc.get_executor(), f.config());
         auto fut = c.organizations().async_delete_external_id({"organization-test-missing"}, {},
                                                               as_result(asio::use_future));
@@ -91,13 +90,12 @@ BOOST_AUTO_TEST_CASE(value_throws_the_details_through_use_future) {
         }
         // Caught as what Asio's tokens throw, too.
         BOOST_CHECK_THROW(r.value(), boost::system::system_error);
-    }
-    runner.join();
+    });
 }
 
 BOOST_AUTO_TEST_CASE(a_failure_without_an_answer_has_empty_details) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     auto r = f.run(c.organizations().async_delete_external_id({""}, {}, awaitable_result));
     BOOST_REQUIRE(r.has_error());
     BOOST_TEST(r.error().code == error::empty_organization_id);
@@ -108,11 +106,11 @@ BOOST_AUTO_TEST_CASE(a_failure_without_an_answer_has_empty_details) {
 }
 
 BOOST_AUTO_TEST_CASE(as_result_keeps_the_handlers_cancellation_slot_and_executor) {
-    server_fixture f;
+    client_fixture f;
     f.server.set_override([](const mock::recorded_request&) {
         return mock::reply{.action = mock::reply::kind::stall};
     });
-    client c(f.ioc.get_executor(), f.config());
+    auto& c = f.make_client(f.config());
     auto handler_strand = asio::make_strand(f.ioc.get_executor());
     asio::cancellation_signal cancel;
     std::optional<result<response>> got;
@@ -136,8 +134,8 @@ BOOST_AUTO_TEST_CASE(as_result_keeps_the_handlers_cancellation_slot_and_executor
 }
 
 BOOST_AUTO_TEST_CASE(a_lazy_token_keeps_copies_of_the_arguments) {
-    server_fixture f;
-    client c(f.ioc.get_executor(), f.config());
+    client_fixture f;
+    auto& c = f.make_client(f.config());
     auto orgs = c.organizations();
     auto make_op = [&] {
         std::string id = first_org;

@@ -2,7 +2,10 @@
 
 #include "support/tokens.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/ssl/error.hpp>
+
+#include <algorithm>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -23,6 +26,34 @@ result<b2b::delete_external_id_response> call(server_fixture& f, client& c,
     // A named request, not a temporary inside co_await (g++ 12, see README).
     const b2b::delete_external_id_request request{organization_id};
     return f.run(c.organizations().async_delete_external_id(request, {}, awaitable_result));
+}
+
+void start_cancellable(client& c, boost::asio::cancellation_signal& signal, completion& done) {
+    c.organizations().async_delete_external_id(
+        {first_org}, {}, boost::asio::bind_cancellation_slot(signal.slot(), record(done)));
+}
+
+void call_batch::start(client& c, std::size_t n, const std::string& organization_id,
+                       const b2b::delete_external_id_options& options) {
+    const b2b::delete_external_id_request request{organization_id};
+    for (std::size_t i = 0; i < n; ++i) {
+        c.organizations().async_delete_external_id(request, options, record(done.emplace_back()));
+    }
+}
+
+bool call_batch::all_done() const {
+    return std::all_of(done.begin(), done.end(), [](const completion& d) { return d.count > 0; });
+}
+
+bool call_batch::all_completed_once() const {
+    return std::all_of(done.begin(), done.end(), [](const completion& d) { return d.count == 1; });
+}
+
+std::size_t call_batch::succeeded(const std::string& organization_id) const {
+    return static_cast<std::size_t>(
+        std::count_if(done.begin(), done.end(), [&](const completion& d) {
+            return d.count == 1 && !d.ec && d.organization_id == organization_id;
+        }));
 }
 
 bool is_verification_failure(const boost::system::error_code& ec) {

@@ -2,6 +2,7 @@
 
 #include "support/h2_run.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
@@ -25,6 +26,12 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds lim
 mock::server_options serving(const mock::certificate_options& certificate) {
     mock::server_options so;
     so.identity = mock::make_tls_identity(certificate);
+    return so;
+}
+
+mock::server_options speaking(std::vector<std::string> alpn) {
+    mock::server_options so;
+    so.alpn = std::move(alpn);
     return so;
 }
 
@@ -72,6 +79,29 @@ server_fixture::server_fixture(mock::server_options opts) : server(for_this_run(
 server_fixture::~server_fixture() {
     std::error_code ignored;
     std::filesystem::remove(ca_file, ignored);
+}
+
+void server_fixture::run_until_server(const std::function<bool()>& done) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < give_up) {
+        ioc.restart();
+        ioc.run_for(std::chrono::milliseconds(10));
+    }
+}
+
+void server_fixture::run_beside(const std::function<void()>& body) {
+    auto guard = boost::asio::make_work_guard(ioc);
+    std::thread runner([this] { ioc.run(); });
+    try {
+        body();
+    } catch (...) {
+        // A failed requirement: stop the runner rather than leave its thread to terminate().
+        ioc.stop();
+        runner.join();
+        throw;
+    }
+    guard.reset();
+    runner.join();
 }
 
 client_config server_fixture::config() const {

@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <stytch/mock/server.hpp>
 #include <stytch/stytch.hpp>
@@ -36,6 +37,9 @@ bool eventually(const std::function<bool()>& done,
 /// Server options with a TLS identity made from `certificate` (its CA goes to the fixture's
 /// `ca_file`, so `config()` trusts it).
 mock::server_options serving(const mock::certificate_options& certificate);
+
+/// Server options offering (ALPN) just the protocols in `alpn`, e.g. {"h2"}.
+mock::server_options speaking(std::vector<std::string> alpn);
 
 /// The next `times` requests are answered with `reply`, later ones normally (replaces any
 /// override the server had).
@@ -79,6 +83,14 @@ struct server_fixture {
         while (!done() && ioc.run_one() != 0) {
         }
     }
+
+    /// Runs `body` here while `ioc` runs on a thread of its own (for the blocking forms, such
+    /// as use_future), until `body` returned; what `body` makes is gone before `ioc` stops.
+    void run_beside(const std::function<void()>& body);
+
+    /// Runs `ioc` in 10 ms slices until `done()` holds or 10 s passed: for what only the
+    /// server sees, while nothing completes client-side (run_one() would block).
+    void run_until_server(const std::function<bool()>& done);
 
     std::string ca_file = temp_path("stytch-test-ca");
     mock::server server;
