@@ -11,7 +11,7 @@
 #include "codec/base_url.hpp"
 #include "codec/request_encoder.hpp"
 #include "protocol/h2_session.hpp"
-#include "unit/h2_test_server.hpp"
+#include "unit/protocol/h2_test_server.hpp"
 
 using stytch::detail::h2_limits;
 using stytch::detail::h2_outcome;

@@ -11,7 +11,7 @@
 
 #include "engine/answer_owner.hpp"
 #include "engine/outcome.hpp"
-#include "test_support.hpp"
+#include "unit/test_support.hpp"
 
 using namespace stytch::detail;
 using stytch::error;
