@@ -264,7 +264,7 @@ void client_core<Executor>::admit(const call_ptr& c) {
 template <class Executor>
 auto client_core<Executor>::on_grant(const grant& g) -> launch {
     call_type& c = *g.call;
-    c.state = next(c.state, call_event::granted).state;
+    advance(c.state, call_event::granted);
     c.attempt_started = clock::now();
     c.waited += c.attempt_started - c.queued_at;
     if (g.connection) {

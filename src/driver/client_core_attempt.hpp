@@ -153,7 +153,7 @@ bool client_core<Executor>::may_write(call_type& c, const connection_ptr& conn) 
         return false;
     }
     c.conn = conn;
-    c.state = next(c.state, call_event::writing).state;
+    advance(c.state, call_event::writing);
     c.written = true;  // from here on the server may act on the request
     return true;
 }

@@ -23,9 +23,7 @@ void client_core<Executor>::abort(call_type& c, error_code reason) {
         return;
     }
     c.abort_reason = reason;
-    auto step = next(c.state, call_event::abort);
-    c.state = step.state;
-    switch (step.action) {
+    switch (advance(c.state, call_event::abort)) {
         case call_action::leave_queue:
             pool_.withdraw(c);
             c.waited += clock::now() - c.queued_at;

@@ -129,15 +129,13 @@ auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
             out.next_call = on_grant(*g);
         }
     }
-    auto step = next(c.state, event);
-    c.state = step.state;
-    out.action = step.action;
-    if (step.action == call_action::requeue) {
+    out.action = advance(c.state, event);
+    if (out.action == call_action::requeue) {
         c.queued_at = now;
         if (auto g = pool_.request(c, now)) {
             out.again = on_grant(*g);
         }
-    } else if (step.action == call_action::arm_backoff) {
+    } else if (out.action == call_action::arm_backoff) {
         c.last = std::move(o);
         c.backoff.expires_at(resume);
         c.backoff.async_wait([self = this->shared_from_this(), c = c.self](error_code ec) {
@@ -145,7 +143,7 @@ auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
                 self->on_backoff_elapsed(*c);
             }
         });
-    } else if (step.action == call_action::complete) {
+    } else if (out.action == call_action::complete) {
         out.done = detach(c, std::move(o));
     }
     return out;
@@ -161,10 +159,10 @@ void client_core<Executor>::on_backoff_elapsed(call_type& c) {
         }
         // The timer may wake late: no attempt starts after the deadline; the last outcome
         // stands.
-        const auto step = next(c.state, clock::now() >= c.deadline ? call_event::past_deadline
-                                                                   : call_event::backoff_elapsed);
-        c.state = step.state;
-        if (step.action == call_action::complete) {
+        const auto action =
+            advance(c.state, clock::now() >= c.deadline ? call_event::past_deadline
+                                                        : call_event::backoff_elapsed);
+        if (action == call_action::complete) {
             deliver(detach(c, std::move(c.last)));
             return;
         }

@@ -11,6 +11,8 @@
 //     └────────────────────┼────────────────────────┼──────────────────┤
 //                          └────────finished────────┴──▶ done ◀─past_deadline
 
+#include <boost/assert.hpp>
+
 namespace stytch::detail {
 
 enum class call_state : unsigned char {
@@ -96,6 +98,20 @@ constexpr call_step next(call_state s, call_event e) noexcept {
         return {st::done, act::complete};
     }
     return {s, act::invalid};
+}
+
+/// Moves `state` by event `e` and returns the action to perform. An event the machine says
+/// cannot happen in that state is a bug: asserted (the sanitizer builds keep assertions), and
+/// in a build without assertions the state stays as it was and nothing is done.
+inline call_action advance(call_state& state, call_event e) noexcept {
+    const call_step step = next(state, e);
+    BOOST_ASSERT_MSG(step.action != call_action::invalid,
+                     "an event the call machine says cannot happen in this state");
+    if (step.action != call_action::invalid) {
+        state = step.state;
+        return step.action;
+    }
+    return call_action::none;
 }
 
 /// What a cancellation asks of a call (the driver maps Asio's cancellation types to it: any

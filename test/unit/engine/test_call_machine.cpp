@@ -76,6 +76,25 @@ BOOST_AUTO_TEST_CASE(impossible_events_are_flagged) {
     BOOST_TEST((next(call_state::exchanging, call_event::writing).action == call_action::invalid));
 }
 
+// advance() is what the driver calls: it moves the state as next() says and returns the
+// action (impossible events are asserted there; the sanitizer builds keep assertions).
+BOOST_AUTO_TEST_CASE(advance_moves_the_state_along_a_whole_life) {
+    auto state = call_state::queued;
+    BOOST_TEST((advance(state, call_event::granted) == call_action::start_attempt));
+    BOOST_TEST((state == call_state::attempting));
+    BOOST_TEST((advance(state, call_event::writing) == call_action::none));
+    BOOST_TEST((state == call_state::exchanging));
+    BOOST_TEST((advance(state, call_event::retry_later) == call_action::arm_backoff));
+    BOOST_TEST((state == call_state::backing_off));
+    BOOST_TEST((advance(state, call_event::backoff_elapsed) == call_action::requeue));
+    BOOST_TEST((state == call_state::queued));
+    BOOST_TEST((advance(state, call_event::granted) == call_action::start_attempt));
+    BOOST_TEST((advance(state, call_event::finished) == call_action::complete));
+    BOOST_TEST((state == call_state::done));
+    BOOST_TEST((advance(state, call_event::abort) == call_action::none));  // late: ignored
+    BOOST_TEST((state == call_state::done));
+}
+
 BOOST_AUTO_TEST_CASE(partial_and_total_cancellation_only_before_the_request_is_written) {
     BOOST_TEST(honours(cancel_request_of(ct::terminal), false));
     BOOST_TEST(honours(cancel_request_of(ct::terminal), true));
