@@ -134,7 +134,7 @@ class client_core final : public client_impl,
     bool may_write(call_type& c, const connection_ptr& conn);
     void finish_attempt(const call_ptr& c, const connection_ptr& conn, outcome o);
     settled settle(call_type& c, const connection_ptr& conn, connection_state given_back,
-                   outcome& o, bool may_retry, std::optional<std::chrono::milliseconds> asked);
+                   outcome& o, bool attempts_left, std::optional<std::chrono::milliseconds> asked);
     void on_backoff_elapsed(call_type& c);
     std::chrono::milliseconds retry_delay(std::size_t attempt_no,
                                           std::optional<std::chrono::milliseconds> asked);

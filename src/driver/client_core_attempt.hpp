@@ -117,7 +117,8 @@ auto client_core<Executor>::exchange_h2(call_ptr c, connection_ptr conn, bool re
                 co_return o;  // the call was aborted: settle() gives the reason
             }
             conn->close(o.ec);
-            o.reused = o.stale = o.unsent = o.unprocessed = o.retryable = true;
+            o.reused = o.unsent = true;
+            o.verdict = verdict::requeue_stale;
             co_return o;
         }
     }

@@ -13,21 +13,19 @@ template <class Executor>
 void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_ptr& conn,
                                            outcome o) {
     conn->holder = nullptr;
-    const bool may_retry = o.retryable && c->attempt < cfg_.retry.max_attempts;
-    std::optional<std::chrono::milliseconds> asked;  // parsed outside the mutex
-    if (!o.retry_after.empty()) {                    // rare: for the retry and for attempt_info
+    const bool attempts_left = c->attempt < cfg_.retry.max_attempts;  // if the verdict asks
+    std::optional<std::chrono::milliseconds> asked;                   // parsed outside the mutex
+    if (!o.retry_after.empty()) {  // rare: for the retry and for attempt_info
         asked = parse_retry_after(o.retry_after, std::chrono::system_clock::now());
     }
     const auto given_back = conn->state();  // before closing: why it is discarded
     // An HTTP/1.1 connection out of step would give every later call the answer before its
     // own: it goes, even though its framing looks fine.
-    const bool out_of_step = o.out_of_step;
+    const bool out_of_step = o.verdict == verdict::resend;
     if (!conn->multiplexed() && (out_of_step || !conn->reusable())) {
         conn->close();  // the system call outside the mutex; the pool frees its slot
     }
-    // A pooled connection refused before writing, or a request the server did not take up,
-    // is no attempt.
-    const bool is_attempt = !(o.unsent && (o.stale || o.unprocessed));
+    const bool is_attempt = o.counts_as_attempt();
     std::optional<attempt_info> info;
     settled next;
     {
@@ -40,12 +38,14 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
             auto phase = o.phase;
             o = outcome{c->abort_reason};  // what the attempt saw was the abort's doing
             o.phase = phase;
-            o.out_of_step = out_of_step;  // the connection was closed all the same
+            if (out_of_step) {
+                o.verdict = verdict::resend;  // the connection was closed all the same: counted
+            }
         }
         if (cfg_.on_attempt && is_attempt) {
             info = report(*c, o, asked);
         }
-        next = settle(*c, conn, given_back, o, may_retry, asked);
+        next = settle(*c, conn, given_back, o, attempts_left, asked);
     }
     if (info) {
         cfg_.on_attempt(*info);  // outside the mutex: the hook may take its own locks
@@ -67,7 +67,7 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
 // Under the mutex: what follows an attempt, for this call and for the connection.
 template <class Executor>
 auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
-                                   connection_state given_back, outcome& o, bool may_retry,
+                                   connection_state given_back, outcome& o, bool attempts_left,
                                    std::optional<std::chrono::milliseconds> asked) -> settled {
     const auto now = clock::now();
     settled out;
@@ -77,37 +77,48 @@ auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
     // An aborted call finishes, with the reason finish_attempt() put into `o`. Transparent
     // retries are bounded: each discards a connection or was a server's refusal; a call is
     // sent again once after an answer for another organization (a second one ends it).
-    if (o.out_of_step) {
+    if (o.verdict == verdict::resend) {
         ++stats_.connections_discarded.out_of_step;
     }
-    if (!c.abort_reason && o.out_of_step && !c.resent_out_of_step) {
-        // The stray answer came in place of this call's: the same request once more, at once,
-        // on a new connection in the same pool slot (a DELETE may be repeated).
-        c.resent_out_of_step = true;
-        event = call_event::replace_connection;
-        c.attempt_started = now;
-        ++stats_.retries.out_of_step;
-    } else if (!c.abort_reason && (o.stale || o.unprocessed) &&
-               c.replaced++ < cfg_.max_connections) {
-        if (o.unprocessed) {
-            // HTTP/2: the server did not take the request up, or a shared connection was
-            // found dead; any connection will do.
-            event = call_event::not_processed;
-        } else {
-            // A pooled connection the server closed while idle: replaced at once, in the same
-            // pool slot.
-            event = call_event::replace_connection;
-            c.attempt_started = now;
-        }
-        if (o.stale) {
-            ++stats_.retries.stale_connection;
-            if (!conn->multiplexed()) {
-                ++stats_.connections_discarded.stale;
+    const enum verdict v = c.abort_reason ? verdict::final : o.verdict;
+    bool retry = v == verdict::retry;
+    switch (v) {
+        case verdict::resend:
+            if (!c.resent_out_of_step) {
+                // The stray answer came in place of this call's: the same request once more,
+                // at once, on a new connection in the same pool slot (a DELETE may be
+                // repeated). A second one ends the call.
+                c.resent_out_of_step = true;
+                event = call_event::replace_connection;
+                c.attempt_started = now;
+                ++stats_.retries.out_of_step;
             }
-        } else {
-            ++stats_.retries.not_processed;
-        }
-    } else if (!c.abort_reason && may_retry) {
+            break;
+        case verdict::replace:
+        case verdict::requeue_stale:
+        case verdict::requeue_refused:
+            if (c.replaced++ >= cfg_.max_connections) {
+                retry = true;  // the bound is spent: the retry policy decides
+                break;
+            }
+            if (v == verdict::replace) {
+                // A pooled connection the server closed while idle: replaced at once, in the
+                // same pool slot.
+                event = call_event::replace_connection;
+                c.attempt_started = now;
+                ++stats_.connections_discarded.stale;
+            } else {
+                // HTTP/2: the server did not take the request up, or a shared connection was
+                // found dead; any connection will do.
+                event = call_event::not_processed;
+            }
+            ++(o.stale() ? stats_.retries.stale_connection : stats_.retries.not_processed);
+            break;
+        case verdict::final:
+        case verdict::retry:
+            break;
+    }
+    if (retry && attempts_left) {
         resume = saturating_add(now, retry_delay(c.attempt, asked));
         if (resume < c.deadline) {
             event = call_event::retry_later;
@@ -115,14 +126,14 @@ auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
     }
     if (event != call_event::replace_connection) {
         if (!conn->multiplexed()) {
-            if (!o.out_of_step) {  // counted above
+            if (o.verdict != verdict::resend) {  // counted above
                 count_discard(stats_.connections_discarded, given_back, o.open_failed, closed_);
             }
         } else if (conn->streams == 1 && (closed_ || !conn->accepting())) {
             // A shared connection goes with its last stream (on its strand, so accepting()
             // cannot change meanwhile): found dead, or done after a GOAWAY or a failure.
             count_discard(stats_.connections_discarded,
-                          o.stale ? connection_state::silent_failure : connection_state::spent,
+                          o.stale() ? connection_state::silent_failure : connection_state::spent,
                           false, closed_);
         }
         if (auto g = pool_.release(conn, now)) {

@@ -16,7 +16,9 @@ outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool 
     outcome o{ec};
     o.phase = reached_handshake ? attempt_phase::tls_handshake : attempt_phase::connecting;
     o.open_failed = true;
-    o.retryable = ec == boost::asio::error::timed_out || is_transient_connect_error(ec);
+    if (ec == boost::asio::error::timed_out || is_transient_connect_error(ec)) {
+        o.verdict = verdict::retry;
+    }
     if (ec == error::proxy_refused) {
         o.http_status = o.details.status_code = proxy_status;
         o.details.error_message = "proxy " + std::string(proxy) + " answered " +
@@ -31,9 +33,12 @@ outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool 
 outcome judge_exchange_failure(boost::system::error_code ec, bool reused, bool silent) {
     outcome o{ec};
     o.reused = reused;
-    o.stale = reused && silent;
-    // A TLS alert before the request (a refused client certificate, say) is final.
-    o.retryable = silent && ec.category() != boost::asio::error::get_ssl_category();
+    if (silent && reused) {
+        o.verdict = verdict::replace;
+    } else if (silent && ec.category() != boost::asio::error::get_ssl_category()) {
+        // A TLS alert before the request (a refused client certificate, say) is final.
+        o.verdict = verdict::retry;
+    }
     return o;
 }
 
@@ -46,21 +51,21 @@ outcome judge_answer(const http_answer& a, bool reused, b2b::delete_external_id_
         // A server's keep-alive timeout racing our request on a pooled connection: the 408
         // answers the silence before it, not this call, which goes on over a new connection.
         o.ec = boost::beast::http::error::end_of_stream;
-        o.stale = true;
+        o.verdict = verdict::replace;
     } else if (a.status >= 200 && a.status < 300) {
         o.ec = decode_delete_external_id(a.status, a.body, into, cfg.max_json_depth,
                                          &o.details.decode_path);
         if (!o.ec && owner_of(into.organization, requested) == answer_owner::another) {
             o.ec = error::answer_for_another_organization;
-            o.out_of_step = true;
+            o.verdict = verdict::resend;
             o.details.status_code = a.status;
             o.details.request_id = std::move(into.request_id);
             into = {};  // a next attempt decodes into a clean response
         }
     } else {
         o.ec = decode_api_error(a.status, a.body, o.details, cfg.max_json_depth);
-        o.retryable = is_retryable_status(a.status, cfg.retry);
-        if (o.retryable) {
+        if (is_retryable_status(a.status, cfg.retry)) {
+            o.verdict = verdict::retry;
             o.retry_after = a.retry_after;
         }
     }
@@ -76,12 +81,15 @@ outcome judge_stream(const h2_result& r, bool reused, boost::system::error_code 
         case h2_outcome::answered:
             o = judge_answer(http_answer{r.status, r.body, r.retry_after}, false, into, cfg,
                              requested);
-            o.out_of_step = false;  // the server's own answer on this call's stream
+            if (o.verdict == verdict::resend) {
+                o.verdict = verdict::final;  // the server's own answer on this call's stream
+            }
             break;
         case h2_outcome::refused:
         case h2_outcome::not_processed:
             o.ec = error::http2_stream_refused;
-            o.unprocessed = o.unsent = o.retryable = true;
+            o.verdict = verdict::requeue_refused;
+            o.unsent = true;
             break;
         case h2_outcome::reset:
             o.ec = error::http2_stream_reset;
@@ -106,12 +114,14 @@ outcome judge_stream(const h2_result& r, bool reused, boost::system::error_code 
                 // The server broke the connection: like a transport failure, retried when no
                 // answer had begun on this stream (the DELETE is idempotent).
                 o.ec = lost;
-                o.retryable = !r.answer_started;
+                o.verdict = r.answer_started ? verdict::final : verdict::retry;
                 o.details.error_type = h2_error_name(r.error_code);
                 o.details.error_message = r.reason;
             } else {  // closed, reset, or timed out (a PING without answer)
                 o = judge_exchange_failure(lost, reused, !r.answer_started);
-                o.unprocessed = o.stale;  // a shared connection: ask the pool again
+                if (o.verdict == verdict::replace) {
+                    o.verdict = verdict::requeue_stale;  // a shared connection: ask the pool again
+                }
             }
             break;
     }

@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(a_success_for_the_requested_organization_is_delivered) {
         stytch::b2b::delete_external_id_response into;
         const auto o = judge_answer(http_answer{200, body, {}}, true, into, cfg, requested);
         BOOST_TEST(!o.ec, requested << ": " << o.ec.message());
-        BOOST_TEST(!o.out_of_step);
+        BOOST_TEST((o.verdict != verdict::resend));
         BOOST_TEST(into.organization.organization_id == own_id);
     }
 }
@@ -100,8 +100,8 @@ BOOST_AUTO_TEST_CASE(a_success_for_another_organization_is_never_delivered) {
         const auto o = judge_answer(http_answer{200, body, {}}, reused, into, cfg, own_id);
         BOOST_TEST((o.ec == error::answer_for_another_organization));
         BOOST_TEST((o.ec == stytch::condition::protocol_error));
-        BOOST_TEST(o.out_of_step);  // the connection goes, the call is sent again
-        BOOST_TEST(!o.retryable);   // not by the policy
+        // The connection goes, the call is sent again (once, not as a retry of the policy).
+        BOOST_TEST((o.verdict == verdict::resend));
         BOOST_TEST(o.http_status == 200);
         BOOST_TEST(o.details.status_code == 200);
         BOOST_TEST(o.details.request_id == "request-id-test-b05c992f-ebdc-489d-a754-c7e70ba13141");
@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(an_error_answer_names_no_organization_and_is_judged_as_befo
     stytch::b2b::delete_external_id_response into;
     const auto o = judge_answer(http_answer{404, body, {}}, true, into, cfg, own_id);
     BOOST_TEST((o.ec == error::organization_not_found));
-    BOOST_TEST(!o.out_of_step);
+    BOOST_TEST((o.verdict != verdict::resend));
 }
 
 BOOST_AUTO_TEST_CASE(over_http2_it_is_the_servers_answer_and_no_connection_is_out_of_step) {
@@ -129,8 +129,8 @@ BOOST_AUTO_TEST_CASE(over_http2_it_is_the_servers_answer_and_no_connection_is_ou
     stytch::b2b::delete_external_id_response into;
     const auto o = judge_stream(r, true, {}, into, cfg, own_id);
     BOOST_TEST((o.ec == error::answer_for_another_organization));
-    BOOST_TEST(!o.out_of_step);
-    BOOST_TEST(!o.retryable);
+    BOOST_TEST((o.verdict != verdict::resend));
+    BOOST_TEST((o.verdict == verdict::final));
     BOOST_TEST((into == stytch::b2b::delete_external_id_response{}));
 
     r.body = answer_body(own_id, "acme-corp");
