@@ -1,9 +1,12 @@
-// The sans-io HTTP/2 client session against an nghttp2 server session in memory: answers,
+// The sans-io HTTP/2 client session against the mock's server session in memory: answers,
 // stream and connection failures, and the limits that bound what a server can make it keep.
 
 #include <boost/test/unit_test.hpp>
 
+#include <nghttp2/nghttp2.h>
+
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <stytch/error.hpp>
@@ -11,7 +14,7 @@
 #include "codec/base_url.hpp"
 #include "codec/request_encoder.hpp"
 #include "protocol/h2_session.hpp"
-#include "unit/protocol/h2_test_server.hpp"
+#include "unit/protocol/h2_pump.hpp"
 
 using stytch::detail::h2_limits;
 using stytch::detail::h2_outcome;
@@ -20,10 +23,15 @@ using stytch::detail::h2_session;
 using stytch::detail::h2_state;
 using stytch::detail::header_field;
 using stytch::test::frame;
-using stytch::test::h2_test_server;
+using stytch::test::h2_request;
+using stytch::test::h2_server_config;
+using stytch::test::h2_server_session;
 using stytch::test::pump;
 
 namespace {
+
+// Header fields as the mock's server session keeps them.
+using field_list = std::vector<std::pair<std::string, std::string>>;
 
 const std::vector<header_field> request_fields = {{":method", "DELETE"},
                                                   {":scheme", "https"},
@@ -75,22 +83,27 @@ BOOST_AUTO_TEST_CASE(the_request_is_the_http1_request_as_h2_fields) {
     BOOST_TEST_REQUIRE(!enc.encode_delete_external_id_h2({"a b"}, options, storage, fields));
 
     h2_session client;
-    h2_test_server server;
-    server.on_request = [](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
-        s.respond(id, 200, "{}");
-    };
+    h2_server_session server(h2_server_config{});
+    field_list received;
     const auto id = client.submit(fields);
-    pump(client, server);
-    const h2_test_server::fields expected = {
-        {":method", "DELETE"},
-        {":scheme", "https"},
-        {":authority", "test.stytch.com:8443"},
-        {":path", "/pre/v1/b2b/organizations/a%20b/external_id"},
-        {"authorization", "Basic cHJvamVjdC10ZXN0LTE6c2VjcmV0"},
-        {"content-type", "application/json"},
-        {"user-agent", "ua/1"},
-        {"x-stytch-member-sessionjwt", "jwt"}};
-    BOOST_TEST((server.request(id) == expected));
+    pump(client, server, [&](h2_server_session& s, const h2_request& r) {
+        BOOST_TEST(r.stream_id == id);
+        received = {{":method", r.method},
+                    {":scheme", r.scheme},
+                    {":authority", r.authority},
+                    {":path", r.path}};
+        received.insert(received.end(), r.headers.begin(), r.headers.end());
+        s.answer(r.stream_id, 200, {}, "{}");
+    });
+    const field_list expected = {{":method", "DELETE"},
+                                 {":scheme", "https"},
+                                 {":authority", "test.stytch.com:8443"},
+                                 {":path", "/pre/v1/b2b/organizations/a%20b/external_id"},
+                                 {"authorization", "Basic cHJvamVjdC10ZXN0LTE6c2VjcmV0"},
+                                 {"content-type", "application/json"},
+                                 {"user-agent", "ua/1"},
+                                 {"x-stytch-member-sessionjwt", "jwt"}};
+    BOOST_TEST((received == expected));
     BOOST_TEST((only(client.take_finished()).outcome == h2_outcome::answered));
 
     // Validated like the HTTP/1.1 request, `out` untouched on error.
@@ -124,7 +137,7 @@ BOOST_AUTO_TEST_CASE(the_h2_fields_name_the_session_header_and_survive_a_moved_e
 
 BOOST_AUTO_TEST_CASE(a_ping_is_acknowledged_by_the_server) {
     h2_session client;
-    h2_test_server server;
+    h2_server_session server(h2_server_config{});
     pump(client, server);
     BOOST_TEST(client.pings_acknowledged() == 0u);
     client.ping();
@@ -135,16 +148,16 @@ BOOST_AUTO_TEST_CASE(a_ping_is_acknowledged_by_the_server) {
 
 BOOST_AUTO_TEST_CASE(success_and_a_4xx_with_body_and_retry_after) {
     h2_session client;
-    h2_test_server server;
-    server.on_request = [](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
-        if (id == 1) {
-            s.respond(id, 200, R"({"status_code":200})");
-        } else {
-            s.respond(id, 429, R"({"error_type":"too_many_requests"})", {{"retry-after", "7"}});
-        }
-    };
+    h2_server_session server(h2_server_config{});
     submit(client, 2);
-    pump(client, server);
+    pump(client, server, [](h2_server_session& s, const h2_request& r) {
+        if (r.stream_id == 1) {
+            s.answer(r.stream_id, 200, {}, R"({"status_code":200})");
+        } else {
+            s.answer(r.stream_id, 429, {{"retry-after", "7"}},
+                     R"({"error_type":"too_many_requests"})");
+        }
+    });
     const auto results = client.take_finished();
     BOOST_TEST_REQUIRE(results.size() == 2u);
     BOOST_TEST((results[0].outcome == h2_outcome::answered));
@@ -161,17 +174,19 @@ BOOST_AUTO_TEST_CASE(success_and_a_4xx_with_body_and_retry_after) {
 
 BOOST_AUTO_TEST_CASE(a_1_mib_answer_needs_no_round_trip_for_flow_control) {
     h2_session client;  // body limit 1 MiB
-    h2_test_server server;
+    h2_server_session server(h2_server_config{});
     const std::string body(1024 * 1024, 'x');
-    server.on_request = [&](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
-        s.respond(id, 200, body);
-    };
     submit(client, 1);
     // One flight each way: the client's preface and request, then all the server can send.
     std::string out;
     client.take_output(out);
-    server.input(out);
-    client.receive(server.output());
+    BOOST_TEST_REQUIRE(server.receive(out));
+    for (const auto& r : server.take_requests()) {
+        server.answer(r.stream_id, 200, {}, body);
+    }
+    std::string in;
+    BOOST_TEST_REQUIRE(server.take_output(in));
+    client.receive(in);
     const auto r = only(client.take_finished());
     BOOST_TEST((r.outcome == h2_outcome::answered));
     BOOST_TEST(r.body.size() == body.size());
@@ -179,12 +194,9 @@ BOOST_AUTO_TEST_CASE(a_1_mib_answer_needs_no_round_trip_for_flow_control) {
 
 BOOST_AUTO_TEST_CASE(refused_stream_is_not_processed) {
     h2_session client;
-    h2_test_server server;
-    server.on_request = [](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
-        s.reset(id, NGHTTP2_REFUSED_STREAM);
-    };
+    h2_server_session server(h2_server_config{});
     submit(client, 1);
-    pump(client, server);
+    pump(client, server, [](h2_server_session& s, const h2_request& r) { s.refuse(r.stream_id); });
     const auto r = only(client.take_finished());
     BOOST_TEST((r.outcome == h2_outcome::refused));
     BOOST_TEST(r.error_code == NGHTTP2_REFUSED_STREAM);
@@ -193,16 +205,15 @@ BOOST_AUTO_TEST_CASE(refused_stream_is_not_processed) {
 
 BOOST_AUTO_TEST_CASE(rst_on_one_stream_while_another_succeeds) {
     h2_session client;
-    h2_test_server server;
-    server.on_request = [](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
-        if (id == 1) {
-            s.reset(id, NGHTTP2_INTERNAL_ERROR);
-        } else {
-            s.respond(id, 200, "{}");
-        }
-    };
+    h2_server_session server(h2_server_config{});
     const auto ids = submit(client, 2);
-    pump(client, server);
+    pump(client, server, [](h2_server_session& s, const h2_request& r) {
+        if (r.stream_id == 1) {
+            s.fail(r.stream_id);  // RST_STREAM INTERNAL_ERROR
+        } else {
+            s.answer(r.stream_id, 200, {}, "{}");
+        }
+    });
     const auto results = client.take_finished();
     BOOST_TEST_REQUIRE(results.size() == 2u);
     for (const auto& r : results) {
@@ -221,14 +232,13 @@ BOOST_AUTO_TEST_CASE(rst_on_one_stream_while_another_succeeds) {
 
 BOOST_AUTO_TEST_CASE(goaway_streams_above_last_stream_id_were_not_processed) {
     h2_session client;
-    h2_test_server server;
-    server.on_request = [](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
-        if (id == 3) {  // all three have arrived: answer the first, refuse the rest
-            s.goaway(1);
-        }
-    };
+    h2_server_session server(h2_server_config{});
     const auto ids = submit(client, 3);
-    pump(client, server);
+    pump(client, server, [](h2_server_session& s, const h2_request& r) {
+        if (r.stream_id == 3) {  // all three have arrived: answer the first, refuse the rest
+            s.go_away(1);
+        }
+    });
     BOOST_TEST((client.state() == h2_state::draining));
     BOOST_TEST(client.goaway_last_stream_id() == 1);
     BOOST_TEST(client.submit(request_fields) == 0);  // no new stream after GOAWAY
@@ -238,7 +248,7 @@ BOOST_AUTO_TEST_CASE(goaway_streams_above_last_stream_id_were_not_processed) {
         BOOST_TEST((r.outcome == h2_outcome::not_processed));
         BOOST_TEST(r.stream_id > 1);
     }
-    server.respond(ids[0], 200, "{}");  // stream 1 still finishes, then the connection ends
+    server.answer(ids[0], 200, {}, "{}");  // stream 1 still finishes, then the connection ends
     pump(client, server);
     const auto r = only(client.take_finished());
     BOOST_TEST(r.stream_id == ids[0]);
@@ -249,7 +259,9 @@ BOOST_AUTO_TEST_CASE(goaway_streams_above_last_stream_id_were_not_processed) {
 
 BOOST_AUTO_TEST_CASE(max_concurrent_streams_is_the_servers) {
     h2_session client;
-    h2_test_server server({{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 1}});
+    h2_server_config config;
+    config.max_concurrent_streams = 1;
+    h2_server_session server(config);
     BOOST_TEST(client.max_concurrent_streams() == 100u);  // nghttp2's assumption until SETTINGS
     pump(client, server);
     BOOST_TEST(client.max_concurrent_streams() == 1u);
@@ -259,12 +271,11 @@ BOOST_AUTO_TEST_CASE(body_over_the_limit_resets_that_stream_only) {
     h2_limits limits;
     limits.body_limit = 1000;
     h2_session client(limits);
-    h2_test_server server;
-    server.on_request = [](h2_test_server& s, std::int32_t id, const h2_test_server::fields&) {
-        s.respond(id, 200, std::string(id == 1 ? 1001 : 1000, 'x'));
-    };
+    h2_server_session server(h2_server_config{});
     submit(client, 2);
-    pump(client, server);
+    pump(client, server, [](h2_server_session& s, const h2_request& r) {
+        s.answer(r.stream_id, 200, {}, std::string(r.stream_id == 1 ? 1001 : 1000, 'x'));
+    });
     const auto results = client.take_finished();
     BOOST_TEST_REQUIRE(results.size() == 2u);
     BOOST_TEST((results[0].outcome == h2_outcome::body_too_large));
@@ -362,7 +373,7 @@ BOOST_AUTO_TEST_CASE(the_continuation_limit_is_the_configured_one) {
 
 BOOST_AUTO_TEST_CASE(cancel_resets_one_stream) {
     h2_session client;
-    h2_test_server server;
+    h2_server_session server(h2_server_config{});
     const auto ids = submit(client, 2);
     client.cancel(ids[0]);
     client.cancel(ids[0]);  // once only
@@ -376,7 +387,7 @@ BOOST_AUTO_TEST_CASE(cancel_resets_one_stream) {
 
 BOOST_AUTO_TEST_CASE(connection_lost_ends_every_open_stream) {
     h2_session client;
-    h2_test_server server;
+    h2_server_session server(h2_server_config{});
     submit(client, 2);
     pump(client, server);
     client.connection_lost();

@@ -75,6 +75,10 @@ struct h2_server_session::callbacks {
         try {
             if (n == ":method") {
                 r.method.assign(v);
+            } else if (n == ":scheme") {
+                r.scheme.assign(v);
+            } else if (n == ":authority") {
+                r.authority.assign(v);
             } else if (n == ":path") {
                 r.path.assign(v);
             } else if (!n.starts_with(':')) {

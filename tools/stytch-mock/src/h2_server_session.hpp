@@ -20,6 +20,8 @@ namespace stytch::mock::detail {
 struct h2_request {
     std::int32_t stream_id = 0;
     std::string method;                                        ///< `:method`
+    std::string scheme;                                        ///< `:scheme`
+    std::string authority;                                     ///< `:authority`
     std::string path;                                          ///< `:path`
     std::vector<std::pair<std::string, std::string>> headers;  ///< regular fields, lower-case
     std::string body;
