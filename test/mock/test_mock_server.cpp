@@ -40,7 +40,9 @@
 #include <thread>
 #include <vector>
 
+#include "support/organization_fields.hpp"
 #include "support/process.hpp"
+#include "support/server.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -55,6 +57,7 @@ using stytch::mock::server;
 using stytch::mock::server_options;
 using stytch::mock::testing::base64;
 using stytch::mock::testing::seeded_server;
+using stytch::test::eventually;
 using stytch::test::status_kib;
 
 namespace {
@@ -65,19 +68,6 @@ const std::string acme_external_id = "acme-crm-000482";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// Polls `condition` until it holds or `limit` passes; returns its last value.
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds limit = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() >= deadline) {
-            return condition();
-        }
-        std::this_thread::sleep_for(5ms);
-    }
-    return true;
-}
 
 std::string basic_auth(const std::string& user, const std::string& password) {
     return "Basic " + base64(user + ":" + password);
@@ -262,6 +252,30 @@ void check_stytch_error(const response_type& res, int status, std::string_view t
                                                        std::string(type));
 }
 
+/// From now on a request carrying `header: yes` gets `answer`; the others are served normally.
+void answer_marked(server& srv, std::string header, reply answer) {
+    srv.set_override([header = std::move(header), answer = std::move(answer)](
+                         const stytch::mock::recorded_request& r) -> std::optional<reply> {
+        if (r.header(header) == "yes") {
+            return answer;
+        }
+        return std::nullopt;
+    });
+}
+
+/// `req` with `header: yes`, written by `client` (see answer_marked).
+void write_marked(tls_client& client, request_type req, const char* header) {
+    req.set(header, "yes");
+    BOOST_TEST_REQUIRE(!client.write(req));
+}
+
+/// The server goes on serving: a new connection's call succeeds.
+void check_still_serving(server& srv) {
+    tls_client next(srv);
+    BOOST_TEST_REQUIRE(!next.connect());
+    BOOST_TEST(next.exchange(delete_request({}, api_target(acme_id))).result_int() == 200u);
+}
+
 // OpenSSL helpers for the certificate tests.
 struct x509_deleter {
     void operator()(X509* p) const { X509_free(p); }
@@ -413,40 +427,13 @@ BOOST_AUTO_TEST_SUITE(normal_handling)
 
 BOOST_AUTO_TEST_CASE(seed_file_has_three_complete_organizations) {
     auto srv = seeded_server();
-    const char* fields[] = {"organization_id",
-                            "organization_name",
-                            "organization_logo_url",
-                            "organization_slug",
-                            "sso_jit_provisioning",
-                            "sso_jit_provisioning_allowed_connections",
-                            "sso_active_connections",
-                            "email_allowed_domains",
-                            "email_jit_provisioning",
-                            "email_invites",
-                            "auth_methods",
-                            "allowed_auth_methods",
-                            "mfa_policy",
-                            "rbac_email_implicit_role_assignments",
-                            "mfa_methods",
-                            "allowed_mfa_methods",
-                            "oauth_tenant_jit_provisioning",
-                            "claimed_email_domains",
-                            "first_party_connected_apps_allowed_type",
-                            "allowed_first_party_connected_apps",
-                            "third_party_connected_apps_allowed_type",
-                            "allowed_third_party_connected_apps",
-                            "custom_roles",
-                            "trusted_metadata",
-                            "created_at",
-                            "updated_at",
-                            "organization_external_id",
-                            "sso_default_connection_id",
-                            "scim_active_connection",
-                            "allowed_oauth_tenants"};
+    std::vector<std::string> fields = stytch::test::required_org_fields;
+    fields.insert(fields.end(), stytch::test::optional_org_fields.begin(),
+                  stytch::test::optional_org_fields.end());
     for (const char* key : {"acme-corp", "globex", "initech"}) {
         const auto org = srv->find_organization(key);
         BOOST_TEST_REQUIRE(org.has_value(), key);
-        for (const char* field : fields) {
+        for (const auto& field : fields) {
             BOOST_TEST_CONTEXT(key << "." << field) {
                 BOOST_TEST_REQUIRE(org->contains(field));
                 BOOST_TEST(!org->at(field).is_null());
@@ -904,43 +891,25 @@ BOOST_AUTO_TEST_CASE(respond_non_json_and_close_after) {
 
 BOOST_AUTO_TEST_CASE(close_without_answer) {
     auto srv = seeded_server();
-    srv->set_override([](const stytch::mock::recorded_request& r) -> std::optional<reply> {
-        if (r.header("X-Drop") == "yes") {
-            return reply{.action = reply::kind::close_without_answer};
-        }
-        return std::nullopt;
-    });
+    answer_marked(*srv, "X-Drop", reply{.action = reply::kind::close_without_answer});
     tls_client client(*srv);
     BOOST_TEST_REQUIRE(!client.connect());
-    auto req = delete_request({}, api_target(acme_id));
-    req.set("X-Drop", "yes");
-    BOOST_TEST_REQUIRE(!client.write(req));
+    write_marked(client, delete_request({}, api_target(acme_id)), "X-Drop");
     response_type res;
     const error_code ec = client.read(res, 5s);
     BOOST_TEST(ec.failed());
     BOOST_TEST((ec != beast::error::timeout), ec.message());
     BOOST_TEST(eventually([&] { return srv->connections_open() == 0; }));
     BOOST_TEST(srv->find_organization(acme_id)->at("organization_external_id").is_string());
-
-    // The server goes on serving.
-    tls_client next(*srv);
-    BOOST_TEST_REQUIRE(!next.connect());
-    BOOST_TEST(next.exchange(delete_request({}, api_target(acme_id))).result_int() == 200u);
+    check_still_serving(*srv);
 }
 
 BOOST_AUTO_TEST_CASE(stall_until_client_gives_up) {
     auto srv = seeded_server();
-    srv->set_override([](const stytch::mock::recorded_request& r) -> std::optional<reply> {
-        if (r.header("X-Stall") == "yes") {
-            return reply{.action = reply::kind::stall};
-        }
-        return std::nullopt;
-    });
+    answer_marked(*srv, "X-Stall", reply{.action = reply::kind::stall});
     tls_client client(*srv);
     BOOST_TEST_REQUIRE(!client.connect());
-    auto req = delete_request({}, api_target(acme_id));
-    req.set("X-Stall", "yes");
-    BOOST_TEST_REQUIRE(!client.write(req));
+    write_marked(client, delete_request({}, api_target(acme_id)), "X-Stall");
     response_type res;
     const auto start = std::chrono::steady_clock::now();
     const error_code ec = client.read(res, 300ms);
@@ -950,10 +919,7 @@ BOOST_AUTO_TEST_CASE(stall_until_client_gives_up) {
 
     // beast::tcp_stream closed the client's socket on timeout: the server sees it and lets go.
     BOOST_TEST(eventually([&] { return srv->connections_open() == 0; }));
-
-    tls_client next(*srv);
-    BOOST_TEST_REQUIRE(!next.connect());
-    BOOST_TEST(next.exchange(delete_request({}, api_target(acme_id))).result_int() == 200u);
+    check_still_serving(*srv);
 }
 
 BOOST_AUTO_TEST_CASE(throwing_hook_answers_500) {
