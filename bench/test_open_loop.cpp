@@ -28,6 +28,14 @@ auto timer_call(asio::io_context& ioc, std::chrono::milliseconds took, int* star
     };
 }
 
+// Runs `loop` on `ioc` until nothing is left to do; true when the loop called its completion.
+bool run_to_end(bench::open_loop& loop, asio::io_context& ioc) {
+    bool finished = false;
+    loop.run([&] { finished = true; });
+    ioc.run();
+    return finished;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(open_loop)
@@ -36,11 +44,8 @@ BOOST_AUTO_TEST_CASE(calls_start_at_the_rate_and_latency_runs_from_the_due_time)
     asio::io_context ioc;
     int started = 0;
     bench::open_loop loop(ioc.get_executor(), 1000, 200, 1000, timer_call(ioc, 2ms, &started));
-    bool finished = false;
-    loop.run([&] { finished = true; });
-    ioc.run();
+    BOOST_TEST(run_to_end(loop, ioc));
     const auto& r = loop.result();
-    BOOST_TEST(finished);
     BOOST_TEST(started == 200);
     BOOST_TEST(r.started == 200u);
     BOOST_TEST(r.completed == 200u);
@@ -60,8 +65,7 @@ BOOST_AUTO_TEST_CASE(calls_the_cap_holds_back_start_late_and_wait_in_their_laten
     asio::io_context ioc;
     int started = 0;
     bench::open_loop loop(ioc.get_executor(), 1000, 20, 1, timer_call(ioc, 10ms, &started));
-    loop.run([] {});
-    ioc.run();
+    run_to_end(loop, ioc);
     const auto& r = loop.result();
     BOOST_TEST(r.completed == 20u);
     BOOST_TEST(r.late_starts == 19u);
@@ -75,8 +79,7 @@ BOOST_AUTO_TEST_CASE(failed_calls_are_counted_and_left_out_of_the_latencies) {
     asio::io_context ioc;
     int started = 0;
     bench::open_loop loop(ioc.get_executor(), 2000, 30, 100, timer_call(ioc, 1ms, &started, 3));
-    loop.run([] {});
-    ioc.run();
+    run_to_end(loop, ioc);
     const auto& r = loop.result();
     BOOST_TEST(r.completed == 30u);
     BOOST_TEST(r.errors == 10u);
@@ -88,10 +91,7 @@ BOOST_AUTO_TEST_CASE(no_calls_finish_at_once) {
     asio::io_context ioc;
     int started = 0;
     bench::open_loop loop(ioc.get_executor(), 100, 0, 10, timer_call(ioc, 1ms, &started));
-    bool finished = false;
-    loop.run([&] { finished = true; });
-    ioc.run();
-    BOOST_TEST(finished);
+    BOOST_TEST(run_to_end(loop, ioc));
     BOOST_TEST(started == 0);
 }
 

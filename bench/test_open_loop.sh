@@ -9,15 +9,8 @@
 set -u
 bench=$1
 mock=$2
-tmp=$(mktemp -d)
-mock_pid=
-trap '[[ -n $mock_pid ]] && kill $mock_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/../test/support/mock_lib.sh"
 
-passed=0 failed=0
-check() {  # check NAME CONDITION-STATUS [DETAIL]
-    if [[ $2 -eq 0 ]]; then passed=$((passed + 1)); echo "ok   $1"; else
-        failed=$((failed + 1)); echo "FAIL $1 ${3:-}"; fi
-}
 # within VALUE MIN MAX: MIN <= VALUE <= MAX (decimals allowed)
 within() { awk -v v="$1" -v a="$2" -v b="$3" 'BEGIN { exit !(v != "" && v >= a && v <= b) }'; }
 field() { sed -nE "s/.*\"$1\":([0-9.]+).*/\\1/p" <<<"$2"; }
@@ -26,17 +19,9 @@ field() { sed -nE "s/.*\"$1\":([0-9.]+).*/\\1/p" <<<"$2"; }
 grep -q -- '--rate N' "$tmp/help" && grep -q -- '--hgrm FILE' "$tmp/help"
 check help_lists_rate_and_hgrm $?
 
-"$mock" --port 0 --ca-out "$tmp/ca.pem" --http2 --latency-uniform 10:30 --log "$tmp/log.jsonl" \
-    >"$tmp/out" 2>"$tmp/mock.err" &
-mock_pid=$!
-url=
-for _ in $(seq 300); do
-    url=$(sed -n 's/^listening on //p' "$tmp/out")
-    [[ -n $url ]] && break
-    kill -0 $mock_pid 2>/dev/null || break
-    sleep 0.1
-done
-[[ -n $url ]] || { cat "$tmp/mock.err"; echo "FAIL stytch-mock did not start"; exit 1; }
+start_mock --http2 --latency-uniform 10:30 --log "$tmp/log.jsonl" ||
+    { echo "FAIL stytch-mock did not start"; exit 1; }
+url=$STYTCH_BASE_URL
 
 # arrivals PROTOCOL: the arrival times (seconds of the day, ms resolution) of its requests.
 arrivals() {
@@ -123,5 +108,4 @@ check "cap 1: p50 from due time 0.4 to 2 s, not the ~20 ms of one call" $? "$lin
 within "$(field max_us "$line")" 1000000 4000000
 check "cap 1: max from due time 1 to 4 s" $? "$line"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+summary

@@ -4,20 +4,11 @@
 set -u
 bin=$1
 mock=$2
-tmp=$(mktemp -d)
-mock_pid=
-trap '[[ -n $mock_pid ]] && kill "$mock_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/../test/support/mock_lib.sh"
+start_mock || { echo "FAIL: stytch-mock did not start"; exit 1; }
+use_mock_credentials
+acme=$acme_org
 
-mkfifo "$tmp/out"
-"$mock" --port 0 --ca-out "$tmp/ca.pem" >"$tmp/out" &
-mock_pid=$!
-read -r -t 30 line <"$tmp/out" || { echo "FAIL: stytch-mock did not start"; exit 1; }
-export STYTCH_PROJECT_ID=project-test-11111111-2222-3333-4444-555555555555
-export STYTCH_SECRET=secret-test-mock
-export STYTCH_BASE_URL=${line#listening on } STYTCH_CA_FILE=$tmp/ca.pem
-acme=organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931
-
-passed=0 failed=0
 # expect NAME EXIT_STATUS STDOUT_PATTERN -- command...
 expect() {
     local name=$1 want=$2 re=$3
@@ -53,5 +44,4 @@ printf '%s\n' "# a comment" acme-corp organization-test-missing globex >"$tmp/id
 expect bulk_with_error 1 "^succeeded 2, API errors 1, other errors 0$" -- \
     "$bin/example_bulk_delete" "$tmp/ids2.txt" 2
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+summary

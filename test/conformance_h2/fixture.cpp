@@ -24,7 +24,7 @@ void seen::reset_of(peer& p) {
     rst = f;
 }
 
-client_fixture::client_fixture(const script_server& server, std::size_t attempts)
+script_client::script_client(const script_server& server, std::size_t attempts)
     : ca_file(temp_path("conformance-h2-ca")) {
     std::ofstream(ca_file) << server.ca_pem();
     cfg.project_id = "project-test-11111111-2222-3333-4444-555555555555";
@@ -39,13 +39,13 @@ client_fixture::client_fixture(const script_server& server, std::size_t attempts
     cfg.retry.max_delay = milliseconds(2);
 }
 
-client_fixture::~client_fixture() {
+script_client::~script_client() {
     c.reset();
     std::remove(ca_file.c_str());
 }
 
-std::vector<outcome> client_fixture::calls(std::size_t n,
-                                           const b2b::delete_external_id_options& options) {
+std::vector<outcome> script_client::calls(std::size_t n,
+                                          const b2b::delete_external_id_options& options) {
     if (!c) {
         c = std::make_unique<client>(ioc.get_executor(), cfg);
     }
@@ -66,7 +66,7 @@ std::vector<outcome> client_fixture::calls(std::size_t n,
     return out;
 }
 
-bool client_fixture::finish(const script_server& server) {
+bool script_client::finish(const script_server& server) {
     const auto until = clock::now() + std::chrono::seconds(10);
     ioc.restart();
     while (!server.wait_scripts(milliseconds(0)) && clock::now() < until) {
@@ -76,7 +76,7 @@ bool client_fixture::finish(const script_server& server) {
     return server.wait_scripts(milliseconds(0));
 }
 
-outcome client_fixture::call() {
+outcome script_client::call() {
     return calls(1).front();
 }
 

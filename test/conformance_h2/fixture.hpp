@@ -64,10 +64,11 @@ struct outcome {
     }
 };
 
-/// A client speaking HTTP/2 only to `server`, with quick retries (or none: `attempts` 1).
-struct client_fixture {
-    explicit client_fixture(const script_server& server, std::size_t attempts = 1);
-    ~client_fixture();
+/// A client speaking HTTP/2 only to `server`, with quick retries (or none: `attempts` 1). Not
+/// support/client_fixture.hpp's `client_fixture`: there is no mock here, only the script.
+struct script_client {
+    explicit script_client(const script_server& server, std::size_t attempts = 1);
+    ~script_client();
 
     /// One call for the sample organization, run to completion (the client is made with
     /// `cfg` at the first call and kept: later calls may reuse its connections).

@@ -42,7 +42,7 @@ void fails_the_connection(std::function<std::string(std::int32_t)> bad, std::uin
     moment sent;
     seen client;
     script_server server({bad_frames(sent, client, std::move(bad))});
-    client_fixture f(server);
+    script_client f(server);
     const auto o = f.call();
     BOOST_TEST_REQUIRE(!o.r.has_value());
     BOOST_TEST(o.r.error().code == error::http2_protocol_error, o.r.error().code.message());
@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(a_call_whose_answer_had_not_begun_is_retried_on_a_new_conne
     moment sent;
     seen client;
     script_server server({bad_frames(sent, client, push_promise_on), serves});
-    client_fixture f(server, 3);
+    script_client f(server, 3);
     const auto o = f.call();
     BOOST_TEST(o.r.has_value(), o.r.error().code.message());
     BOOST_TEST(server.connections_accepted() == 2u);
@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(a_call_whose_answer_had_begun_is_not_retried) {
                                                 push_promise_on(id);
                                      }),
                           serves});
-    client_fixture f(server, 3);
+    script_client f(server, 3);
     const auto o = f.call();
     BOOST_TEST_REQUIRE(!o.r.has_value());
     BOOST_TEST(o.r.error().code == error::http2_protocol_error, o.r.error().code.message());

@@ -62,11 +62,15 @@ script_server::script flood_while_not_reading(moment& sent, std::function<void(p
     };
 }
 
-// The calls with big JWTs on one connection, no retries: each must fail with `expected` (and
-// `code_name` in the details, when given) within `bound` of the flood's start.
-void calls_fail_under_a_flood(client_fixture& f, const moment& sent,
+// Against a server running flood_while_not_reading(flood, rounds), the calls with big JWTs on
+// one connection, no retries: each must fail with `expected` (and `code_name` in the details,
+// when given) within `bound` of the flood's start; then, the client gone, every script ends.
+void calls_fail_under_a_flood(std::function<void(peer&)> flood, int rounds,
                               boost::system::error_code expected, std::string_view code_name,
                               milliseconds bound) {
+    moment sent;
+    script_server server({flood_while_not_reading(sent, std::move(flood), rounds)});
+    script_client f(server);
     f.cfg.max_connections = 1;
     peak_growth peak;
     peak.start();
@@ -84,6 +88,8 @@ void calls_fail_under_a_flood(client_fixture& f, const moment& sent,
     // buffers; without a bound a KeyUpdate flood adds about 2 MiB every second until the
     // deadline.
     BOOST_TEST(peak.kib() < 48 * 1024 * memory_scale, peak.kib() << " KiB");
+    f.c.reset();
+    BOOST_TEST(f.finish(server));
 }
 
 }  // namespace
@@ -91,43 +97,26 @@ void calls_fail_under_a_flood(client_fixture& f, const moment& sent,
 BOOST_AUTO_TEST_SUITE(memory)
 
 BOOST_AUTO_TEST_CASE(a_key_update_flood_while_the_writer_is_blocked_fails_at_the_send_bound) {
-    moment sent;
-    script_server server({flood_while_not_reading(
-        sent, [](peer& p) { p.send_key_update(); }, 2'000'000)});
-    client_fixture f(server);
-    calls_fail_under_a_flood(f, sent, error::send_buffer_limit, "", milliseconds(3000));
-    f.c.reset();
-    BOOST_TEST(f.finish(server));
+    calls_fail_under_a_flood([](peer& p) { p.send_key_update(); }, 2'000'000,
+                             error::send_buffer_limit, "", milliseconds(3000));
 }
 
 BOOST_AUTO_TEST_CASE(a_ping_flood_while_the_writer_is_blocked_ends_the_connection) {
-    moment sent;
     std::string pings;
     for (int i = 0; i < 100; ++i) {
         pings += frame(ping, 0, 0, std::string(8, static_cast<char>(i)));
     }
-    script_server server({flood_while_not_reading(
-        sent, [&pings](peer& p) { p.send(pings); }, 100'000)});
-    client_fixture f(server);
-    calls_fail_under_a_flood(f, sent, error::http2_protocol_error, "ENHANCE_YOUR_CALM",
-                             milliseconds(1000));
-    f.c.reset();
-    BOOST_TEST(f.finish(server));
+    calls_fail_under_a_flood([&pings](peer& p) { p.send(pings); }, 100'000,
+                             error::http2_protocol_error, "ENHANCE_YOUR_CALM", milliseconds(1000));
 }
 
 BOOST_AUTO_TEST_CASE(a_settings_flood_while_the_writer_is_blocked_ends_the_connection) {
-    moment sent;
     std::string many;
     for (int i = 0; i < 100; ++i) {
         many += settings_frame({{0x3, 100}});  // SETTINGS_MAX_CONCURRENT_STREAMS
     }
-    script_server server({flood_while_not_reading(
-        sent, [&many](peer& p) { p.send(many); }, 100'000)});
-    client_fixture f(server);
-    calls_fail_under_a_flood(f, sent, error::http2_protocol_error, "ENHANCE_YOUR_CALM",
-                             milliseconds(1000));
-    f.c.reset();
-    BOOST_TEST(f.finish(server));
+    calls_fail_under_a_flood([&many](peer& p) { p.send(many); }, 100'000,
+                             error::http2_protocol_error, "ENHANCE_YOUR_CALM", milliseconds(1000));
 }
 
 // 100 streams, each answered with a body just under the body limit, 16 KiB at a time in
@@ -191,7 +180,7 @@ BOOST_AUTO_TEST_CASE(a_hundred_slow_answers_just_under_the_limit_stay_within_the
         }
         p.read_until_closed();
     }});
-    client_fixture f(server);
+    script_client f(server);
     f.cfg.max_connections = 1;
     f.cfg.max_response_body = body_limit;
     f.cfg.request_timeout = std::chrono::seconds(20);

@@ -44,7 +44,7 @@ void fails_its_stream_only(std::function<std::string(std::int32_t)> bad, std::ui
     moment sent;
     seen client;
     script_server server({bad_then_good(sent, client, std::move(bad))});
-    client_fixture f(server);
+    script_client f(server);
     BOOST_TEST_REQUIRE(f.call().r.has_value());
     const auto both = f.calls(2);
     const auto& failed = both[0].r.has_value() ? both[1] : both[0];

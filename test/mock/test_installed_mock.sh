@@ -6,15 +6,7 @@ set -u
 cmake=$1
 build=$2
 cli=$3
-tmp=$(mktemp -d)
-mock_pid=
-trap '[[ -n $mock_pid ]] && kill $mock_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-
-passed=0 failed=0
-check() {  # check NAME CONDITION-STATUS
-    if [[ $2 -eq 0 ]]; then passed=$((passed + 1)); echo "ok   $1"; else
-        failed=$((failed + 1)); echo "FAIL $1"; fi
-}
+source "$(dirname "$0")/../support/mock_lib.sh"
 
 "$cmake" --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" 2>&1
 check install $?
@@ -24,27 +16,20 @@ seed=$(find "$tmp/prefix" -name organizations.json -path '*/stytch/*' | head -1)
 check installed_files $?
 
 "$mock" --help >"$tmp/help" 2>&1
-grep -q "project-test-11111111-2222-3333-4444-555555555555" "$tmp/help" &&
-    grep -q "secret-test-mock" "$tmp/help" && grep -qF "$seed" "$tmp/help"
+grep -q "$mock_project_id" "$tmp/help" && grep -q "$mock_secret" "$tmp/help" &&
+    grep -qF "$seed" "$tmp/help"
 check help_shows_credentials_and_seed $?
 
 # The installed seed is the one served: an organization only it holds is found.
-sed -i 's/organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931/organization-test-installed-seed/' \
-    "$seed"
-mkfifo "$tmp/out"
-"$mock" --port 0 --ca-out "$tmp/ca.pem" >"$tmp/out" 2>"$tmp/mock.err" &
-mock_pid=$!
-if read -r -t 30 line <"$tmp/out"; then
-    STYTCH_PROJECT_ID=project-test-11111111-2222-3333-4444-555555555555 \
-        STYTCH_SECRET=secret-test-mock STYTCH_BASE_URL=${line#listening on } \
-        STYTCH_CA_FILE=$tmp/ca.pem "$cli" delete-external-id organization-test-installed-seed \
-        >"$tmp/call.out" 2>&1
+sed -i "s/$acme_org/organization-test-installed-seed/" "$seed"
+use_mock_credentials
+if start_mock; then
+    "$cli" delete-external-id organization-test-installed-seed >"$tmp/call.out" 2>&1
     check serves_the_installed_seed $?
 else
-    cat "$tmp/mock.err"
     check serves_the_installed_seed 1
 fi
-kill $mock_pid; wait $mock_pid 2>/dev/null; mock_pid=
+stop_mock
 
 # A seed whose organization lacks a required member is refused at start, naming it.
 incomplete_seed=$tmp/incomplete.json
@@ -57,5 +42,4 @@ status=$?
 check incomplete_seed_is_refused $?
 [[ $failed -eq 0 ]] || { cat "$tmp/install.log" "$tmp/bad.err" "$tmp/call.out" 2>/dev/null; }
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+summary

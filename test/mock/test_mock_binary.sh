@@ -4,40 +4,11 @@
 set -u
 mock=$1
 cli=$2
-tmp=$(mktemp -d)
-mock_pid=
-trap '[[ -n $mock_pid ]] && kill $mock_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-
-export STYTCH_PROJECT_ID=project-test-11111111-2222-3333-4444-555555555555
-export STYTCH_SECRET=secret-test-mock
-export STYTCH_CA_FILE=$tmp/ca.pem
-org=organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931
+source "$(dirname "$0")/../support/mock_lib.sh"
+use_mock_credentials
+org=$acme_org
 credentials=$(printf '%s' "$STYTCH_PROJECT_ID:$STYTCH_SECRET" | base64 -w0)
 
-passed=0 failed=0
-check() {  # check NAME CONDITION-STATUS
-    if [[ $2 -eq 0 ]]; then passed=$((passed + 1)); echo "ok   $1"; else
-        failed=$((failed + 1)); echo "FAIL $1"; fi
-}
-
-# start_mock ARGS...: runs stytch-mock with stdout in $tmp/out, sets STYTCH_BASE_URL once it
-# printed its "listening" line (polled: the line is the condition, not the time).
-start_mock() {
-    : >"$tmp/out"
-    "$mock" --port 0 --ca-out "$tmp/ca.pem" "$@" >"$tmp/out" 2>"$tmp/mock.err" &
-    mock_pid=$!
-    for _ in $(seq 300); do
-        line=$(head -1 "$tmp/out")
-        [[ $line == listening* ]] && { export STYTCH_BASE_URL=${line#listening on }; return 0; }
-        kill -0 $mock_pid 2>/dev/null || break
-        sleep 0.1
-    done
-    cat "$tmp/mock.err"
-    return 1
-}
-stop_mock() {
-    kill $mock_pid; wait $mock_pid 2>/dev/null; mock_pid=
-}
 # statuses FILE: the "status" of each JSON line, space-separated.
 statuses() {
     grep -o '"status":[a-z0-9]*' "$1" | cut -d: -f2 | tr '\n' ' '
@@ -119,5 +90,4 @@ grep -q '"protocol":"HTTP/2".*"status":200' "$tmp/h2.jsonl"
 check h2_request_logged $?
 
 [[ $failed -eq 0 ]] || cat "$tmp/call.out" "$tmp/mock.err" "$tmp"/*.jsonl 2>/dev/null
-echo "$passed passed, $failed failed"
-((failed == 0))
+summary

@@ -26,6 +26,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +55,13 @@ server_options h2_options() {
     server_options opts;
     opts.alpn = {"h2", "http/1.1"};
     return opts;
+}
+
+/// A server with the sample organizations offering h2, with `changes` made to its options.
+std::unique_ptr<server> h2_server(const std::function<void(server_options&)>& changes) {
+    server_options opts = h2_options();
+    changes(opts);
+    return seeded_server(std::move(opts));
 }
 
 /// A frame of the server's byte stream, as the test sees it on the wire.
@@ -335,10 +343,10 @@ BOOST_AUTO_TEST_CASE(override_hook_answers_streams_with_its_status_and_headers) 
 BOOST_AUTO_TEST_CASE(delayed_streams_are_answered_concurrently) {
     constexpr auto delay = 300ms;
     constexpr int streams = 10;
-    server_options opts = h2_options();
-    opts.threads = 1;
-    opts.answer_delay = delay;
-    auto srv = seeded_server(opts);
+    auto srv = h2_server([&](server_options& opts) {
+        opts.threads = 1;
+        opts.answer_delay = delay;
+    });
     h2_client client(*srv);
     std::vector<std::int32_t> ids;
     const auto begin = std::chrono::steady_clock::now();
@@ -359,9 +367,7 @@ BOOST_AUTO_TEST_CASE(delayed_streams_are_answered_concurrently) {
 }
 
 BOOST_AUTO_TEST_CASE(max_concurrent_streams_is_announced) {
-    server_options opts = h2_options();
-    opts.h2_max_concurrent_streams = 1;
-    auto srv = seeded_server(opts);
+    auto srv = h2_server([&](server_options& opts) { opts.h2_max_concurrent_streams = 1; });
     h2_client client(*srv);
     const auto first = client.submit(acme_id);
     auto done = client.run(1);
@@ -370,10 +376,10 @@ BOOST_AUTO_TEST_CASE(max_concurrent_streams_is_announced) {
 }
 
 BOOST_AUTO_TEST_CASE(goaway_after_n_streams_leaves_later_ones_unprocessed) {
-    server_options opts = h2_options();
-    opts.h2_goaway_after = 2;
-    opts.answer_delay = 200ms;  // the GOAWAY comes mid-flight, before any answer
-    auto srv = seeded_server(opts);
+    auto srv = h2_server([&](server_options& opts) {
+        opts.h2_goaway_after = 2;
+        opts.answer_delay = 200ms;  // the GOAWAY comes mid-flight, before any answer
+    });
     h2_client client(*srv);
     const auto ids = client.submit_missing(4);
     auto done = client.run(4);
@@ -393,9 +399,7 @@ BOOST_AUTO_TEST_CASE(goaway_after_n_streams_leaves_later_ones_unprocessed) {
 }
 
 BOOST_AUTO_TEST_CASE(refused_stream_is_reset_while_others_are_answered) {
-    server_options opts = h2_options();
-    opts.h2_refuse_stream = 2;
-    auto srv = seeded_server(opts);
+    auto srv = h2_server([&](server_options& opts) { opts.h2_refuse_stream = 2; });
     h2_client client(*srv);
     const auto ids = client.submit_missing(3);
     auto done = client.run(3);
@@ -449,9 +453,7 @@ BOOST_AUTO_TEST_CASE(a_hook_fault_resets_only_its_stream_with_internal_error) {
 }
 
 BOOST_AUTO_TEST_CASE(no_window_update_leaves_calls_working_and_uploads_unacknowledged) {
-    server_options opts = h2_options();
-    opts.h2_no_window_update = true;
-    auto srv = seeded_server(opts);
+    auto srv = h2_server([&](server_options& opts) { opts.h2_no_window_update = true; });
 
     // The library's calls have no body: unaffected.
     h2_client client(*srv);
@@ -493,9 +495,7 @@ BOOST_AUTO_TEST_CASE(no_window_update_leaves_calls_working_and_uploads_unacknowl
 }
 
 BOOST_AUTO_TEST_CASE(ignore_ping_never_acknowledges_a_ping_while_streams_are_answered) {
-    server_options opts = h2_options();
-    opts.h2_ignore_ping = true;
-    auto srv = seeded_server(opts);
+    auto srv = h2_server([&](server_options& opts) { opts.h2_ignore_ping = true; });
     h2_client client(*srv);
     client.flush();  // the connection preface first, then the PING, then the requests
     client.connection().write(h2_raw::frame(h2_raw::ping, 0, 0, "12345678"));
@@ -514,9 +514,7 @@ BOOST_AUTO_TEST_CASE(ignore_ping_never_acknowledges_a_ping_while_streams_are_ans
 }
 
 BOOST_AUTO_TEST_CASE(hpack_bomb_resets_only_its_stream_and_memory_stays_bounded) {
-    server_options opts = h2_options();
-    opts.h2_hpack_bomb = 2;
-    auto srv = seeded_server(opts);
+    auto srv = h2_server([&](server_options& opts) { opts.h2_hpack_bomb = 2; });
     // A field the server's HPACK encoder would keep in the dynamic table and refer to in later
     // answers, were the bomb's entry not in its way: each answer must still carry it.
     srv->set_override([](const stytch::mock::recorded_request&) -> std::optional<reply> {
@@ -562,10 +560,10 @@ BOOST_AUTO_TEST_CASE(hpack_bomb_resets_only_its_stream_and_memory_stays_bounded)
 }
 
 BOOST_AUTO_TEST_CASE(hpack_bomb_is_not_sent_on_a_stream_the_client_reset) {
-    server_options opts = h2_options();
-    opts.h2_hpack_bomb = 1;
-    opts.answer_delay = 200ms;
-    auto srv = seeded_server(opts);
+    auto srv = h2_server([&](server_options& opts) {
+        opts.h2_hpack_bomb = 1;
+        opts.answer_delay = 200ms;
+    });
     h2_client client(*srv);
     const auto bombed = client.submit(acme_id);
     client.flush();
@@ -582,9 +580,7 @@ BOOST_AUTO_TEST_CASE(hpack_bomb_is_not_sent_on_a_stream_the_client_reset) {
 }
 
 BOOST_AUTO_TEST_CASE(endless_continuation_fails_the_connection_after_the_client_cap) {
-    server_options opts = h2_options();
-    opts.h2_endless_continuation = 1;
-    auto srv = seeded_server(opts);
+    auto srv = h2_server([&](server_options& opts) { opts.h2_endless_continuation = 1; });
     {
         h2_client client(*srv);
         const auto id = client.submit(acme_id);

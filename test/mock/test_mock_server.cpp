@@ -40,7 +40,9 @@
 #include <thread>
 #include <vector>
 
+#include "support/organization_fields.hpp"
 #include "support/process.hpp"
+#include "support/server.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -55,6 +57,7 @@ using stytch::mock::server;
 using stytch::mock::server_options;
 using stytch::mock::testing::base64;
 using stytch::mock::testing::seeded_server;
+using stytch::test::eventually;
 using stytch::test::status_kib;
 
 namespace {
@@ -65,19 +68,6 @@ const std::string acme_external_id = "acme-crm-000482";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// Polls `condition` until it holds or `limit` passes; returns its last value.
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds limit = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() >= deadline) {
-            return condition();
-        }
-        std::this_thread::sleep_for(5ms);
-    }
-    return true;
-}
 
 std::string basic_auth(const std::string& user, const std::string& password) {
     return "Basic " + base64(user + ":" + password);
@@ -243,6 +233,13 @@ class tls_client {
     std::uint16_t port_ = 0;
 };
 
+/// A tls_client connected to `srv`; the test stops when it cannot connect.
+struct connected_client : tls_client {
+    explicit connected_client(const server& srv) : tls_client(srv) {
+        BOOST_TEST_REQUIRE(!connect());
+    }
+};
+
 json::object parse_object(const std::string& text) {
     json::value v = json::parse(text);
     BOOST_TEST_REQUIRE(v.is_object());
@@ -260,6 +257,27 @@ void check_stytch_error(const response_type& res, int status, std::string_view t
     BOOST_TEST(body.at("error_url").as_string() == "https://stytch.com/docs/api/errors/" +
                                                        std::to_string(status) + "#" +
                                                        std::string(type));
+}
+
+/// `srv` answers the requests marked `X-Fault: yes` with `answer` (the others normally), and
+/// `client` sends one.
+void send_marked(server& srv, tls_client& client, reply answer) {
+    srv.set_override([answer = std::move(answer)](
+                         const stytch::mock::recorded_request& r) -> std::optional<reply> {
+        if (r.header("X-Fault") == "yes") {
+            return answer;
+        }
+        return std::nullopt;
+    });
+    auto req = delete_request({}, api_target(acme_id));
+    req.set("X-Fault", "yes");
+    BOOST_TEST_REQUIRE(!client.write(req));
+}
+
+/// The server goes on serving: a new connection's call succeeds.
+void check_still_serving(server& srv) {
+    connected_client next(srv);
+    BOOST_TEST(next.exchange(delete_request({}, api_target(acme_id))).result_int() == 200u);
 }
 
 // OpenSSL helpers for the certificate tests.
@@ -413,40 +431,13 @@ BOOST_AUTO_TEST_SUITE(normal_handling)
 
 BOOST_AUTO_TEST_CASE(seed_file_has_three_complete_organizations) {
     auto srv = seeded_server();
-    const char* fields[] = {"organization_id",
-                            "organization_name",
-                            "organization_logo_url",
-                            "organization_slug",
-                            "sso_jit_provisioning",
-                            "sso_jit_provisioning_allowed_connections",
-                            "sso_active_connections",
-                            "email_allowed_domains",
-                            "email_jit_provisioning",
-                            "email_invites",
-                            "auth_methods",
-                            "allowed_auth_methods",
-                            "mfa_policy",
-                            "rbac_email_implicit_role_assignments",
-                            "mfa_methods",
-                            "allowed_mfa_methods",
-                            "oauth_tenant_jit_provisioning",
-                            "claimed_email_domains",
-                            "first_party_connected_apps_allowed_type",
-                            "allowed_first_party_connected_apps",
-                            "third_party_connected_apps_allowed_type",
-                            "allowed_third_party_connected_apps",
-                            "custom_roles",
-                            "trusted_metadata",
-                            "created_at",
-                            "updated_at",
-                            "organization_external_id",
-                            "sso_default_connection_id",
-                            "scim_active_connection",
-                            "allowed_oauth_tenants"};
+    std::vector<std::string> fields = stytch::test::required_org_fields;
+    fields.insert(fields.end(), stytch::test::optional_org_fields.begin(),
+                  stytch::test::optional_org_fields.end());
     for (const char* key : {"acme-corp", "globex", "initech"}) {
         const auto org = srv->find_organization(key);
         BOOST_TEST_REQUIRE(org.has_value(), key);
-        for (const char* field : fields) {
+        for (const auto& field : fields) {
             BOOST_TEST_CONTEXT(key << "." << field) {
                 BOOST_TEST_REQUIRE(org->contains(field));
                 BOOST_TEST(!org->at(field).is_null());
@@ -471,8 +462,7 @@ BOOST_AUTO_TEST_CASE(delete_external_id_success) {
     BOOST_TEST(srv->find_organization(acme_external_id).has_value());
     BOOST_TEST(srv->find_organization(acme_slug)->at("organization_id").as_string() == acme_id);
 
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     const auto res = client.exchange(delete_request({}, api_target(acme_id)));
     BOOST_TEST(res.result_int() == 200u);
     BOOST_TEST(res[http::field::content_type] == "application/json");
@@ -509,8 +499,7 @@ BOOST_AUTO_TEST_CASE(delete_external_id_success) {
 
 BOOST_AUTO_TEST_CASE(path_accepts_slug_and_external_id) {
     auto srv = seeded_server();
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     auto res = client.exchange(delete_request({}, api_target("globex-42")));
     BOOST_TEST(res.result_int() == 200u);
     BOOST_TEST(parse_object(res.body()).at("organization").at("organization_slug").as_string() ==
@@ -525,8 +514,7 @@ BOOST_AUTO_TEST_CASE(id_is_percent_decoded) {
     srv.add_organization(
         json::object{{"organization_id", "org/with space%"}, {"organization_external_id", "ext"}},
         server::seed_check::id_only);
-    tls_client client(srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(srv);
     auto res = client.exchange(delete_request({}, api_target("org%2Fwith%20space%25")));
     BOOST_TEST(res.result_int() == 200u);
     BOOST_TEST(parse_object(res.body()).at("organization").at("organization_id").as_string() ==
@@ -537,8 +525,7 @@ BOOST_AUTO_TEST_CASE(id_is_percent_decoded) {
 
 BOOST_AUTO_TEST_CASE(unauthorized) {
     auto srv = seeded_server();
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
 
     auto req = delete_request({}, api_target(acme_id));
     req.erase(http::field::authorization);
@@ -575,8 +562,7 @@ BOOST_AUTO_TEST_CASE(custom_credentials) {
     opts.secret = "secret-live-xyz";
     server srv(opts);
     srv.add_organization(json::object{{"organization_id", "o1"}}, server::seed_check::id_only);
-    tls_client client(srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(srv);
     BOOST_TEST(client.exchange(delete_request(opts, api_target("o1"))).result_int() == 200u);
     check_stytch_error(client.exchange(delete_request({}, api_target("o1"))), 401,
                        "unauthorized_credentials");
@@ -584,8 +570,7 @@ BOOST_AUTO_TEST_CASE(custom_credentials) {
 
 BOOST_AUTO_TEST_CASE(not_found_and_wrong_method) {
     auto srv = seeded_server();
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
 
     check_stytch_error(client.exchange(delete_request({}, api_target("organization-test-nope"))),
                        404, "organization_not_found");
@@ -614,8 +599,7 @@ BOOST_AUTO_TEST_CASE(path_prefix) {
     opts.path_prefix = "stytch/";
     auto srv = seeded_server(opts);
     BOOST_TEST(srv->base_url() == "https://127.0.0.1:" + std::to_string(srv->port()) + "/stytch");
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     BOOST_TEST(client.exchange(delete_request({}, api_target(acme_id, "/stytch"))).result_int() ==
                200u);
     check_stytch_error(client.exchange(delete_request({}, api_target(acme_id))), 404,
@@ -637,15 +621,13 @@ BOOST_AUTO_TEST_SUITE(connections)
 
 BOOST_AUTO_TEST_CASE(keep_alive_reuses_one_connection) {
     auto srv = seeded_server();
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     BOOST_TEST(client.exchange(delete_request({}, api_target(acme_id))).result_int() == 200u);
     BOOST_TEST(client.exchange(delete_request({}, api_target("globex"))).result_int() == 200u);
     BOOST_TEST(srv->connections_accepted() == 1u);
     BOOST_TEST(srv->connections_open() == 1u);
 
-    tls_client second(*srv);
-    BOOST_TEST_REQUIRE(!second.connect());
+    connected_client second(*srv);
     BOOST_TEST(second.exchange(delete_request({}, api_target("initech"))).result_int() == 200u);
     BOOST_TEST(srv->connections_accepted() == 2u);
 
@@ -658,8 +640,7 @@ BOOST_AUTO_TEST_CASE(keep_alive_reuses_one_connection) {
 
 BOOST_AUTO_TEST_CASE(client_connection_close_is_honoured) {
     auto srv = seeded_server();
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     auto req = delete_request({}, api_target(acme_id));
     req.keep_alive(false);
     const auto res = client.exchange(req);
@@ -677,8 +658,7 @@ BOOST_AUTO_TEST_CASE(idle_connections_are_closed_after_keep_alive_timeout) {
     server_options opts;
     opts.keep_alive_timeout = 200ms;
     auto srv = seeded_server(opts);
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     BOOST_TEST(client.exchange(delete_request({}, api_target(acme_id))).result_int() == 200u);
     BOOST_TEST(srv->connections_open() == 1u);
     BOOST_TEST(eventually([&] { return srv->connections_open() == 0; }));
@@ -694,8 +674,7 @@ BOOST_AUTO_TEST_CASE(connection_without_handshake_does_not_block_others) {
     auto srv = seeded_server();
     tls_client idle(*srv);
     BOOST_TEST_REQUIRE(!idle.connect_tcp_only());
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     BOOST_TEST(client.exchange(delete_request({}, api_target(acme_id))).result_int() == 200u);
     BOOST_TEST(eventually([&] { return srv->connections_open() == 2; }));
     idle.close();
@@ -799,14 +778,12 @@ BOOST_AUTO_TEST_CASE(destruction_with_open_connections) {
         }
         return std::nullopt;
     });
-    tls_client idle(*srv);
-    BOOST_TEST_REQUIRE(!idle.connect());
+    connected_client idle(*srv);
     tls_client tcp_only(*srv);
     BOOST_TEST_REQUIRE(!tcp_only.connect_tcp_only());
 
     // A stalled request, from another thread (the client blocks until the connection closes).
-    tls_client staller(*srv);
-    BOOST_TEST_REQUIRE(!staller.connect());
+    connected_client staller(*srv);
     std::thread stall_thread([&] {
         auto req = delete_request({}, api_target("stall"));
         response_type res;
@@ -856,8 +833,7 @@ BOOST_AUTO_TEST_CASE(respond_with_custom_status_and_headers) {
         }
         return std::nullopt;
     });
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     auto res = client.exchange(delete_request({}, api_target(acme_id)));
     BOOST_TEST(res.result_int() == 429u);
     BOOST_TEST(res[http::field::retry_after] == "2");
@@ -889,8 +865,7 @@ BOOST_AUTO_TEST_CASE(respond_non_json_and_close_after) {
         r.close_after = true;
         return r;
     });
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     const auto res = client.exchange(delete_request({}, api_target(acme_id)));
     BOOST_TEST(res.result_int() == 502u);
     BOOST_TEST(res[http::field::content_type] == "text/html");
@@ -904,43 +879,21 @@ BOOST_AUTO_TEST_CASE(respond_non_json_and_close_after) {
 
 BOOST_AUTO_TEST_CASE(close_without_answer) {
     auto srv = seeded_server();
-    srv->set_override([](const stytch::mock::recorded_request& r) -> std::optional<reply> {
-        if (r.header("X-Drop") == "yes") {
-            return reply{.action = reply::kind::close_without_answer};
-        }
-        return std::nullopt;
-    });
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
-    auto req = delete_request({}, api_target(acme_id));
-    req.set("X-Drop", "yes");
-    BOOST_TEST_REQUIRE(!client.write(req));
+    connected_client client(*srv);
+    send_marked(*srv, client, reply{.action = reply::kind::close_without_answer});
     response_type res;
     const error_code ec = client.read(res, 5s);
     BOOST_TEST(ec.failed());
     BOOST_TEST((ec != beast::error::timeout), ec.message());
     BOOST_TEST(eventually([&] { return srv->connections_open() == 0; }));
     BOOST_TEST(srv->find_organization(acme_id)->at("organization_external_id").is_string());
-
-    // The server goes on serving.
-    tls_client next(*srv);
-    BOOST_TEST_REQUIRE(!next.connect());
-    BOOST_TEST(next.exchange(delete_request({}, api_target(acme_id))).result_int() == 200u);
+    check_still_serving(*srv);
 }
 
 BOOST_AUTO_TEST_CASE(stall_until_client_gives_up) {
     auto srv = seeded_server();
-    srv->set_override([](const stytch::mock::recorded_request& r) -> std::optional<reply> {
-        if (r.header("X-Stall") == "yes") {
-            return reply{.action = reply::kind::stall};
-        }
-        return std::nullopt;
-    });
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
-    auto req = delete_request({}, api_target(acme_id));
-    req.set("X-Stall", "yes");
-    BOOST_TEST_REQUIRE(!client.write(req));
+    connected_client client(*srv);
+    send_marked(*srv, client, reply{.action = reply::kind::stall});
     response_type res;
     const auto start = std::chrono::steady_clock::now();
     const error_code ec = client.read(res, 300ms);
@@ -950,10 +903,7 @@ BOOST_AUTO_TEST_CASE(stall_until_client_gives_up) {
 
     // beast::tcp_stream closed the client's socket on timeout: the server sees it and lets go.
     BOOST_TEST(eventually([&] { return srv->connections_open() == 0; }));
-
-    tls_client next(*srv);
-    BOOST_TEST_REQUIRE(!next.connect());
-    BOOST_TEST(next.exchange(delete_request({}, api_target(acme_id))).result_int() == 200u);
+    check_still_serving(*srv);
 }
 
 BOOST_AUTO_TEST_CASE(throwing_hook_answers_500) {
@@ -961,8 +911,7 @@ BOOST_AUTO_TEST_CASE(throwing_hook_answers_500) {
     srv->set_override([](const stytch::mock::recorded_request&) -> std::optional<reply> {
         throw std::runtime_error("boom");
     });
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     check_stytch_error(client.exchange(delete_request({}, api_target(acme_id))), 500,
                        "internal_server_error");
 }
@@ -974,8 +923,7 @@ BOOST_AUTO_TEST_SUITE(recording)
 
 BOOST_AUTO_TEST_CASE(requests_are_recorded_with_headers) {
     auto srv = seeded_server();
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     auto req = delete_request({}, api_target(acme_id));
     req.set("X-Stytch-Member-Session", "session-token-abc");
     req.body() = "{}";
@@ -1171,8 +1119,7 @@ BOOST_AUTO_TEST_CASE(garbage_instead_of_tls) {
 
 BOOST_AUTO_TEST_CASE(garbage_http_gets_400_and_close) {
     auto srv = seeded_server();
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     BOOST_TEST(!client.write_raw("THIS IS NOT HTTP\r\n\r\n"));
     response_type res;
     BOOST_TEST_REQUIRE(!client.read(res));
@@ -1184,8 +1131,7 @@ BOOST_AUTO_TEST_CASE(garbage_http_gets_400_and_close) {
 
 BOOST_AUTO_TEST_CASE(header_limit) {
     auto srv = seeded_server();
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     auto req = delete_request({}, api_target(acme_id));
     req.set("X-Big", std::string(9000, 'a'));
     response_type res;
@@ -1195,16 +1141,14 @@ BOOST_AUTO_TEST_CASE(header_limit) {
     BOOST_TEST(!res.keep_alive());
 
     // Just under the limit is fine.
-    tls_client ok(*srv);
-    BOOST_TEST_REQUIRE(!ok.connect());
+    connected_client ok(*srv);
     req.set("X-Big", std::string(7000, 'a'));
     BOOST_TEST(ok.exchange(req).result_int() == 200u);
 }
 
 BOOST_AUTO_TEST_CASE(body_limit) {
     auto srv = seeded_server();
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     auto req = delete_request({}, api_target(acme_id));
     req.body() = std::string(64 * 1024 + 1, 'x');
     req.prepare_payload();
@@ -1213,8 +1157,7 @@ BOOST_AUTO_TEST_CASE(body_limit) {
     BOOST_TEST_REQUIRE(!client.read(res));
     check_stytch_error(res, 413, "request_too_large");
 
-    tls_client ok(*srv);
-    BOOST_TEST_REQUIRE(!ok.connect());
+    connected_client ok(*srv);
     req.body() = std::string(64 * 1024, 'x');
     req.prepare_payload();
     BOOST_TEST(ok.exchange(req).result_int() == 200u);
@@ -1223,22 +1166,19 @@ BOOST_AUTO_TEST_CASE(body_limit) {
 BOOST_AUTO_TEST_CASE(abrupt_close_mid_request) {
     auto srv = seeded_server();
     {
-        tls_client client(*srv);
-        BOOST_TEST_REQUIRE(!client.connect());
+        connected_client client(*srv);
         BOOST_TEST(!client.write_raw("DELETE /v1/b2b/organizations/x/external_id HTTP/1.1\r\nHo"));
         client.close();
     }
     {
-        tls_client client(*srv);
-        BOOST_TEST_REQUIRE(!client.connect());
+        connected_client client(*srv);
         BOOST_TEST(!client.write_plain(std::string(100, '\x17')));  // broken TLS records
         (void)client.read_plain_until_error(5s);
     }
     BOOST_TEST(eventually([&] { return srv->connections_open() == 0; }));
     BOOST_TEST(srv->requests().empty());
 
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     BOOST_TEST(client.exchange(delete_request({}, api_target(acme_id))).result_int() == 200u);
 }
 
@@ -1286,8 +1226,7 @@ BOOST_AUTO_TEST_CASE(records_are_written_with_the_scripted_boundaries) {
     const std::string big(20000, 'z');
     auto srv = scripted_server({script_step::write(prelude, 0ms, 1),
                                 script_step::write("abcdefgh", 0ms, 4), script_step::write(big)});
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     auto req = delete_request({}, api_target(acme_id));
     BOOST_TEST_REQUIRE(!client.write(req));
     std::string all;
@@ -1305,8 +1244,7 @@ BOOST_AUTO_TEST_CASE(records_are_written_with_the_scripted_boundaries) {
 BOOST_AUTO_TEST_CASE(delays_happen_in_order_and_steps_count_once_acknowledged) {
     auto srv = scripted_server(
         {script_step::write("a"), script_step::write("b", 150ms), script_step::write("c", 100ms)});
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     auto req = delete_request({}, api_target(acme_id));
     BOOST_TEST_REQUIRE(!client.write(req));
     std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> reads;
@@ -1331,8 +1269,7 @@ BOOST_AUTO_TEST_CASE(delays_happen_in_order_and_steps_count_once_acknowledged) {
 BOOST_AUTO_TEST_CASE(normal_answer_then_a_rendered_unsolicited_one) {
     reply stale{.status = 404, .body = R"({"status_code":404})"};
     auto srv = scripted_server({script_step::normal_answer(), script_step::write(render(stale))});
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     auto first = client.exchange(delete_request({}, api_target(acme_id)));
     BOOST_TEST(first.result_int() == 200u);
     BOOST_TEST(parse_object(first.body()).at("organization").at("organization_id").as_string() ==
@@ -1352,8 +1289,7 @@ BOOST_AUTO_TEST_CASE(a_flood_stops_when_the_client_closes_and_memory_stays_bound
     const std::size_t piece = 64 * 1024;
     const std::size_t gib = 1024 * 1024 * 1024;
     auto srv = scripted_server({script_step::flood(std::string(piece, 'x'), gib / piece)});
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     auto req = delete_request({}, api_target(acme_id));
     BOOST_TEST_REQUIRE(!client.write(req));
     const long before = status_kib("VmRSS:");
@@ -1375,8 +1311,7 @@ BOOST_AUTO_TEST_CASE(a_flood_stops_when_the_client_closes_and_memory_stays_bound
 BOOST_AUTO_TEST_CASE(endings_are_distinguishable_by_the_client) {
     auto read_after_x = [](script_step::kind ending) {
         auto srv = scripted_server({script_step::write("x"), script_step::of(ending)});
-        tls_client client(*srv);
-        BOOST_TEST_REQUIRE(!client.connect());
+        connected_client client(*srv);
         auto req = delete_request({}, api_target(acme_id));
         BOOST_TEST_REQUIRE(!client.write(req));
         std::string data;
@@ -1413,8 +1348,7 @@ BOOST_AUTO_TEST_CASE(endings_are_distinguishable_by_the_client) {
 
 BOOST_AUTO_TEST_CASE(stop_ends_a_script_waiting_in_a_delay) {
     auto srv = scripted_server({script_step::write("a"), script_step::write("b", 60s)});
-    tls_client client(*srv);
-    BOOST_TEST_REQUIRE(!client.connect());
+    connected_client client(*srv);
     auto req = delete_request({}, api_target(acme_id));
     BOOST_TEST_REQUIRE(!client.write(req));
     std::string data;

@@ -76,6 +76,15 @@ bool meaningful(const error_code& ec) {
            ec == http::error::end_of_stream;
 }
 
+/// An API error answer: `status` with the smallest Stytch error body, naming `type`.
+stytch::mock::reply api_failure(int status, std::string_view type) {
+    stytch::mock::reply r;
+    r.status = status;
+    r.body = R"({"status_code":)" + std::to_string(status) + R"(,"error_type":")" +
+             std::string(type) + R"("})";
+    return r;
+}
+
 /// The mock's answer: ~fault_percent random faults, else a 200 echoing the requested id.
 std::optional<stytch::mock::reply> answer(const stytch::mock::recorded_request& request,
                                           const json::object& organization, double fault_percent) {
@@ -99,18 +108,13 @@ std::optional<stytch::mock::reply> answer(const stytch::mock::recorded_request& 
                 r.action = reply::kind::close_without_answer;
                 return r;
             case 21 ... 35:
-                r.status = 503;
-                r.body = R"({"status_code":503,"error_type":"unavailable"})";
-                return r;
+                return api_failure(503, "unavailable");
             case 36 ... 45:
-                r.status = 429;
-                r.body = R"({"status_code":429,"error_type":"too_many_requests"})";
+                r = api_failure(429, "too_many_requests");
                 r.headers = {{"Retry-After", "0"}};
                 return r;
             case 46 ... 55:
-                r.status = 500;
-                r.body = R"({"status_code":500,"error_type":"internal_server_error"})";
-                return r;
+                return api_failure(500, "internal_server_error");
             case 56 ... 65:
                 r.body = "{\"organization\":";
                 return r;

@@ -12,16 +12,12 @@
 
 #include <stytch/b2b/organizations.hpp>
 
+#include "support/organization_fields.hpp"
+
 namespace stytch::test {
 
 /// The organization of data/organization_full.json, built by hand.
 b2b::organization expected_full_organization();
-
-/// The required members of an organization, in table order.
-extern const std::vector<std::string> required_org_fields;
-
-/// The optional members of an organization, in table order.
-extern const std::vector<std::string> optional_org_fields;
 
 /// A value of a different JSON kind than `v`.
 boost::json::value wrong_type_for(const boost::json::value& v);

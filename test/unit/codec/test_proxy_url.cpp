@@ -39,6 +39,24 @@ struct scoped_env {
     bool had_ = false;
 };
 
+// The four variables proxy_from_environment() reads (nullptr: unset).
+struct proxy_variables {
+    const char* https_proxy;
+    const char* HTTPS_PROXY;
+    const char* no_proxy;
+    const char* NO_PROXY;
+};
+
+// `cfg` after proxy_from_environment() with `v` set.
+stytch::client_config from_environment(const proxy_variables& v, stytch::client_config cfg = {}) {
+    scoped_env a("https_proxy", v.https_proxy);
+    scoped_env b("HTTPS_PROXY", v.HTTPS_PROXY);
+    scoped_env c("no_proxy", v.no_proxy);
+    scoped_env d("NO_PROXY", v.NO_PROXY);
+    cfg.proxy_from_environment();
+    return cfg;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(proxy_url)
@@ -180,37 +198,29 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(proxy_environment)
 
 BOOST_AUTO_TEST_CASE(lowercase_wins_as_in_curl_and_empty_counts_as_unset) {
-    scoped_env a("https_proxy", "http://lower:1");
-    scoped_env b("HTTPS_PROXY", "http://upper:2");
-    scoped_env c("no_proxy", "");
-    scoped_env d("NO_PROXY", "stytch.com");
-    stytch::client_config cfg;
-    cfg.proxy_from_environment();
+    const auto cfg = from_environment({.https_proxy = "http://lower:1",
+                                       .HTTPS_PROXY = "http://upper:2",
+                                       .no_proxy = "",
+                                       .NO_PROXY = "stytch.com"});
     BOOST_TEST(cfg.proxy == "http://lower:1");
     BOOST_TEST(cfg.no_proxy == "stytch.com");
 }
 
 BOOST_AUTO_TEST_CASE(uppercase_alone_is_read) {
-    scoped_env a("https_proxy", nullptr);
-    scoped_env b("HTTPS_PROXY", "http://upper:2");
-    scoped_env c("no_proxy", "example.org");
-    scoped_env d("NO_PROXY", nullptr);
-    stytch::client_config cfg;
-    cfg.proxy_from_environment();
+    const auto cfg = from_environment({.https_proxy = nullptr,
+                                       .HTTPS_PROXY = "http://upper:2",
+                                       .no_proxy = "example.org",
+                                       .NO_PROXY = nullptr});
     BOOST_TEST(cfg.proxy == "http://upper:2");
     BOOST_TEST(cfg.no_proxy == "example.org");
 }
 
 BOOST_AUTO_TEST_CASE(nothing_set_turns_the_proxy_off) {
-    scoped_env a("https_proxy", nullptr);
-    scoped_env b("HTTPS_PROXY", nullptr);
-    scoped_env c("no_proxy", nullptr);
-    scoped_env d("NO_PROXY", nullptr);
     scoped_env e("http_proxy", "http://only-for-http:1");  // not read: the API is https
     scoped_env f("ALL_PROXY", "http://all:1");
-    stytch::client_config cfg;
-    cfg.proxy = "http://configured:1";
-    cfg.proxy_from_environment();
+    stytch::client_config configured;
+    configured.proxy = "http://configured:1";
+    const auto cfg = from_environment({}, configured);
     BOOST_TEST(cfg.proxy.empty());
     BOOST_TEST(cfg.no_proxy.empty());
 }

@@ -21,11 +21,7 @@ using stytch::error;
 using stytch::b2b::delete_external_id_response;
 using stytch::detail::decode_api_error;
 using stytch::detail::decode_delete_external_id;
-using stytch::test::decode;
-using stytch::test::full_body;
-using stytch::test::full_dom;
-using stytch::test::nested_objects;
-using stytch::test::org_of;
+using namespace stytch::test;
 
 BOOST_AUTO_TEST_SUITE(response_decoding)
 

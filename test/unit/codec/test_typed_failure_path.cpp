@@ -16,14 +16,7 @@
 namespace json = boost::json;
 using stytch::error;
 using stytch::detail::decode_delete_external_id;
-using stytch::test::decode;
-using stytch::test::decoded;
-using stytch::test::full_body;
-using stytch::test::full_dom;
-using stytch::test::optional_org_fields;
-using stytch::test::org_of;
-using stytch::test::required_org_fields;
-using stytch::test::wrong_type_for;
+using namespace stytch::test;
 
 BOOST_AUTO_TEST_SUITE(response_decoding)
 

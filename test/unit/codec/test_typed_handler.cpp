@@ -20,12 +20,7 @@ namespace json = boost::json;
 using stytch::error;
 using stytch::b2b::delete_external_id_response;
 using stytch::detail::decode_delete_external_id;
-using stytch::test::decode;
-using stytch::test::expected_full_organization;
-using stytch::test::full_body;
-using stytch::test::full_dom;
-using stytch::test::optional_org_fields;
-using stytch::test::org_of;
+using namespace stytch::test;
 
 namespace {
 

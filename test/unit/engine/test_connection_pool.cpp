@@ -12,6 +12,17 @@
 using namespace stytch::detail;
 using namespace stytch::test::engine;
 
+namespace {
+
+// An HTTP/2 connection of `max_streams` streams handed to `p`, which had no call waiting.
+std::shared_ptr<fake_connection> shared_h2(pool& p, std::size_t max_streams) {
+    auto conn = h2_connection(max_streams);
+    BOOST_TEST(p.share(conn).empty());
+    return conn;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(pool_grants)
 
 BOOST_AUTO_TEST_CASE(calls_get_the_right_to_open_up_to_the_limit_then_wait_in_order) {
@@ -182,10 +193,8 @@ BOOST_AUTO_TEST_CASE(a_call_gets_a_stream_on_the_least_loaded_h2_connection) {
     fake_call o1(0), o2(1), x(2);
     BOOST_TEST_REQUIRE(p.request(o1, now).has_value());
     BOOST_TEST_REQUIRE(p.request(o2, now).has_value());
-    auto busy = h2_connection(10);
-    auto quiet = h2_connection(10);
-    BOOST_TEST(p.share(busy).empty());
-    BOOST_TEST(p.share(quiet).empty());
+    auto busy = shared_h2(p, 10);
+    auto quiet = shared_h2(p, 10);
     busy->streams = 5;
     auto g = p.request(x, now);
     BOOST_TEST_REQUIRE(g.has_value());
@@ -198,8 +207,7 @@ BOOST_AUTO_TEST_CASE(a_new_connection_opens_only_when_every_h2_connection_is_ful
     const auto now = clk::now();
     fake_call o(0), a(1), b(2);
     BOOST_TEST_REQUIRE(p.request(o, now).has_value());
-    auto conn = h2_connection(2);
-    BOOST_TEST(p.share(conn).empty());
+    auto conn = shared_h2(p, 2);
     auto g = p.request(a, now);
     BOOST_TEST_REQUIRE(g.has_value());
     BOOST_TEST((g->connection == conn));  // a stream, not a new connection
@@ -215,8 +223,7 @@ BOOST_AUTO_TEST_CASE(a_draining_h2_connection_takes_no_call_and_closes_with_its_
     const auto now = clk::now();
     fake_call o(0), a(1), w(2);
     BOOST_TEST_REQUIRE(p.request(o, now).has_value());
-    auto conn = h2_connection(10);
-    BOOST_TEST(p.share(conn).empty());
+    auto conn = shared_h2(p, 10);
     BOOST_TEST_REQUIRE(p.request(a, now).has_value());
     conn->usable = false;               // GOAWAY: accepts no new stream
     BOOST_TEST(!p.request(w, now));     // the only slot is taken by the draining connection
@@ -234,8 +241,7 @@ BOOST_AUTO_TEST_CASE(an_idle_h2_connection_expires_and_counts_as_idle) {
     const auto now = clk::now();
     fake_call o(0), later(1);
     BOOST_TEST_REQUIRE(p.request(o, now).has_value());
-    auto conn = h2_connection(10);
-    BOOST_TEST(p.share(conn).empty());
+    auto conn = shared_h2(p, 10);
     BOOST_TEST(!p.release(conn, now));
     BOOST_TEST(p.idle() == 1u);
     auto g = p.request(later, now + milliseconds(150));
