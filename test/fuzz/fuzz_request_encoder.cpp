@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <stytch/error.hpp>
+
 #include "codec/request_encoder.hpp"
 
 namespace {
