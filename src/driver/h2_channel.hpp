@@ -31,6 +31,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -72,7 +73,7 @@ class h2_channel {
             r.outcome = h2_outcome::not_processed;
             co_return r;
         }
-        co_return co_await wait(id, 0, who, std::move(owner));
+        co_return co_await wait(id, who, std::move(owner));
     }
 
     /// When the server last sent anything (or when the channel began).
@@ -87,7 +88,7 @@ class h2_channel {
             session_.ping();
             ++pings_sent_;
         }
-        if (ping_waiters_ == 0) {  // the first to wait for this PING: no timer runs for it
+        if (ping_waiters_.empty()) {  // the first to wait for this PING: no timer runs for it
             ping_timer_.expires_at(give_up_at);
             ping_timer_.async_wait([this, owner](boost::system::error_code ec) {
                 if (!ec) {
@@ -96,27 +97,30 @@ class h2_channel {
                 }
             });
         }
-        const h2_result r = co_await wait(0, pings_sent_, who, std::move(owner));
+        const h2_result r = co_await wait(0, who, std::move(owner));
         co_return r.outcome;
     }
 
     /// Ends the stream `who` waits for with RST_STREAM CANCEL (or its wait for a PING); its
     /// wait ends with `cancelled`. The connection and its other streams go on.
+    /// Searches all waiters: rare (a cancellation), unlike a stream's end.
     void cancel(const void* who, const std::shared_ptr<void>& owner) {
-        const auto it = std::find_if(waiters_.begin(), waiters_.end(),
-                                     [who](const waiter& w) { return w.who == who; });
-        if (it == waiters_.end()) {
-            return;
-        }
-        if (it->stream_id == 0) {
+        const auto by_who = [who](const waiter& w) { return w.who == who; };
+        const auto stream = std::find_if(streams_.begin(), streams_.end(),
+                                         [&](const auto& entry) { return by_who(entry.second); });
+        const auto ping = std::find_if(ping_waiters_.begin(), ping_waiters_.end(), by_who);
+        if (stream != streams_.end()) {
+            session_.cancel(stream->first);  // its end resumes it, in deliver()
+        } else if (ping != ping_waiters_.end()) {
             h2_result r;
             r.outcome = h2_outcome::cancelled;
-            resume(it, std::move(r));  // released by deliver()
-            if (ping_waiters_ == 0) {
+            ready_.emplace_back(std::move(ping->handler), std::move(r));  // released by deliver()
+            ping_waiters_.erase(ping);
+            if (ping_waiters_.empty()) {
                 ping_timer_.cancel();  // nobody waits: it would hold the io_context busy
             }
         } else {
-            session_.cancel(it->stream_id);
+            return;
         }
         deliver();
         flush(owner);
@@ -136,9 +140,9 @@ class h2_channel {
     /// The execution context is being destroyed: the waiters (each an attempt's coroutine,
     /// which holds the connection) are destroyed without being resumed.
     void abandon() noexcept {
-        auto waiters = std::exchange(waiters_, {});
+        auto streams = std::exchange(streams_, {});
+        auto pings = std::exchange(ping_waiters_, {});
         auto ready = std::exchange(ready_, {});
-        ping_waiters_ = 0;
     }
 
     /// Says goodbye: GOAWAY NO_ERROR (see h2_session::go_away), written once no frame is on
@@ -172,7 +176,7 @@ class h2_channel {
     /// SETTINGS_MAX_CONCURRENT_STREAMS, at most the configured cap (read by the pool).
     std::size_t capacity() const noexcept { return capacity_.load(std::memory_order_relaxed); }
     /// Streams waiting for an answer (on the strand).
-    std::size_t in_flight() const noexcept { return waiters_.size(); }
+    std::size_t in_flight() const noexcept { return streams_.size() + ping_waiters_.size(); }
     /// Why the connection failed, for its streams that ended with `connection_error`:
     /// `error::http2_protocol_error` when the server broke HTTP/2 (even if the socket failed
     /// afterwards), else the transport's error (an EOF as `http::error::end_of_stream`).
@@ -187,35 +191,25 @@ class h2_channel {
     }
 
   private:
-    // Kept in a list: never moved once in place (any_completion_handler of Boost 1.81 has no
-    // move assignment and would wrap itself in a new handler instead).
     // The reader's life: `stopping` once its pending read was cancelled on purpose; a read that
     // completes (aborted or not) makes it `running` again, and it ends when nothing waits.
     enum class reader_state { stopped, running, stopping };
 
+    // An attempt waiting for its stream's end or a PING's answer; `who` names it for cancel().
+    // Kept in node-based containers: never moved once in place (any_completion_handler of
+    // Boost 1.81 has no move assignment and would wrap itself in a new handler instead).
     struct waiter {
         using handler_type = boost::asio::any_completion_handler<void(h2_result)>;
-        waiter(std::int32_t id, std::uint64_t ping, const void* w, handler_type h)
-            : stream_id(id), ping_target(ping), who(w), handler(std::move(h)) {}
+        waiter(const void* w, handler_type h) : who(w), handler(std::move(h)) {}
 
-        std::int32_t stream_id;     // 0: waits for a PING's acknowledgement
-        std::uint64_t ping_target;  // that many PINGs acknowledged
         const void* who;
         handler_type handler;
     };
 
-    // Waits for a stream's end or a PING's answer; the reader runs meanwhile. Not a coroutine
-    // itself (one coroutine frame less per call): the initiation runs when awaited, so it
-    // holds copies of the arguments.
-    task<h2_result> wait(std::int32_t stream_id, std::uint64_t ping_target, const void* who,
-                         std::shared_ptr<void> owner);
-
-    // Moves the waiter to the batch that release() resumes.
-    void resume(typename std::list<waiter>::iterator it, h2_result r) {
-        ping_waiters_ -= it->stream_id == 0 ? 1 : 0;
-        ready_.emplace_back(std::move(it->handler), std::move(r));
-        waiters_.erase(it);
-    }
+    // Waits for the end of stream `stream_id` or, when it is 0, a PING's answer; the reader
+    // runs meanwhile. Not a coroutine itself (one coroutine frame less per call): the
+    // initiation runs when awaited, so it holds copies of the arguments.
+    task<h2_result> wait(std::int32_t stream_id, const void* who, std::shared_ptr<void> owner);
 
     // Resumes the batch in one posted operation (one per read, not one per stream): a waiter
     // never runs inside the reader's step. The operation owns the handlers, so an io_context
@@ -262,9 +256,9 @@ class h2_channel {
     tls_stream<Executor>& stream_;
     h2_session session_;
     std::size_t stream_cap_;
-    std::list<waiter> waiters_;
+    std::unordered_map<std::int32_t, waiter> streams_;  // by stream id: found per frame batch
+    std::list<waiter> ping_waiters_;                    // all end together
     std::vector<std::pair<typename waiter::handler_type, h2_result>> ready_;  // see release()
-    std::size_t ping_waiters_ = 0;               // waiters_ with stream_id 0
     boost::system::error_code transport_error_;  // the first, when the connection was lost
     timer_type ping_timer_;
     std::uint64_t pings_sent_ = 0;

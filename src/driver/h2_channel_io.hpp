@@ -8,13 +8,16 @@
 namespace stytch::detail {
 
 template <class Executor>
-auto h2_channel<Executor>::wait(std::int32_t stream_id, std::uint64_t ping_target, const void* who,
+auto h2_channel<Executor>::wait(std::int32_t stream_id, const void* who,
                                 std::shared_ptr<void> owner) -> task<h2_result> {
     namespace asio = boost::asio;
     return asio::async_initiate<const asio::use_awaitable_t<Executor>&, void(h2_result)>(
-        [this, stream_id, ping_target, who, owner = std::move(owner)](auto handler) {
-            waiters_.emplace_back(stream_id, ping_target, who, std::move(handler));
-            ping_waiters_ += stream_id == 0 ? 1 : 0;
+        [this, stream_id, who, owner = std::move(owner)](auto handler) {
+            if (stream_id == 0) {
+                ping_waiters_.emplace_back(who, std::move(handler));
+            } else {
+                streams_.try_emplace(stream_id, who, std::move(handler));
+            }
             flush(owner);
             if (reader_ == reader_state::stopped) {
                 reader_ = reader_state::running;
@@ -39,24 +42,22 @@ void h2_channel<Executor>::release() {
 
 template <class Executor>
 void h2_channel<Executor>::end_pings(h2_outcome outcome) {
-    if (ping_waiters_ == 0 && pings_ended_ == pings_sent_) {
+    if (ping_waiters_.empty() && pings_ended_ == pings_sent_) {
         return;
     }
     pings_ended_ = pings_sent_;
     ping_timer_.cancel();
-    for (auto it = waiters_.begin(); it != waiters_.end();) {
-        auto here = it++;
-        if (here->stream_id == 0) {
-            h2_result r;
-            r.outcome = outcome;
-            resume(here, std::move(r));
-        }
+    for (auto& w : ping_waiters_) {
+        h2_result r;
+        r.outcome = outcome;
+        ready_.emplace_back(std::move(w.handler), std::move(r));
     }
+    ping_waiters_.clear();
 }
 
 template <class Executor>
 auto h2_channel<Executor>::read_loop(std::shared_ptr<void> owner) -> task<void> {
-    while (!waiters_.empty()) {
+    while (in_flight() != 0) {
         auto [ec, n] = co_await stream_.async_read_some(boost::asio::buffer(input_));
         const bool stopped =
             std::exchange(reader_, reader_state::running) == reader_state::stopping;
@@ -134,10 +135,9 @@ void h2_channel<Executor>::close_when_ended() {
 template <class Executor>
 void h2_channel<Executor>::deliver() {
     for (auto& r : session_.take_finished()) {
-        const auto it = std::find_if(waiters_.begin(), waiters_.end(),
-                                     [&r](const waiter& w) { return w.stream_id == r.stream_id; });
-        if (it != waiters_.end()) {
-            resume(it, std::move(r));
+        if (const auto it = streams_.find(r.stream_id); it != streams_.end()) {
+            ready_.emplace_back(std::move(it->second.handler), std::move(r));
+            streams_.erase(it);
         }
     }
     if (session_.state() == h2_state::closed) {
@@ -151,7 +151,7 @@ void h2_channel<Executor>::deliver() {
 
 template <class Executor>
 void h2_channel<Executor>::stop_reading_when_unused() {
-    if (reader_ == reader_state::running && waiters_.empty() && !writing_ && !stream_.writing()) {
+    if (reader_ == reader_state::running && in_flight() == 0 && !writing_ && !stream_.writing()) {
         reader_ = reader_state::stopping;
         boost::system::error_code ignored;
         stream_.socket().cancel(ignored);
