@@ -57,7 +57,7 @@ struct call {
     clock::time_point deadline;
 
     call_state state = call_state::queued;
-    boost::system::error_code abort_reason;  ///< set once: deadline, cancellation or close()
+    boost::system::error_code abort_reason;  ///< why it was aborted (the first reason)
     bool written = false;                    ///< an attempt started writing the request
     std::size_t attempt = 1;
     std::size_t replaced = 0;           ///< stale pooled connections replaced

@@ -140,7 +140,7 @@ auto client_core<Executor>::exchange_h2(call_ptr c, connection_ptr conn, bool re
 template <class Executor>
 bool client_core<Executor>::may_interrupt(call_type& c, const connection_ptr& conn) {
     lock held(mutex_);
-    if (c.abort_reason) {
+    if (c.state == call_state::aborting) {
         return false;
     }
     c.conn = conn;
@@ -150,7 +150,7 @@ bool client_core<Executor>::may_interrupt(call_type& c, const connection_ptr& co
 template <class Executor>
 bool client_core<Executor>::may_write(call_type& c, const connection_ptr& conn) {
     lock held(mutex_);
-    if (c.abort_reason) {
+    if (c.state == call_state::aborting) {
         return false;
     }
     c.conn = conn;

@@ -19,11 +19,12 @@ void client_core<Executor>::cancel(call_type& c, asio::cancellation_type type) {
 // Under the mutex. The first reason wins; a call in an attempt finishes when the attempt ends.
 template <class Executor>
 void client_core<Executor>::abort(call_type& c, error_code reason) {
-    if (c.abort_reason || c.state == call_state::done) {
-        return;
+    const call_action action = advance(c.state, call_event::abort);
+    if (action == call_action::none) {
+        return;  // done, or aborting with an earlier reason
     }
     c.abort_reason = reason;
-    switch (advance(c.state, call_event::abort)) {
+    switch (action) {
         case call_action::leave_queue:
             pool_.withdraw(c);
             c.waited += clock::now() - c.queued_at;
@@ -111,7 +112,7 @@ void client_core<Executor>::context_lost() noexcept {
         for (call_type* c = deadlines_.earliest(); c != nullptr;) {
             call_type* after = deadlines_.after(*c);
             deadlines_.erase(*c);
-            c->state = call_state::done;  // aborts and cancellations leave it alone
+            advance(c->state, call_event::context_lost);  // aborts and cancellations leave it alone
             if (c->conn) {
                 connections.push_back(std::move(c->conn));
             }

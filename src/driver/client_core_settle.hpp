@@ -34,7 +34,7 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
             ++stats_.attempts;
             ++c->attempts_made;
         }
-        if (c->abort_reason) {
+        if (c->state == call_state::aborting) {
             auto phase = o.phase;
             o = outcome{c->abort_reason};  // what the attempt saw was the abort's doing
             o.phase = phase;
@@ -80,7 +80,7 @@ auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
     if (o.verdict == verdict::resend) {
         ++stats_.connections_discarded.out_of_step;
     }
-    const enum verdict v = c.abort_reason ? verdict::final : o.verdict;
+    const enum verdict v = c.state == call_state::aborting ? verdict::final : o.verdict;
     bool retry = v == verdict::retry;
     switch (v) {
         case verdict::resend:

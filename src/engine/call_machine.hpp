@@ -1,7 +1,7 @@
 #pragma once
 
 // One call's life as a state machine, without I/O: the engine feeds it events and performs the
-// action it answers. Tested alone in test/unit/test_engine.cpp.
+// action it answers. Tested alone in test/unit/engine/test_call_machine.cpp.
 //
 //   queued ──granted──▶ attempting ──writing──▶ exchanging
 //     ▲ ▲                  │  ▲                     │
@@ -9,16 +9,23 @@
 //     │ └──────────────────┴────not_processed───────┤  (HTTP/2: refused, GOAWAY, lost)
 //  backoff_elapsed         ├──────retry_later───────┤──▶ backing_off ──┐
 //     └────────────────────┼────────────────────────┼──────────────────┤
-//                          └────────finished────────┴──▶ done ◀─past_deadline
+//                          ├────────finished────────┴──▶ done ◀─past_deadline
+//                          └───abort (from either)───▶ aborting ──finished──▶ done
+//
+// abort also ends a call that is queued or backing off at once; context_lost ends any call
+// without an action.
 
 #include <boost/assert.hpp>
 
 namespace stytch::detail {
 
 enum class call_state : unsigned char {
-    queued,       ///< waiting in the pool's queue for a connection (or the right to open one)
-    attempting,   ///< granted; opening the connection or about to write
-    exchanging,   ///< the request is being written or the answer read
+    queued,      ///< waiting in the pool's queue for a connection (or the right to open one)
+    attempting,  ///< granted; opening the connection or about to write
+    exchanging,  ///< the request is being written or the answer read
+    /// aborted during an attempt (deadline, cancellation, close()): the attempt was told to
+    /// stop, and its end completes the call with the abort's reason
+    aborting,
     backing_off,  ///< between attempts
     done,         ///< completed or about to be; late events are ignored
 };
@@ -36,6 +43,8 @@ enum class call_event : unsigned char {
     /// the backoff timer woke at or after the deadline: the last attempt's outcome stands
     past_deadline,
     abort,  ///< a deadline, a cancellation or close()
+    /// the execution context is being destroyed: nothing runs any more, nothing is delivered
+    context_lost,
 };
 
 enum class call_action : unsigned char {
@@ -60,8 +69,8 @@ constexpr call_step next(call_state s, call_event e) noexcept {
     using ev = call_event;
     using act = call_action;
     const bool in_attempt = s == st::attempting || s == st::exchanging;
-    if (s == st::done) {
-        return {s, act::none};  // a timer or a cancellation that arrived after the end
+    if (s == st::done || e == ev::context_lost) {
+        return {st::done, act::none};  // after the end, a timer or a cancellation does nothing
     }
     if (e == ev::abort) {
         switch (s) {
@@ -69,9 +78,15 @@ constexpr call_step next(call_state s, call_event e) noexcept {
                 return {st::done, act::leave_queue};
             case st::backing_off:
                 return {st::done, act::cancel_backoff};
+            case st::aborting:
+                return {s, act::none};  // the first reason stands
             default:
-                return {s, act::interrupt_io};  // the attempt ends soon and finishes the call
+                return {st::aborting, act::interrupt_io};  // the attempt's end finishes the call
         }
+    }
+    if (s == st::aborting) {
+        // The attempt ended; whatever it saw was the abort's doing. Nothing starts any more.
+        return e == ev::finished ? call_step{st::done, act::complete} : call_step{s, act::invalid};
     }
     if (s == st::queued && e == ev::granted) {
         return {st::attempting, act::start_attempt};

@@ -57,7 +57,28 @@ BOOST_AUTO_TEST_CASE(abort_reaches_a_call_in_every_state) {
     BOOST_TEST((s.state == call_state::done && s.action == call_action::cancel_backoff));
     for (auto in : {call_state::attempting, call_state::exchanging}) {
         s = next(in, call_event::abort);  // the attempt finishes the call when it ends
-        BOOST_TEST((s.state == in && s.action == call_action::interrupt_io));
+        BOOST_TEST((s.state == call_state::aborting && s.action == call_action::interrupt_io));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(an_aborting_call_keeps_its_first_reason_and_ends_with_its_attempt) {
+    auto s = next(call_state::aborting, call_event::abort);  // a second reason: ignored
+    BOOST_TEST((s.state == call_state::aborting && s.action == call_action::none));
+    s = next(call_state::aborting, call_event::finished);
+    BOOST_TEST((s.state == call_state::done && s.action == call_action::complete));
+    // Nothing starts again: settle() turns every verdict of an aborted attempt into final.
+    for (auto e : {call_event::granted, call_event::writing, call_event::replace_connection,
+                   call_event::not_processed, call_event::retry_later, call_event::backoff_elapsed,
+                   call_event::past_deadline}) {
+        BOOST_TEST((next(call_state::aborting, e).action == call_action::invalid));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_lost_context_ends_every_call_without_an_action) {
+    for (auto s : {call_state::queued, call_state::attempting, call_state::exchanging,
+                   call_state::aborting, call_state::backing_off, call_state::done}) {
+        const auto step = next(s, call_event::context_lost);
+        BOOST_TEST((step.state == call_state::done && step.action == call_action::none));
     }
 }
 
@@ -92,6 +113,15 @@ BOOST_AUTO_TEST_CASE(advance_moves_the_state_along_a_whole_life) {
     BOOST_TEST((advance(state, call_event::finished) == call_action::complete));
     BOOST_TEST((state == call_state::done));
     BOOST_TEST((advance(state, call_event::abort) == call_action::none));  // late: ignored
+    BOOST_TEST((state == call_state::done));
+}
+
+BOOST_AUTO_TEST_CASE(advance_through_an_abort_during_an_attempt) {
+    auto state = call_state::queued;
+    advance(state, call_event::granted);
+    BOOST_TEST((advance(state, call_event::abort) == call_action::interrupt_io));
+    BOOST_TEST((advance(state, call_event::abort) == call_action::none));
+    BOOST_TEST((advance(state, call_event::finished) == call_action::complete));
     BOOST_TEST((state == call_state::done));
 }
 
