@@ -128,10 +128,20 @@ class client_core final : public client_impl,
     };
     void run_attempt(launch l);
     task<outcome> attempt(call_ptr c, connection_ptr conn, bool reused);
-    task<outcome> exchange_h2(call_ptr c, connection_ptr conn, bool reused);
     void on_opened(const connection_ptr& conn);
     bool may_interrupt(call_type& c, const connection_ptr& conn);
     bool may_write(call_type& c, const connection_ptr& conn);
+    /// The engine's gates for one attempt of `call` on `conn` (see attempt_context.hpp).
+    struct call_gates final : attempt_gates {
+        call_gates(client_core& core, call_type& call, const connection_ptr& conn)
+            : core(core), call(call), conn(conn) {}
+        bool may_interrupt() override { return core.may_interrupt(call, conn); }
+        bool may_write() override { return core.may_write(call, conn); }
+
+        client_core& core;
+        call_type& call;
+        const connection_ptr& conn;
+    };
     void finish_attempt(const call_ptr& c, const connection_ptr& conn, outcome o);
     settled settle(call_type& c, const connection_ptr& conn, connection_state given_back,
                    outcome& o, bool attempts_left, std::optional<std::chrono::milliseconds> asked);

@@ -1,8 +1,8 @@
 #pragma once
 
 // One attempt of a call, on its connection's strand (see client_core.hpp): open the connection
-// if it is new, check that it is quiet, write, read, judge the answer (over HTTP/2: one stream
-// on a shared connection). What follows it is in client_core_settle.hpp.
+// if it is new, then its channel's part (driver/channel.hpp: check that a pooled connection is
+// still usable, write, read, judge the answer). What follows it is in client_core_settle.hpp.
 
 #include "driver/client_core.hpp"
 
@@ -48,91 +48,26 @@ auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused
         }
         on_opened(conn);
     }
-    if (conn->multiplexed()) {
-        co_return co_await exchange_h2(std::move(c), std::move(conn), reused);
-    }
-    // The last moment to find out that the server spoke out of turn: whatever it sent would
-    // otherwise be read as this request's answer.
-    if (!conn->quiet()) {
-        auto o = judge_exchange_failure(conn->fault(), reused, true);
-        o.unsent = true;
-        co_return o;
-    }
-    if (!may_write(*c, conn)) {
-        outcome o;  // settle() gives the reason
-        o.phase = reused ? attempt_phase::waiting_for_connection : attempt_phase::tls_handshake;
-        co_return o;
-    }
-    http_answer answer;
-    auto ec = co_await conn->async_exchange(c->request, cfg_.max_response_body, answer);
-    if (ec) {
-        co_return judge_exchange_failure(ec, reused, conn->failed_without_answer());
-    }
-    // Decoded here, on the connection's strand, while the answer is in its buffers; straight
-    // into the call's response, which is moved once more: into the handler.
-    co_return judge_answer(answer, reused, c->response, cfg_,
-                           encoder_.organization_segment(c->request));
+    call_gates gates{*this, *c, conn};
+    attempt_context a{c.get(), reused, c->request, encoder_, cfg_, c->response, gates};
+    co_return co_await conn->async_attempt(a);
 }
 
-// Once per new connection, beside a TLS handshake. An HTTP/2 connection is shared from now
-// on: queued calls get streams on it at once. Either way the pool now knows the protocol, and
-// the calls that waited for it to tell may open connections (see connection_pool.hpp).
+// Once per new connection, beside a TLS handshake: the pool learns what it speaks (see
+// connection_pool::opened).
 template <class Executor>
 void client_core<Executor>::on_opened(const connection_ptr& conn) {
     std::vector<launch> more;
     {
         lock held(mutex_);
         ++stats_.connections_opened;
-        for (const auto& g : conn->multiplexed() ? pool_.share(conn) : pool_.learned_http1()) {
+        for (const auto& g : pool_.opened(conn)) {
             more.push_back(on_grant(g));
         }
     }
     for (auto& l : more) {
         run_attempt(std::move(l));
     }
-}
-
-// One stream on a shared HTTP/2 connection, on its strand beside the other streams.
-template <class Executor>
-auto client_core<Executor>::exchange_h2(call_ptr c, connection_ptr conn, bool reused)
-    -> task<outcome> {
-    // Before a request is risked on a pooled connection: the server may have closed it while
-    // it idled (seen at the socket), or, quiet for a while, be gone without a word (a NAT
-    // that dropped it), which a PING tells. Either way the call goes elsewhere, not an attempt.
-    if (reused) {
-        const auto now = clock::now();
-        h2_outcome alive = h2_outcome::answered;
-        if (conn->peer_closed()) {
-            alive = h2_outcome::connection_error;
-        } else if (now >= saturating_add(conn->last_heard(), cfg_.h2_ping_after_idle)) {
-            alive =
-                may_interrupt(*c, conn)
-                    ? co_await conn->async_ping(saturating_add(now, cfg_.connect_timeout), c.get())
-                    : h2_outcome::cancelled;
-        }
-        if (alive != h2_outcome::answered) {
-            outcome o(boost::beast::http::error::end_of_stream);
-            o.phase = attempt_phase::waiting_for_connection;
-            if (alive == h2_outcome::cancelled) {
-                co_return o;  // the call was aborted: settle() gives the reason
-            }
-            conn->close(o.ec);
-            o.reused = o.unsent = true;
-            o.verdict = verdict::requeue_stale;
-            co_return o;
-        }
-    }
-    if (!may_write(*c, conn)) {
-        outcome o;  // settle() gives the reason
-        o.phase = reused ? attempt_phase::waiting_for_connection : attempt_phase::tls_handshake;
-        co_return o;
-    }
-    // Views into c->request and encoder_, which outlive the stream's submit().
-    request_encoder::h2_field_array storage;
-    const h2_result r =
-        co_await conn->async_request(encoder_.h2_fields(c->request, storage), c.get());
-    co_return judge_stream(r, reused, conn->h2_failure(), c->response, cfg_,
-                           encoder_.organization_segment(c->request));
 }
 
 // From now on abort() can interrupt what the call does on `conn` (an open, a PING); false

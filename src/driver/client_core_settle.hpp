@@ -19,12 +19,8 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
         asked = parse_retry_after(o.retry_after, std::chrono::system_clock::now());
     }
     const auto given_back = conn->state();  // before closing: why it is discarded
-    // An HTTP/1.1 connection out of step would give every later call the answer before its
-    // own: it goes, even though its framing looks fine.
     const bool out_of_step = o.verdict == verdict::resend;
-    if (!conn->multiplexed() && (out_of_step || !conn->reusable())) {
-        conn->close();  // the system call outside the mutex; the pool frees its slot
-    }
+    conn->after_attempt(o);  // a close: the system call outside the mutex
     const bool is_attempt = o.counts_as_attempt();
     std::optional<attempt_info> info;
     settled next;
@@ -125,7 +121,7 @@ auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
         }
     }
     if (event != call_event::replace_connection) {
-        if (!conn->multiplexed()) {
+        if (!conn->shared()) {
             if (o.verdict != verdict::resend) {  // counted above
                 count_discard(stats_.connections_discarded, given_back, o.open_failed, closed_);
             }

@@ -1,11 +1,12 @@
 #pragma once
 
-// One keep-alive connection over TLS, on its own strand. Over HTTP/1.1 the pool hands it to
-// one call at a time; over HTTP/2 (the server selected h2) it carries many calls' streams
-// through its h2_channel. Every attempt on it runs on its strand, so busy connections progress
-// on as many threads as the io_context has. Its life is the machine in
-// engine/connection_state.hpp; opening it is in driver/connection_open.hpp. A template on the
-// executor so that the strand is a concrete type: a strand inside any_io_executor costs heap
+// One keep-alive connection over TLS, on its own strand: the transport and its life (the
+// machine in engine/connection_state.hpp). What it speaks once opened is its channel (see
+// channel.hpp): http1_channel, which the pool hands to one call at a time, or h2_channel (the
+// server selected h2), which carries many calls' streams; nothing here depends on which.
+// Every attempt on it runs on its strand, so busy connections progress on as many threads as
+// the io_context has. Opening it is in driver/connection_open.hpp. A template on the executor
+// so that the strand is a concrete type: a strand inside any_io_executor costs heap
 // allocations on every completion. Instantiated by the client_core_*.cpp files only.
 
 #include <boost/asio/as_tuple.hpp>
@@ -16,41 +17,24 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/error.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <array>
-#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <exception>
 #include <memory>
-#include <span>
-#include <string>
-#include <string_view>
 #include <tuple>
-
-#include <sys/socket.h>
 
 #include "codec/base_url.hpp"
 #include "driver/h2_channel.hpp"
+#include "driver/http1_channel.hpp"
 #include "engine/connection_state.hpp"
-#include "protocol/answer_reader.hpp"
-#include "protocol/http_answer.hpp"
 #include "transport/proxy_connect.hpp"
 #include "transport/tls_context.hpp"
 #include "transport/tls_stream.hpp"
 
 namespace stytch::detail {
-
-/// True for the errors of a peer that closed or reset the connection.
-inline bool is_peer_gone(const boost::system::error_code& ec) {
-    namespace asio = boost::asio;
-    return ec == asio::error::eof || ec == asio::error::connection_reset ||
-           ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated ||
-           ec == boost::beast::http::error::end_of_stream;
-}
 
 template <class Executor>
 class connection : public std::enable_shared_from_this<connection<Executor>> {
@@ -87,25 +71,20 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     /// The proxy's status after async_open failed with `error::proxy_refused`.
     int proxy_status() const noexcept { return proxy_status_; }
 
-    /// Writes `request` and reads one final answer into `out` (interim 1xx answers skipped),
-    /// keeping the body within `body_limit`. Call only when quiet() just said true. Afterwards
-    /// reusable() tells whether the connection may go back to the pool.
-    task<boost::system::error_code> async_exchange(std::string_view request, std::size_t body_limit,
-                                                   http_answer& out);
+    /// The channel's part of an attempt (see channel::async_attempt). Call only once opened.
+    task<outcome> async_attempt(attempt_context& a) {
+        return channel_->async_attempt(a, this->shared_from_this());
+    }
 
-    /// Checks, without waiting, that the server has sent nothing since the handshake or the
-    /// last answer: no byte, EOF, reset or close_notify, at the HTTP, TLS or socket level. Go's
-    /// net/http and curl refuse to reuse a connection that spoke out of turn: what it sent
-    /// would be taken as the next call's answer. Once false, stays false; fault() says why.
-    bool quiet() noexcept {
-        if (state_ == connection_state::ready) {
-            fault_ = buffer_.size() != 0 ? boost::system::error_code(error::unsolicited_answer)
-                                         : stream_.check_idle();
-            if (fault_) {
-                state_ = next(state_, connection_event::spoke_while_idle);
-            }
+    /// After an attempt, on the strand: closes the connection if it cannot serve another call
+    /// (a failed open; see channel::closes_after).
+    void after_attempt(const outcome& o) {
+        const auto why = channel_
+                             ? channel_->closes_after(o)
+                             : boost::system::error_code(boost::asio::error::operation_aborted);
+        if (why) {
+            close(why);
         }
-        return state_ == connection_state::ready;
     }
 
     /// Closes the socket at once; pending operations complete with operation_aborted and the
@@ -149,62 +128,27 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
         });
     }
 
-    /// Interrupts the work done for `who`: over HTTP/2 its stream is reset (RST_STREAM
-    /// CANCEL) and the connection goes on; over HTTP/1.1 the connection is closed, if `who`
-    /// still uses it. On the connection's strand.
+    /// Interrupts the work done for `who`: what its channel can stop alone (an HTTP/2
+    /// stream: RST_STREAM CANCEL) stops and the connection goes on; otherwise the connection is
+    /// closed, if `who` still uses it. On the connection's strand.
     void interrupt(const void* who, boost::system::error_code why) {
-        if (channel_) {
-            channel_->cancel(who, this->shared_from_this());
-        } else if (holder == who) {
+        if (channel_ && channel_->interrupt(who, this->shared_from_this())) {
+            return;
+        }
+        if (holder == who) {
             close(why);
         }
     }
 
-    /// True once the server selected HTTP/2: the connection carries many calls at once. Set
+    /// True once its channel carries many calls at once (HTTP/2): the pool shares it. Set
     /// before the connection is first given back to the pool, never changed after.
-    bool multiplexed() const noexcept { return channel_ != nullptr; }
+    bool shared() const noexcept { return channel_ && channel_->shared(); }
 
-    /// HTTP/2: true while the connection takes new streams (any thread).
+    /// While shared: true while the connection takes another call (any thread).
     bool accepting() const noexcept { return channel_ && channel_->accepting(); }
 
-    /// HTTP/2: how many streams it may carry at once (any thread).
+    /// How many calls it may carry at once (any thread).
     std::size_t capacity() const noexcept { return channel_ ? channel_->capacity() : 1; }
-
-    /// HTTP/2: why the connection failed (see h2_channel::failure).
-    boost::system::error_code h2_failure() const noexcept { return channel_->failure(); }
-
-    /// HTTP/2, with no stream in flight: true when the server has closed or reset the
-    /// connection with nothing before the end (seen without reading: a peek at the socket).
-    /// Frames it sent while the connection idled (a GOAWAY) are left for the reader.
-    bool peer_closed() noexcept {
-        if (channel_->in_flight() != 0 || stream_.holds_input()) {
-            return false;
-        }
-        char byte;
-        for (;;) {
-            const ssize_t n =
-                ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-            if (n >= 0) {
-                return n == 0;
-            }
-            if (errno != EINTR) {
-                return errno != EAGAIN && errno != EWOULDBLOCK;
-            }
-        }
-    }
-
-    /// HTTP/2: when the server last sent anything.
-    clock::time_point last_heard() const noexcept { return channel_->last_heard(); }
-
-    /// HTTP/2: sends a PING and waits until `give_up_at` for its answer (see h2_channel).
-    task<h2_outcome> async_ping(clock::time_point give_up_at, const void* who) {
-        return channel_->async_ping(give_up_at, who, this->shared_from_this());
-    }
-
-    /// HTTP/2: sends `fields` on a new stream and waits for its end (see h2_channel).
-    task<h2_result> async_request(std::span<const header_field> fields, const void* who) {
-        return channel_->async_request(fields, who, this->shared_from_this());
-    }
 
     /// Trims the memory an idle connection holds (see tls_stream::release_buffers).
     void release_buffers() noexcept {
@@ -212,33 +156,24 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
         if (proxy_tls_) {
             proxy_tls_->release_buffers();
         }
-        buffer_.shrink_to_fit();
-        body_.clear();
-        body_.shrink_to_fit();
+        if (channel_) {
+            channel_->release_buffers();
+        }
     }
 
-    /// True after an exchange that left the connection keep-alive with nothing pending.
+    /// True when open and idle or between calls: an HTTP/1.1 exchange left it keep-alive with
+    /// nothing pending.
     bool reusable() const noexcept { return state_ == connection_state::ready; }
-
-    /// True when the last exchange failed because the peer closed or reset the connection
-    /// before any byte of an answer, or quiet() found it had spoken. On a connection that had
-    /// served before, the server most likely closed it while it was idle in the pool.
-    bool failed_without_answer() const noexcept {
-        return state_ == connection_state::silent_failure;
-    }
 
     connection_state state() const noexcept { return state_; }
 
     /// True once async_open got as far as the TLS handshake with the server.
     bool reached_handshake() const noexcept { return reached_handshake_; }
 
-    /// Why quiet() said false, or why the connection was closed.
-    boost::system::error_code fault() const noexcept { return fault_; }
-
     /// When it was last put back into the pool (HTTP/2: when its last stream ended).
     clock::time_point idle_since{};
 
-    /// HTTP/2: streams granted by the pool and not yet given back (under the engine's mutex).
+    /// While shared: calls granted by the pool and not yet given back (under the engine's mutex).
     std::size_t streams = 0;
 
     /// The call whose attempt uses the connection; touched on the connection's strand only,
@@ -249,9 +184,6 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     using tcp = boost::asio::ip::tcp;
     static constexpr auto use_tuple =
         boost::asio::as_tuple(boost::asio::use_awaitable_t<Executor>{});
-    // Bytes asked of each read: an answer of a few KB arrives in one read, and the buffer an
-    // idle connection keeps stays small (a larger answer grows it as needed).
-    static constexpr std::size_t read_size = 4 * 1024;
 
     task<boost::system::error_code> open_steps(const endpoint& ep, const proxy_route* via);
     task<void> say_goodbye(std::shared_ptr<connection> self);
@@ -262,22 +194,16 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     tls_stream<Executor> stream_;
     timer_type open_timer_;
     connection_state state_ = connection_state::unopened;
-    boost::system::error_code fault_;
-    bool reached_handshake_ = false;  // for reports: how far the open got
-    // Plaintext: what waits unparsed is bounded by the reader, so the buffer never grows past
-    // that bound and one read.
-    boost::beast::flat_buffer buffer_{answer_limits{}.metadata + read_size};
-    std::string body_;  // reused: its capacity stays with the connection
-    std::string retry_after_;
+    boost::system::error_code fault_;  // why it was closed, or why HTTP/1.1 found it unusable
+    bool reached_handshake_ = false;   // for reports: how far the open got
     int proxy_status_ = 0;
     h2_limits h2_limits_;
     std::size_t max_streams_;
     std::chrono::milliseconds goodbye_limit_;
-    std::unique_ptr<h2_channel<Executor>> channel_;  // once the server selected HTTP/2
+    std::unique_ptr<channel<Executor>> channel_;  // once opened: what the server selected
 };
 
 }  // namespace stytch::detail
 
 #include "driver/connection_goodbye.hpp"
-#include "driver/connection_http1.hpp"
 #include "driver/connection_open.hpp"

@@ -22,10 +22,7 @@ auto connection<Executor>::say_goodbye(std::shared_ptr<connection> self) -> task
             self->close();  // ends whatever the goodbye waits for
         }
     });
-    boost::system::error_code ec;
-    if (channel_) {
-        ec = co_await channel_->async_go_away();
-    }
+    auto ec = co_await channel_->async_go_away();  // ready: opened, so it has a channel
     if (!ec && !closed()) {
         ec = co_await stream_.async_shutdown();
     }

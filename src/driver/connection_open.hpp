@@ -28,8 +28,8 @@ auto connection<Executor>::async_open(const endpoint& ep, const proxy_route* via
     open_timer_.cancel();  // a pending wait would keep the io_context busy
     if (state_ == connection_state::closed) {
         // Timed out, or closed by the call's deadline or cancellation — possibly after the
-        // handshake's last step had completed: then no HTTP/2 connection either (the pool
-        // would count a stream it never granted).
+        // handshake's last step had completed: then no channel either (the pool would share
+        // an HTTP/2 connection and count a stream it never granted).
         channel_.reset();
         co_return fault_;
     }
@@ -102,6 +102,8 @@ auto connection<Executor>::open_steps(const endpoint& ep, const proxy_route* via
         auto protocol = negotiated_protocol(stream_.native_handle());
         if (protocol && *protocol == wire_protocol::http2) {
             channel_ = std::make_unique<h2_channel<Executor>>(stream_, h2_limits_, max_streams_);
+        } else if (protocol) {
+            channel_ = std::make_unique<http1_channel<Executor>>(stream_, state_, fault_);
         }
         hec = protocol ? boost::system::error_code{} : protocol.error();
     } else {

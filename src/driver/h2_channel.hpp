@@ -1,9 +1,10 @@
 #pragma once
 
-// HTTP/2 over one connection's TLS stream: drives the sans-io h2_session (protocol/h2_session.hpp)
-// with one reader and one writer, and hands each finished stream to the attempt waiting for it.
-// Everything here runs on the connection's strand; only accepting() and capacity() are read
-// from elsewhere (the pool, under the engine's mutex), hence atomics.
+// HTTP/2 over one connection's TLS stream (see channel.hpp): drives the sans-io h2_session
+// (protocol/h2_session.hpp) with one reader and one writer, and hands each finished stream to
+// the attempt waiting for it; an attempt's own steps are in h2_channel_attempt.hpp. Everything
+// here runs on the connection's strand; only accepting() and capacity() are read from
+// elsewhere (the pool, under the engine's mutex), hence atomics.
 //
 // The reader reads only while a stream waits for its answer, so an idle pool holds no pending
 // operation (io_context::run() returns, as with HTTP/1.1). Frames that arrive while nothing
@@ -37,13 +38,14 @@
 
 #include <stytch/error.hpp>
 
+#include "driver/channel.hpp"
 #include "protocol/h2_session.hpp"
 #include "transport/tls_stream.hpp"
 
 namespace stytch::detail {
 
 template <class Executor>
-class h2_channel {
+class h2_channel final : public channel<Executor> {
   public:
     template <class T>
     using task = boost::asio::awaitable<T, Executor>;
@@ -59,6 +61,24 @@ class h2_channel {
           ping_timer_(stream.socket().get_executor()) {
         publish();
     }
+
+    bool shared() const noexcept override { return true; }
+
+    /// On a pooled connection, first checks that the server is still there (see
+    /// h2_channel_attempt.hpp); then one stream.
+    task<outcome> async_attempt(attempt_context& a, std::shared_ptr<void> owner) override;
+
+    /// A connection found dead before the request went out.
+    boost::system::error_code closes_after(const outcome& o) const noexcept override {
+        return o.unsent && o.verdict == verdict::requeue_stale ? o.ec : boost::system::error_code{};
+    }
+
+    bool interrupt(const void* who, const std::shared_ptr<void>& owner) override {
+        cancel(who, owner);
+        return true;
+    }
+
+    void release_buffers() noexcept override {}
 
     /// Sends the request `fields` on a new stream and waits for it to finish. `who` names the
     /// waiter for cancel(); `owner` keeps the connection alive while the reader and the writer
@@ -129,7 +149,7 @@ class h2_channel {
 
     /// The connection is gone: every waiting stream ends (`connection_error` or, above a
     /// GOAWAY's last_stream_id, `not_processed`).
-    void connection_lost(boost::system::error_code why) {
+    void connection_lost(boost::system::error_code why) override {
         if (!transport_error_) {
             transport_error_ = why;
         }
@@ -139,7 +159,7 @@ class h2_channel {
 
     /// The execution context is being destroyed: the waiters (each an attempt's coroutine,
     /// which holds the connection) are destroyed without being resumed.
-    void abandon() noexcept {
+    void abandon() noexcept override {
         auto streams = std::exchange(streams_, {});
         auto pings = std::exchange(ping_waiters_, {});
         auto ready = std::exchange(ready_, {});
@@ -148,33 +168,15 @@ class h2_channel {
     /// Says goodbye: GOAWAY NO_ERROR (see h2_session::go_away), written once no frame is on
     /// its way, so that it is the last frame. For a polite close of a connection the pool let
     /// go; the session takes no stream from then on. Completes once written (or failed).
-    task<boost::system::error_code> async_go_away() {
-        namespace asio = boost::asio;
-        // Rare: a frame (a reset, an acknowledgement) is still being written. The caller
-        // bounds the wait: closing the connection ends that write.
-        timer_type pause(stream_.socket().get_executor());
-        while (writing_ || stream_.writing()) {
-            pause.expires_after(std::chrono::milliseconds(1));
-            co_await pause.async_wait(asio::as_tuple(asio::use_awaitable_t<Executor>{}));
-        }
-        session_.go_away();
-        std::string out;
-        session_.take_output(out);
-        publish();
-        if (out.empty()) {
-            co_return boost::system::error_code{};  // closed already: nothing to say
-        }
-        writing_ = true;  // flush() starts no writer meanwhile
-        auto [ec, n] = co_await stream_.async_write(out);
-        writing_ = false;
-        co_return ec;
-    }
+    task<boost::system::error_code> async_go_away() override;
 
     /// True while the session takes new streams (read by the pool).
-    bool accepting() const noexcept { return accepting_.load(std::memory_order_relaxed); }
+    bool accepting() const noexcept override { return accepting_.load(std::memory_order_relaxed); }
     /// How many streams the pool may grant at once: the server's
     /// SETTINGS_MAX_CONCURRENT_STREAMS, at most the configured cap (read by the pool).
-    std::size_t capacity() const noexcept { return capacity_.load(std::memory_order_relaxed); }
+    std::size_t capacity() const noexcept override {
+        return capacity_.load(std::memory_order_relaxed);
+    }
     /// Streams waiting for an answer (on the strand).
     std::size_t in_flight() const noexcept { return streams_.size() + ping_waiters_.size(); }
     /// Why the connection failed, for its streams that ended with `connection_error`:
@@ -191,6 +193,11 @@ class h2_channel {
     }
 
   private:
+    // With no stream in flight: true when the server has closed or reset the connection with
+    // nothing before the end (seen without reading: a peek at the socket). Frames it sent
+    // while the connection idled (a GOAWAY) are left for the reader.
+    bool peer_closed() noexcept;
+
     // The reader's life: `stopping` once its pending read was cancelled on purpose; a read that
     // completes (aborted or not) makes it `running` again, and it ends when nothing waits.
     enum class reader_state { stopped, running, stopping };
@@ -275,4 +282,5 @@ class h2_channel {
 
 }  // namespace stytch::detail
 
+#include "driver/h2_channel_attempt.hpp"
 #include "driver/h2_channel_io.hpp"

@@ -158,4 +158,27 @@ void h2_channel<Executor>::stop_reading_when_unused() {
     }
 }
 
+template <class Executor>
+auto h2_channel<Executor>::async_go_away() -> task<boost::system::error_code> {
+    namespace asio = boost::asio;
+    // Rare: a frame (a reset, an acknowledgement) is still being written. The caller
+    // bounds the wait: closing the connection ends that write.
+    timer_type pause(stream_.socket().get_executor());
+    while (writing_ || stream_.writing()) {
+        pause.expires_after(std::chrono::milliseconds(1));
+        co_await pause.async_wait(asio::as_tuple(asio::use_awaitable_t<Executor>{}));
+    }
+    session_.go_away();
+    std::string out;
+    session_.take_output(out);
+    publish();
+    if (out.empty()) {
+        co_return boost::system::error_code{};  // closed already: nothing to say
+    }
+    writing_ = true;  // flush() starts no writer meanwhile
+    auto [ec, n] = co_await stream_.async_write(out);
+    writing_ = false;
+    co_return ec;
+}
+
 }  // namespace stytch::detail

@@ -35,7 +35,7 @@
 namespace stytch::detail {
 
 /// `Connection` needs reusable(), close() (at once), retire() (politely, from any thread),
-/// release_buffers(), multiplexed(), accepting(), capacity() and members `idle_since` and
+/// release_buffers(), shared(), accepting(), capacity() and members `idle_since` and
 /// `streams`; `Call` a `list_hook<Call>` at `Hook`.
 template <class Connection, class Call, list_hook<Call> Call::*Hook>
 class connection_pool {
@@ -85,6 +85,11 @@ class connection_pool {
         }
     }
 
+    /// A connection was just opened (its opener holds it): see share() and learned_http1().
+    std::vector<grant> opened(const connection_ptr& conn) {
+        return conn->shared() ? share(conn) : learned_http1();
+    }
+
     /// A connection just opened turned out to be HTTP/2 (its opener holds one stream): from
     /// now on it is shared. Grants queued calls a stream each, up to its capacity, and the
     /// right to open a connection to those that the connections being opened will not carry.
@@ -117,7 +122,7 @@ class connection_pool {
     /// an HTTP/2 one gives back one stream. Returns the grant this makes to the first queued
     /// call, if any.
     std::optional<grant> release(connection_ptr conn, clock::time_point now) {
-        if (conn && conn->multiplexed()) {
+        if (conn && conn->shared()) {
             return release_stream(std::move(conn), now);
         }
         if (conn && (closed_ || !conn->reusable())) {

@@ -24,7 +24,7 @@ struct fake_connection {
     void close() { closed = true; }
     void retire() { closed = true; }
     void release_buffers() { trimmed = true; }
-    bool multiplexed() const { return h2; }
+    bool shared() const { return h2; }
     bool accepting() const { return h2 && usable; }
     std::size_t capacity() const { return h2 ? max_streams : 1; }
     bool usable = true;
