@@ -207,8 +207,8 @@ request_encoder::request_encoder(const endpoint& ep, std::string_view project_id
     fixed_headers_.append("Content-Length: 0\r\n");
 }
 
-request_encoder::fixed_value request_encoder::append_fixed(std::string_view value) {
-    const fixed_value where{fixed_headers_.size(), value.size()};
+text_range request_encoder::append_fixed(std::string_view value) {
+    const text_range where{fixed_headers_.size(), value.size()};
     fixed_headers_.append(value);
     fixed_headers_.append(crlf);
     return where;
@@ -216,7 +216,7 @@ request_encoder::fixed_value request_encoder::append_fixed(std::string_view valu
 
 boost::system::error_code request_encoder::encode_delete_external_id(
     const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
-    std::string& out) const {
+    encoded_request& encoded) const {
     const std::string_view id = request.organization_id;
     std::string_view header;
     std::string_view value;
@@ -227,15 +227,23 @@ boost::system::error_code request_encoder::encode_delete_external_id(
     const std::size_t size_bound = method.size() + path_prefix_.size() + 3 * id.size() +
                                    path_suffix.size() + fixed_headers_.size() +
                                    (header.empty() ? 0 : header.size() + value.size() + 2) + 2;
+    std::string& out = encoded.http1;
     out.reserve(size_bound);  // before clear(): a bad_alloc leaves `out` as it was
     out.clear();
     out.append(method);
     out.append(path_prefix_);
+    encoded.organization.offset = out.size();
     append_path_segment(out, id);
-    out.append(path_suffix);
+    encoded.organization.size = out.size() - encoded.organization.offset;
+    out.append(path_suffix);  // the path ends at its space
+    const std::size_t path_end = out.size() - path_suffix.size() + path_suffix.find(' ');
+    encoded.path = {method.size(), path_end - method.size()};
     out.append(fixed_headers_);
+    encoded.session_value = {};
+    encoded.session_jwt = header == session_jwt_header;
     if (!header.empty()) {
         out.append(header);
+        encoded.session_value = {out.size(), value.size()};
         out.append(value);
         out.append(crlf);
     }
@@ -245,54 +253,35 @@ boost::system::error_code request_encoder::encode_delete_external_id(
 
 boost::system::error_code request_encoder::encode_delete_external_id_h2(
     const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
-    std::string& storage, std::vector<header_field>& out) const {
-    std::string http1;
-    if (const auto ec = encode_delete_external_id(request, options, http1)) {
+    encoded_request& storage, std::vector<header_field>& out) const {
+    encoded_request encoded;
+    if (const auto ec = encode_delete_external_id(request, options, encoded)) {
         return ec;
     }
     h2_field_array fields;
-    const auto used = h2_fields(http1, fields);
-    // The views into http1's buffer stay valid when it moves into storage (never an SSO
-    // buffer: a request is longer than 15 bytes).
+    const auto used = h2_fields(encoded, fields);
+    // The views into the request's buffer stay valid when it moves into storage (never an
+    // SSO buffer: a request is longer than 15 bytes).
     out.assign(used.begin(), used.end());
-    storage = std::move(http1);
+    storage = std::move(encoded);
     return {};
 }
 
-std::span<const header_field> request_encoder::h2_fields(std::string_view request,
+std::span<const header_field> request_encoder::h2_fields(const encoded_request& request,
                                                          h2_field_array& out) const {
-    // request: method, path, path_suffix, fixed_headers_, at most one more line, CRLF.
-    const std::size_t path_end = request.find(path_suffix);
-    const std::string_view path =
-        request.substr(method.size(), path_end - method.size() + path_suffix.find(' '));
-    std::string_view extra = request.substr(path_end + path_suffix.size() + fixed_headers_.size());
-    extra.remove_suffix(crlf.size());
-
     out = {{{":method", "DELETE"},
             {":scheme", "https"},
             {":authority", fixed(authority_)},
-            {":path", path},
+            {":path", request.at(request.path)},
             {"authorization", fixed(authorization_)},
             {"content-type", fixed(content_type_)},
             {"user-agent", fixed(user_agent_)}}};
     std::size_t used = 7;
-    if (!extra.empty()) {  // "Name: value\r\n", one of the two member-session headers
-        const std::size_t colon = extra.find(':');
-        const std::string_view name = extra.substr(0, colon + 2);
-        out[used++] = {name == session_jwt_header ? session_jwt_field : session_field,
-                       extra.substr(colon + 2, extra.size() - colon - 2 - crlf.size())};
+    if (request.session_value.size != 0) {
+        out[used++] = {request.session_jwt ? session_jwt_field : session_field,
+                       request.at(request.session_value)};
     }
     return std::span<const header_field>(out.data(), used);
-}
-
-std::string_view request_encoder::organization_segment(std::string_view request) const noexcept {
-    // The suffix cannot occur inside the segment: its '/' and ' ' are percent-encoded there.
-    const std::size_t start = method.size() + path_prefix_.size();
-    const std::size_t end = request.find(path_suffix, start);
-    if (start > request.size() || end == std::string_view::npos) {
-        return {};
-    }
-    return request.substr(start, end - start);
 }
 
 }  // namespace stytch::detail

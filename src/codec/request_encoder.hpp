@@ -1,6 +1,7 @@
 #pragma once
 
-// Sans-io request encoding: validation and the exact bytes of the HTTP/1.1 request.
+// Sans-io request encoding: validation, then one encoding of the request (encoded_request.hpp)
+// that HTTP/1.1 writes as it is and HTTP/2 sends as header fields.
 
 #include <boost/system/error_code.hpp>
 
@@ -14,6 +15,7 @@
 #include <stytch/b2b/delete_external_id.hpp>
 
 #include "codec/base_url.hpp"
+#include "codec/encoded_request.hpp"
 #include "codec/header_field.hpp"
 
 namespace stytch::detail {
@@ -47,24 +49,23 @@ class request_encoder {
                     std::string_view user_agent);
 
     /// Validates the call (empty id, a timeout that is not positive, header injection, both
-    /// session kinds) and, if valid,
-    /// replaces `out` with the complete request:
+    /// session kinds) and, if valid, replaces `out` with the request, whose `http1` is
     /// `DELETE <prefix>/v1/b2b/organizations/<pct-id>/external_id HTTP/1.1` with Host,
     /// Authorization, Content-Type: application/json, User-Agent, Content-Length: 0 and at most
     /// one member-session header. On error `out` is left unchanged.
     boost::system::error_code encode_delete_external_id(
         const b2b::delete_external_id_request& request,
-        const b2b::delete_external_id_options& options, std::string& out) const;
+        const b2b::delete_external_id_options& options, encoded_request& out) const;
 
     /// The same request as HTTP/2 header fields (RFC 9113 §8.3), validated the same way:
     /// `:method` DELETE, `:scheme` https, `:authority` (the Host value), `:path`, then
     /// authorization, content-type, user-agent and the member-session header, names
     /// lower-cased. No content-length: the request has no body (END_STREAM on HEADERS).
-    /// The fields view `storage` (which gets the HTTP/1.1 request) and this encoder.
+    /// The fields view `storage` (which gets the encoded request) and this encoder.
     /// On error `out` and `storage` are left unchanged.
     boost::system::error_code encode_delete_external_id_h2(
         const b2b::delete_external_id_request& request,
-        const b2b::delete_external_id_options& options, std::string& storage,
+        const b2b::delete_external_id_options& options, encoded_request& storage,
         std::vector<header_field>& out) const;
 
     /// The most fields a request has.
@@ -72,30 +73,24 @@ class request_encoder {
     /// Room for the fields of one request, without allocating.
     using h2_field_array = std::array<header_field, max_h2_fields>;
 
-    /// The HTTP/2 fields of `request`, an HTTP/1.1 request encode_delete_external_id() made:
-    /// what encode_delete_external_id_h2() gives for the same call, written into `out`. They
-    /// view `request` and this encoder (no copy, no allocation): both must outlive their use.
-    std::span<const header_field> h2_fields(std::string_view request, h2_field_array& out) const;
-
-    /// The organization a request encode_delete_external_id() made names: its path segment,
-    /// percent-encoded as sent (compare with is_path_segment_of()). A view into `request`.
-    std::string_view organization_segment(std::string_view request) const noexcept;
+    /// The HTTP/2 fields of `request`, which encode_delete_external_id() made: what
+    /// encode_delete_external_id_h2() gives for the same call, written into `out`. They view
+    /// `request` and this encoder (no copy, no allocation, no parsing): both must outlive their
+    /// use.
+    std::span<const header_field> h2_fields(const encoded_request& request,
+                                            h2_field_array& out) const;
 
   private:
-    // Where a value lies in fixed_headers_ (offsets, not views: the encoder may be moved).
-    struct fixed_value {
-        std::size_t offset = 0;
-        std::size_t size = 0;
-    };
-    // Appends `value` to fixed_headers_ and says where it lies.
-    fixed_value append_fixed(std::string_view value);
-    std::string_view fixed(fixed_value v) const noexcept {
+    // Appends `value` to fixed_headers_ and says where it lies (offsets, not views: the
+    // encoder may be moved).
+    text_range append_fixed(std::string_view value);
+    std::string_view fixed(text_range v) const noexcept {
         return std::string_view(fixed_headers_).substr(v.offset, v.size);
     }
 
     std::string path_prefix_;    // "<prefix>/v1/b2b/organizations/"
     std::string fixed_headers_;  // Host .. User-Agent lines, each ending in CRLF
-    fixed_value authority_, authorization_, content_type_, user_agent_;  // for h2_fields()
+    text_range authority_, authorization_, content_type_, user_agent_;  // for h2_fields()
 };
 
 }  // namespace stytch::detail

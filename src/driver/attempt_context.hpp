@@ -28,16 +28,16 @@ class attempt_gates {
 };
 
 struct attempt_context {
-    const void* who;           ///< the call: names the attempt's waits for connection::interrupt()
-    bool reused;               ///< the connection served an earlier attempt
-    std::string_view request;  ///< as encoded (HTTP/1.1 bytes; HTTP/2 takes fields from them)
-    const request_encoder& encoder;
+    const void* who;  ///< the call: names the attempt's waits for connection::interrupt()
+    bool reused;      ///< the connection served an earlier attempt
+    const encoded_request& request;
+    const request_encoder& encoder;  ///< HTTP/2 takes the request's fields from it
     const client_config& cfg;
     b2b::delete_external_id_response& response;  ///< a 2xx answer is decoded into it
     attempt_gates& gates;
 
     /// The organization the request names, which a 2xx answer must be for.
-    std::string_view requested() const noexcept { return encoder.organization_segment(request); }
+    std::string_view requested() const noexcept { return request.organization_segment(); }
 };
 
 /// The outcome of an attempt that may not write: the call was aborted (its outcome then comes

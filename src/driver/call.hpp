@@ -18,6 +18,7 @@
 
 #include <stytch/b2b/organizations.hpp>
 
+#include "codec/encoded_request.hpp"
 #include "engine/call_machine.hpp"
 #include "engine/intrusive_list.hpp"
 #include "engine/outcome.hpp"
@@ -52,7 +53,7 @@ struct call {
     /// Keeps the handler's executor busy until the handler ran.
     boost::asio::executor_work_guard<boost::asio::any_completion_executor> work;
     api_error* diag;
-    std::string request;  ///< encoded bytes
+    encoded_request request;
     b2b::delete_external_id_response response;
     clock::time_point deadline;
 

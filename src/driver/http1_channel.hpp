@@ -118,7 +118,7 @@ auto http1_channel<Executor>::async_attempt(attempt_context& a, std::shared_ptr<
         co_return not_written(a.reused);
     }
     http_answer answer;
-    auto ec = co_await async_exchange(a.request, a.cfg.max_response_body, answer);
+    auto ec = co_await async_exchange(a.request.http1, a.cfg.max_response_body, answer);
     if (ec) {
         co_return judge_exchange_failure(ec, a.reused, state_ == connection_state::silent_failure);
     }

@@ -13,6 +13,7 @@ using stytch::b2b::delete_external_id_options;
 using stytch::b2b::delete_external_id_request;
 using stytch::detail::append_percent_encoded;
 using stytch::detail::base64_encode;
+using stytch::detail::encoded_request;
 using stytch::detail::endpoint;
 using stytch::detail::is_path_segment_of;
 using stytch::detail::is_valid_header_value;
@@ -58,7 +59,11 @@ boost::system::error_code encode(const delete_external_id_request& req,
                                  const delete_external_id_options& opts, std::string& out,
                                  const endpoint& ep = test_endpoint) {
     const request_encoder enc(ep, project_id, secret, user_agent);
-    return enc.encode_delete_external_id(req, opts, out);
+    encoded_request encoded;
+    encoded.http1 = out;  // unchanged on error
+    const auto ec = enc.encode_delete_external_id(req, opts, encoded);
+    out = encoded.http1;
+    return ec;
 }
 
 }  // namespace
@@ -146,8 +151,9 @@ BOOST_AUTO_TEST_CASE(exact_request_without_member_session) {
 
 BOOST_AUTO_TEST_CASE(basic_credential_is_project_id_colon_secret) {
     const request_encoder enc(test_endpoint, "Aladdin", "open sesame", user_agent);
-    std::string out;
-    BOOST_TEST(!enc.encode_delete_external_id({"o"}, {}, out));
+    encoded_request encoded;
+    BOOST_TEST(!enc.encode_delete_external_id({"o"}, {}, encoded));
+    const std::string& out = encoded.http1;
     BOOST_TEST(out.find("\r\nAuthorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n") !=
                std::string::npos);
     // The secret itself never appears in clear.
@@ -229,12 +235,16 @@ BOOST_AUTO_TEST_CASE(the_organization_segment_of_a_request_is_the_encoded_id) {
             {"caf\xc3\xa9", "caf%C3%A9"},
         };
         for (const auto& [id, segment] : cases) {
-            std::string out;
+            encoded_request out;
             BOOST_TEST(!enc.encode_delete_external_id({id}, {.session_token = "tok"}, out), id);
-            BOOST_TEST(enc.organization_segment(out) == segment, id);
+            BOOST_TEST(out.organization_segment() == segment, id);
+            BOOST_TEST(is_path_segment_of(out.organization_segment(), id), id);
+            BOOST_TEST(out.at(out.path) == ep.path_prefix + "/v1/b2b/organizations/" +
+                                               std::string(segment) + "/external_id",
+                       id);
+            BOOST_TEST(out.at(out.session_value) == "tok");
         }
-        BOOST_TEST(enc.organization_segment("").empty());
-        BOOST_TEST(enc.organization_segment("DELETE /v1/b2b/organizations/x").empty());
+        BOOST_TEST(encoded_request{}.organization_segment().empty());
     }
 }
 

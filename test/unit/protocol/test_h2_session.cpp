@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_SUITE(h2_session_tests)
 BOOST_AUTO_TEST_CASE(the_request_is_the_http1_request_as_h2_fields) {
     const auto ep = stytch::detail::parse_base_url("https://test.stytch.com:8443/pre").value();
     const stytch::detail::request_encoder enc(ep, "project-test-1", "secret", "ua/1");
-    std::string storage;
+    stytch::detail::encoded_request storage;
     std::vector<header_field> fields;
     stytch::b2b::delete_external_id_options options;
     options.session_jwt = "jwt";
@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(the_h2_fields_name_the_session_header_and_survive_a_moved_e
     const auto ep = stytch::detail::parse_base_url("https://test.stytch.com").value();
     stytch::detail::request_encoder original(ep, "p", "s", "ua/2");
     const stytch::detail::request_encoder enc = std::move(original);
-    std::string storage;
+    stytch::detail::encoded_request storage;
     std::vector<header_field> fields;
     stytch::b2b::delete_external_id_options options;
     options.session_token = "tok";
