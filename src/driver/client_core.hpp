@@ -108,9 +108,10 @@ class client_core final : public client_impl,
     void let_go(call_type& c);
     void cancel(call_type& c, asio::cancellation_type type);
     void abort(call_type& c, error_code reason);
-    /// A granted call about to run an attempt; `connection` null: open a new one.
+    /// A granted call about to run an attempt; `connection` is null for pool_entry::to_open.
     struct launch {
         call_ptr call;
+        pool_entry entry;
         connection_ptr connection;
     };
     /// A completed call whose handler (and on_call hook) is yet to be invoked.
@@ -277,10 +278,10 @@ auto client_core<Executor>::on_grant(const grant& g) -> launch {
     advance(c.state, call_event::granted);
     c.attempt_started = clock::now();
     c.waited += c.attempt_started - c.queued_at;
-    if (g.connection) {
+    if (g.entry != pool_entry::to_open) {
         ++stats_.connections_reused;
     }
-    return {c.self, g.connection};
+    return {c.self, g.entry, g.connection};
 }
 
 }  // namespace stytch::detail

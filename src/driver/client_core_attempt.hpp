@@ -12,8 +12,8 @@ template <class Executor>
 void client_core<Executor>::run_attempt(launch l) {
     auto c = std::move(l.call);
     auto conn = std::move(l.connection);
-    const bool reused = conn != nullptr;
-    if (!conn) {
+    const bool reused = l.entry != pool_entry::to_open;
+    if (!reused) {
         conn = std::make_shared<connection_type>(asio::make_strand(inner_), tls_, h2_limits_,
                                                  cfg_.max_streams_per_connection, goodbye_limit());
     }

@@ -56,7 +56,7 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
         run_attempt(std::move(*next.again));
     }
     if (next.action == call_action::start_attempt) {
-        run_attempt({c, nullptr});
+        run_attempt({c, pool_entry::to_open, nullptr});  // a new connection in the same slot
     }
 }
 

@@ -1,22 +1,19 @@
 #pragma once
 
 // The pool's bookkeeping: idle connections, the count of open ones, and the one FIFO of calls
-// waiting for a connection. It grants a call directly — a stream on an HTTP/2 connection, an
-// idle HTTP/1.1 connection, or the right to open a new one — and does no I/O except closing
-// what it discards. Not thread-safe: the engine holds its mutex around every member, for a
-// few hundred nanoseconds.
+// waiting for a connection. It grants a call directly (pool_entry.hpp: a stream on a shared
+// HTTP/2 connection, a unique idle HTTP/1.1 one, or the right to open one) and does no I/O
+// except closing what it discards. Not thread-safe: the engine holds its mutex around every
+// member, for a few hundred nanoseconds.
 //
-// A connection's capacity is 1 over HTTP/1.1 and, over HTTP/2, what the server allows
-// (SETTINGS_MAX_CONCURRENT_STREAMS, at most the configured cap): a call gets a stream on the
-// least-loaded HTTP/2 connection that accepts streams, and a new connection only when all are
-// full. An HTTP/2 connection that stops accepting (GOAWAY, failure) takes no more calls and
-// is closed when its last stream ends.
-//
-// Cold start: see pool_limits::probe_protocol.
+// Over HTTP/2 a connection carries what the server allows (SETTINGS_MAX_CONCURRENT_STREAMS, at
+// most the configured cap): a call gets a stream on the least-loaded one that accepts streams,
+// a new connection only when all are full; one that stops accepting (GOAWAY, failure) takes
+// no more calls and closes with its last stream. Cold start: see pool_limits::probe_protocol.
 //
 // Idle connections expire lazily, whenever a call asks or a connection comes back: an idle
 // pool holds no pending operation, so io_context::run() returns once the last call completed.
-// Whether an idle connection is still quiet is checked by the attempt itself, on the
+// Whether an idle connection is still usable is checked by the attempt itself, on the
 // connection's strand, right before it writes (no system call under the mutex).
 
 #include <chrono>
@@ -29,6 +26,7 @@
 
 #include "base/time_arith.hpp"
 #include "engine/intrusive_list.hpp"
+#include "engine/pool_entry.hpp"
 #include "engine/pool_limits.hpp"
 #include "engine/shared_connections.hpp"
 
@@ -43,10 +41,10 @@ class connection_pool {
     using clock = std::chrono::steady_clock;
     using connection_ptr = std::shared_ptr<Connection>;
 
-    /// What a call was granted: a pooled connection, or (`connection` null) the right to open
-    /// one, which counts as open from now on.
+    /// What a call was granted; `connection` is null for pool_entry::to_open.
     struct grant {
         Call* call;
+        pool_entry entry;
         connection_ptr connection;
     };
 
@@ -61,16 +59,16 @@ class connection_pool {
         close_expired(now);
         if (connection_ptr shared = least_loaded()) {
             ++shared->streams;
-            return grant{&c, std::move(shared)};
+            return grant{&c, pool_entry::shared, std::move(shared)};
         }
         if (!idle_.empty()) {
             connection_ptr conn = std::move(idle_.back());
             idle_.pop_back();
-            return grant{&c, std::move(conn)};
+            return grant{&c, pool_entry::unique, std::move(conn)};
         }
         if (may_open(waiting_ + 1)) {
             ++open_;
-            return grant{&c, nullptr};
+            return grant{&c, pool_entry::to_open, nullptr};
         }
         queue_.push_back(c);
         ++waiting_;
@@ -85,34 +83,23 @@ class connection_pool {
         }
     }
 
-    /// A connection was just opened (its opener holds it): see share() and learned_http1().
+    /// A connection was just opened (its opener holds it). A shared one (HTTP/2) takes queued
+    /// calls at once, a stream each up to its capacity. Either way the pool now knows the
+    /// protocol, and queued calls that the connections being opened will not carry get the
+    /// right to open one, up to `max_connections`.
     std::vector<grant> opened(const connection_ptr& conn) {
-        return conn->shared() ? share(conn) : learned_http1();
-    }
-
-    /// A connection just opened turned out to be HTTP/2 (its opener holds one stream): from
-    /// now on it is shared. Grants queued calls a stream each, up to its capacity, and the
-    /// right to open a connection to those that the connections being opened will not carry.
-    std::vector<grant> share(const connection_ptr& conn) {
-        conn->streams = 1;
-        shared_.add(conn);
-        protocol_ = learned::http2;
-        h2_capacity_ = conn->capacity();
         std::vector<grant> granted;
-        while (!closed_ && !queue_.empty() && conn->accepting() &&
-               conn->streams < conn->capacity()) {
-            ++conn->streams;
-            granted.push_back(grant{pop_waiting(), conn});
+        protocol_ = conn->shared() ? learned::http2 : learned::http1;
+        if (conn->shared()) {
+            conn->streams = 1;
+            shared_.add(conn);
+            h2_capacity_ = conn->capacity();
+            while (!closed_ && !queue_.empty() && conn->accepting() &&
+                   conn->streams < conn->capacity()) {
+                ++conn->streams;
+                granted.push_back(grant{pop_waiting(), pool_entry::shared, conn});
+            }
         }
-        grant_opens(granted);
-        return granted;
-    }
-
-    /// A connection just opened speaks HTTP/1.1: queued calls get the right to open one each,
-    /// up to `max_connections`.
-    std::vector<grant> learned_http1() {
-        protocol_ = learned::http1;
-        std::vector<grant> granted;
         grant_opens(granted);
         return granted;
     }
@@ -134,7 +121,8 @@ class connection_pool {
             conn = nullptr;  // its slot is free again, as an unused right to open
         }
         if (!queue_.empty() && !closed_) {
-            return grant{pop_waiting(), std::move(conn)};
+            const auto entry = conn ? pool_entry::unique : pool_entry::to_open;
+            return grant{pop_waiting(), entry, std::move(conn)};
         }
         if (!conn) {
             --open_;
@@ -222,7 +210,7 @@ class connection_pool {
     void grant_opens(std::vector<grant>& granted) {
         while (!closed_ && !queue_.empty() && may_open(waiting_)) {
             ++open_;
-            granted.push_back(grant{pop_waiting(), nullptr});
+            granted.push_back(grant{pop_waiting(), pool_entry::to_open, nullptr});
         }
     }
 
@@ -241,7 +229,7 @@ class connection_pool {
         if (!closed_ && conn->accepting()) {
             if (!queue_.empty() && conn->streams < conn->capacity()) {
                 ++conn->streams;
-                return grant{pop_waiting(), std::move(conn)};
+                return grant{pop_waiting(), pool_entry::shared, std::move(conn)};
             }
             if (conn->streams == 0) {
                 conn->idle_since = now;
@@ -254,7 +242,7 @@ class connection_pool {
         drop_shared([&](const Connection& c) { return &c == conn.get(); });
         if (!queue_.empty() && !closed_) {
             ++open_;
-            return grant{pop_waiting(), nullptr};
+            return grant{pop_waiting(), pool_entry::to_open, nullptr};
         }
         return std::nullopt;
     }

@@ -16,9 +16,9 @@ struct pool_limits {
     /// Connections may turn out HTTP/2 (the cold start): while no connection has told which
     /// protocol the server speaks (ALPN, in the TLS handshake), open one connection only, as
     /// Go's transport does: over HTTP/2 that one may carry every waiting call. Once a handshake
-    /// told HTTP/2 (connection_pool::share()), a new connection opens only for calls that the
+    /// told HTTP/2 (connection_pool::opened()), a new connection opens only for calls that the
     /// connections being opened will not carry (each is expected to take as many streams as
-    /// the last one allowed); once one told HTTP/1.1 (learned_http1()), up to
+    /// the last one allowed); once one told HTTP/1.1, up to
     /// `max_connections` open at once, as without probing. The protocol learned last is kept
     /// for the pool's life: a burst after an idle spell opens as the server last answered.
     /// False: every call may open one (HTTP/1.1 only).

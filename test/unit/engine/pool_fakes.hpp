@@ -16,6 +16,7 @@ namespace stytch::test::engine {
 using std::chrono::milliseconds;
 using stytch::detail::connection_pool;
 using stytch::detail::list_hook;
+using stytch::detail::pool_entry;
 using stytch::detail::pool_limits;
 using clk = std::chrono::steady_clock;
 

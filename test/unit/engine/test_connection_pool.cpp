@@ -17,7 +17,7 @@ namespace {
 // An HTTP/2 connection of `max_streams` streams handed to `p`, which had no call waiting.
 std::shared_ptr<fake_connection> shared_h2(pool& p, std::size_t max_streams) {
     auto conn = h2_connection(max_streams);
-    BOOST_TEST(p.share(conn).empty());
+    BOOST_TEST(p.opened(conn).empty());
     return conn;
 }
 
@@ -32,7 +32,7 @@ BOOST_AUTO_TEST_CASE(calls_get_the_right_to_open_up_to_the_limit_then_wait_in_or
     auto ga = p.request(a, now);
     auto gb = p.request(b, now);
     BOOST_REQUIRE((ga && gb));
-    BOOST_TEST((ga->call == &a && !ga->connection));  // open a new one
+    BOOST_TEST((ga->call == &a && ga->entry == pool_entry::to_open && !ga->connection));
     BOOST_TEST(p.open() == 2u);
     BOOST_TEST(!p.request(c, now));
     BOOST_TEST(!p.request(d, now));
@@ -43,12 +43,12 @@ BOOST_AUTO_TEST_CASE(calls_get_the_right_to_open_up_to_the_limit_then_wait_in_or
     auto conn = std::make_shared<fake_connection>();
     auto gc = p.release(conn, now);
     BOOST_REQUIRE(gc);
-    BOOST_TEST((gc->call == &c && gc->connection == conn));
+    BOOST_TEST((gc->call == &c && gc->entry == pool_entry::unique && gc->connection == conn));
     BOOST_TEST(p.idle() == 0u);
     // A failed open gives its slot to the next waiter as a right to open.
     auto gd = p.release(nullptr, now);
     BOOST_REQUIRE(gd);
-    BOOST_TEST((gd->call == &d && !gd->connection));
+    BOOST_TEST((gd->call == &d && gd->entry == pool_entry::to_open && !gd->connection));
     BOOST_TEST(p.open() == 2u);
     BOOST_TEST(!p.has_queue());
     BOOST_TEST(p.waiting() == 0u);
@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(idle_connections_are_reused_newest_first) {
     BOOST_TEST(p.idle() == 2u);
     auto g = p.request(a, now);
     BOOST_REQUIRE(g);
-    BOOST_TEST((g->connection == newer));
+    BOOST_TEST((g->entry == pool_entry::unique && g->connection == newer));
 }
 
 BOOST_AUTO_TEST_CASE(a_connection_that_cannot_be_reused_is_closed_and_its_slot_freed) {
@@ -174,15 +174,16 @@ BOOST_AUTO_TEST_CASE(an_h2_connection_takes_queued_calls_up_to_its_capacity) {
     BOOST_TEST(!p.request(b, now));
     BOOST_TEST(!p.request(c, now));
     auto conn = h2_connection(3);  // the server selected h2 and allows 3 streams
-    auto granted = p.share(conn);
+    auto granted = p.opened(conn);
     BOOST_TEST_REQUIRE(granted.size() == 2u);  // the opener holds the first stream
     BOOST_TEST((granted[0].call == &a && granted[1].call == &b));
     BOOST_TEST((granted[0].connection == conn && granted[1].connection == conn));
+    BOOST_TEST((granted[0].entry == pool_entry::shared && granted[1].entry == pool_entry::shared));
     BOOST_TEST(conn->streams == 3u);
     BOOST_TEST(p.waiting() == 1u);
     auto next = p.release(conn, now);  // one stream ends: the queued call takes it
     BOOST_TEST_REQUIRE(next.has_value());
-    BOOST_TEST((next->call == &c && next->connection == conn));
+    BOOST_TEST((next->call == &c && next->entry == pool_entry::shared && next->connection == conn));
     BOOST_TEST(conn->streams == 3u);
     BOOST_TEST(p.open() == 1u);
 }
@@ -210,11 +211,11 @@ BOOST_AUTO_TEST_CASE(a_new_connection_opens_only_when_every_h2_connection_is_ful
     auto conn = shared_h2(p, 2);
     auto g = p.request(a, now);
     BOOST_TEST_REQUIRE(g.has_value());
-    BOOST_TEST((g->connection == conn));  // a stream, not a new connection
+    BOOST_TEST((g->entry == pool_entry::shared && g->connection == conn));  // not a new one
     BOOST_TEST(p.open() == 1u);
     g = p.request(b, now);
     BOOST_TEST_REQUIRE(g.has_value());
-    BOOST_TEST((g->connection == nullptr));  // full: the right to open the second
+    BOOST_TEST((g->entry == pool_entry::to_open && g->connection == nullptr));  // full
     BOOST_TEST(p.open() == 2u);
 }
 

@@ -38,10 +38,11 @@ BOOST_AUTO_TEST_CASE(a_cold_burst_opens_one_connection_until_its_handshake_tells
     BOOST_TEST(f.p.open() == 1u);
     BOOST_TEST(f.p.waiting() == 49u);
     auto conn = h2_connection(100);  // the handshake says h2, 100 streams
-    auto granted = f.p.share(conn);
+    auto granted = f.p.opened(conn);
     BOOST_TEST_REQUIRE(granted.size() == 49u);
     for (std::size_t i = 0; i < granted.size(); ++i) {
         BOOST_TEST((granted[i].call == &f.burst[i] && granted[i].connection == conn));
+        BOOST_TEST((granted[i].entry == pool_entry::shared));
     }
     BOOST_TEST(f.p.open() == 1u);
     BOOST_TEST(!f.p.has_queue());
@@ -49,10 +50,12 @@ BOOST_AUTO_TEST_CASE(a_cold_burst_opens_one_connection_until_its_handshake_tells
 
 BOOST_AUTO_TEST_CASE(http1_learned_opens_up_to_the_limit_for_the_queue_at_once) {
     cold_burst f(4, 5);
-    auto granted = f.p.learned_http1();  // the first handshake says HTTP/1.1
+    // The first handshake says HTTP/1.1 (its opener keeps the connection).
+    auto granted = f.p.opened(std::make_shared<fake_connection>());
     BOOST_TEST_REQUIRE(granted.size() == 3u);
     for (std::size_t i = 0; i < granted.size(); ++i) {
         BOOST_TEST((granted[i].call == &f.burst[i] && granted[i].connection == nullptr));
+        BOOST_TEST((granted[i].entry == pool_entry::to_open));
     }
     BOOST_TEST(f.p.open() == 4u);
     BOOST_TEST(f.p.waiting() == 2u);
@@ -80,11 +83,12 @@ BOOST_AUTO_TEST_CASE(h2_opens_as_many_connections_as_the_streams_allowed_require
     // 7 calls, 2 streams per connection: this one carries 2, three more connections open for
     // the other 5, and 2 calls wait for their streams on them.
     auto conn = h2_connection(2);
-    auto granted = f.p.share(conn);
+    auto granted = f.p.opened(conn);
     BOOST_TEST_REQUIRE(granted.size() == 4u);
     BOOST_TEST((granted[0].call == &f.burst[0] && granted[0].connection == conn));
     for (std::size_t i = 1; i < granted.size(); ++i) {
         BOOST_TEST((granted[i].call == &f.burst[i] && granted[i].connection == nullptr));
+        BOOST_TEST((granted[i].entry == pool_entry::to_open));
     }
     BOOST_TEST(f.p.open() == 4u);
     BOOST_TEST(f.p.waiting() == 2u);
@@ -99,7 +103,7 @@ BOOST_AUTO_TEST_CASE(h2_opens_as_many_connections_as_the_streams_allowed_require
     BOOST_TEST(f.p.open() == 5u);
     // A connection opened takes the first queued call; no more open for the others.
     auto second = h2_connection(2);
-    granted = f.p.share(second);
+    granted = f.p.opened(second);
     BOOST_TEST_REQUIRE(granted.size() == 1u);
     BOOST_TEST((granted[0].call == &f.burst[4] && granted[0].connection == second));
     BOOST_TEST(f.p.open() == 5u);
