@@ -88,8 +88,8 @@ class connection : public std::enable_shared_from_this<connection<Executor>> {
     }
 
     /// Closes the socket at once; pending operations complete with operation_aborted and the
-    /// connection cannot be opened again. `why` becomes fault(). Over HTTP/2 every stream
-    /// still waiting ends with `connection_error`.
+    /// connection cannot be opened again. `why` is what an open under way reports, and its
+    /// channel learns it: over HTTP/2 every stream still waiting ends with `connection_error`.
     void close(boost::system::error_code why = boost::asio::error::operation_aborted) noexcept {
         if (state_ != connection_state::closed) {
             fault_ = why;
