@@ -89,10 +89,13 @@ class http1_channel final : public channel<Executor> {
         return state_ == connection_state::ready;
     }
 
-    // Writes `request` and reads one final answer into `out` (interim 1xx answers skipped),
-    // keeping the body within `body_limit`.
-    task<boost::system::error_code> async_exchange(std::string_view request, std::size_t body_limit,
-                                                   http_answer& out);
+    // The exchange failed with `ec`, after some of an answer (`got_some`) or none: the
+    // connection's state is told, and the failure judged.
+    outcome failed(boost::system::error_code ec, bool got_some, bool reused) {
+        state_ = next(state_, !got_some && is_peer_gone(ec) ? connection_event::failed_before_answer
+                                                            : connection_event::failed_mid_answer);
+        return judge_exchange_failure(ec, reused, state_ == connection_state::silent_failure);
+    }
 
     tls_stream<Executor>& stream_;
     connection_state& state_;
@@ -104,6 +107,8 @@ class http1_channel final : public channel<Executor> {
     std::string retry_after_;
 };
 
+// One coroutine from the idle check to the judged answer: a nested one for the exchange would
+// cost a frame allocation per call.
 template <class Executor>
 auto http1_channel<Executor>::async_attempt(attempt_context& a, std::shared_ptr<void>)
     -> task<outcome> {
@@ -117,31 +122,16 @@ auto http1_channel<Executor>::async_attempt(attempt_context& a, std::shared_ptr<
     if (!a.gates.may_write()) {
         co_return not_written(a.reused);
     }
-    http_answer answer;
-    auto ec = co_await async_exchange(a.request.http1, a.cfg.max_response_body, answer);
-    if (ec) {
-        co_return judge_exchange_failure(ec, a.reused, state_ == connection_state::silent_failure);
-    }
-    // Decoded here, on the connection's strand, while the answer is in its buffers; straight
-    // into the call's response, which is moved once more: into the handler.
-    co_return judge_answer(answer, a.reused, a.response, a.cfg, a.requested());
-}
-
-template <class Executor>
-auto http1_channel<Executor>::async_exchange(std::string_view request, std::size_t body_limit,
-                                             http_answer& out) -> task<boost::system::error_code> {
     state_ = next(state_, connection_event::write);
-    auto [wec, _] = co_await stream_.async_write(request);
+    auto [wec, _] = co_await stream_.async_write(a.request.http1);
     if (wec) {
-        state_ = next(state_, is_peer_gone(wec) ? connection_event::failed_before_answer
-                                                : connection_event::failed_mid_answer);
-        co_return wec;
+        co_return failed(wec, false, a.reused);
     }
 
     // Beast's http::async_read, flattened into this coroutine: the same parser calls without
     // two composed operations (and their work guards) per read.
     answer_limits limits;
-    limits.body = body_limit;
+    limits.body = a.cfg.max_response_body;
     answer_reader reader(body_, retry_after_, limits);
     boost::system::error_code ec;
     while (reader.feed(buffer_, ec) == parse_status::need_more) {
@@ -159,21 +149,21 @@ auto http1_channel<Executor>::async_exchange(std::string_view request, std::size
         }
     }
     if (ec) {
-        state_ = next(state_, !reader.got_some() && is_peer_gone(ec)
-                                  ? connection_event::failed_before_answer
-                                  : connection_event::failed_mid_answer);
-        co_return ec;
+        co_return failed(ec, reader.got_some(), a.reused);
     }
 
-    out.status = reader.status();
-    out.body = body_;
-    out.retry_after = retry_after_;
+    http_answer answer;
+    answer.status = reader.status();
+    answer.body = body_;
+    answer.retry_after = retry_after_;
     // Anything after the answer in our buffers means the server sent more than was asked for;
     // the socket is checked when the connection is next used.
     const bool clean = reader.keep_alive() && buffer_.size() == 0 && !stream_.holds_input();
     state_ = next(state_,
                   clean ? connection_event::answered_keep_alive : connection_event::answered_last);
-    co_return boost::system::error_code{};
+    // Decoded here, on the connection's strand, while the answer is in its buffers; straight
+    // into the call's response, which is moved once more: into the handler.
+    co_return judge_answer(answer, a.reused, a.response, a.cfg, a.requested());
 }
 
 }  // namespace stytch::detail
