@@ -20,6 +20,8 @@
 # pool, the latency-bound row (stytch-mock --delay-ms 20 --http2, 1,000 callers on
 # max_connections 4, --http-version 1.1 then 2, half of BENCH_SECONDS each: calls/s and the
 # ratio h2 / HTTP/1.1, target >= 50x), and the decode micro-benchmark (stytch-decode-bench).
+# Before those, bench/counts.sh counts instructions, allocations and system calls per call, and
+# the goals of issue 20 are printed from this run, each met or missed.
 # An HTTP/2 contender that fails shows its errors and the run goes on.
 #
 # Environment: BENCH_ROUNDS (3), BENCH_SECONDS (8), BENCH_WRK_THREADS (1),
@@ -41,7 +43,7 @@ project_id=project-test-11111111-2222-3333-4444-555555555555
 secret=secret-test-mock
 org=organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931
 
-for tool in nginx wrk h2load openssl /usr/bin/time; do
+for tool in nginx wrk h2load openssl /usr/bin/time valgrind heaptrack strace; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }
 done
 
@@ -262,6 +264,35 @@ END {
     printf "| %-12s | %10.0f | %8.0f | %8.0f | %11.1f | %6d | %13.2fx | %11.2fx |\n", "stytch h2", r, median("stytch-h2", 3), median("stytch-h2", 4), c, e, hr ? r / hr : 0, hc ? c / hc : 0
     printf "\nh2 throughput: stytch-bench %.2fx h2load (target >= 0.80x), %d errors (target 0)\n", hr ? r / hr : 0, e
 }' "$results"
+
+echo
+echo "== per call: instructions, heap allocations, system calls (bench/counts.sh: runs of ${COUNT_SMALL:-1000} and ${COUNT_LARGE:-3000} calls, the difference per call)"
+counts=$work/counts.txt
+: >"$counts"
+"$root/bench/counts.sh" "$bench_bin" "$url" "$url_h2" "$work/ca.pem" "$path" "$counts"
+
+echo
+echo "== the goals of issue 20, from this run"
+awk "$medians"'
+FNR == 1 { file++ }
+file == 2 { count[$1] = $2; next }
+function row(what, ours, goal, met) {
+    printf "| %-44s | %14s | %8s | %-6s |\n", what, ours, goal, met ? "met" : "missed"
+}
+function has(k) { return k in count }
+END {
+    printf "| %-44s | %14s | %8s | %-6s |\n", "", "ours", "goal", ""
+    printf "|----------------------------------------------|---------------:|---------:|--------|\n"
+    t = median("stytch", 2) / median("wrk", 2); row("HTTP/1.1, 1 thread, throughput x wrk", sprintf("%.2f", t), ">= 1.0", t >= 1.0)
+    t = median("stytch", 5) / median("wrk", 5); row("HTTP/1.1, CPU per call x wrk", sprintf("%.2f", t), "<= 1.15", t <= 1.15)
+    h = median("h2load", 2); t = h ? median("stytch-h2", 2) / h : 0; row("HTTP/2, throughput x h2load", sprintf("%.2f", t), ">= 0.85", t >= 0.85)
+    h = median("h2load", 5); t = h ? median("stytch-h2", 5) / h : 0; row("HTTP/2, CPU per call x h2load", sprintf("%.2f", t), "<= 1.5", t > 0 && t <= 1.5)
+    t = median("stytch-2t", 2) / median("wrk-2t", 2); row("2 threads, throughput x wrk -t2", sprintf("%.2f", t), ">= 0.9", t >= 0.9)
+    if (has("instr-h1")) row("instructions per call, HTTP/1.1 (HTTP/2)", sprintf("%.0f (%.0f)", count["instr-h1"], count["instr-h2"]), "<= 60000", count["instr-h1"] <= 60000)
+    if (has("alloc-h1")) row("heap allocations per call, HTTP/1.1 / HTTP/2", sprintf("%.1f / %.1f", count["alloc-h1"], count["alloc-h2"]), "40 / 45", count["alloc-h1"] <= 40 && count["alloc-h2"] <= 45)
+    if (has("sys-h1")) printf "| %-44s | %14s | %8s | %-6s |\n", "system calls per call, HTTP/1.1 / HTTP/2", sprintf("%.2f / %.2f", count["sys-h1"], count["sys-h2"]), "-", ""
+    if (has("sys-wrk")) printf "| %-44s | %14s | %8s | %-6s |\n", "system calls per request, wrk / h2load", sprintf("%.2f / %.2f", count["sys-wrk"], count["sys-h2load"]), "-", ""
+}' "$results" "$counts"
 
 echo
 echo "== many callers, many connections (stytch-bench, ${seconds}s each)"

@@ -23,7 +23,6 @@
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/query.hpp>
-#include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
@@ -184,9 +183,9 @@ void client_core<Executor>::start(
     if (lost_.load(std::memory_order_acquire)) {
         return;  // nothing can run any more: the handler is destroyed, as the context's are
     }
-    // The per-thread recycling cache makes this allocation free in steady state.
-    auto c = std::allocate_shared<call_type>(asio::recycling_allocator<call_type>(), inner_,
-                                             std::move(handler), diag, ex_);
+    // Not through Asio's per-thread recycling cache: its blocks hold at most 1,020 bytes, less
+    // than the response alone, so each call would evict a block that a posted step reuses.
+    auto c = std::make_shared<call_type>(inner_, std::move(handler), diag, ex_);
     error_code invalid = encoder_.encode_delete_external_id(request, options, c->request);
     c->started = c->queued_at = clock::now();
     c->deadline = saturating_add(c->started, options.timeout.value_or(cfg_.request_timeout));

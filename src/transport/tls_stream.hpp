@@ -150,8 +150,18 @@ class tls_stream {
     }
 
     /// Writes all of `data` (OpenSSL writes whole records unless partial writes are enabled).
+    /// Seals `data` before returning when OpenSSL can (it nearly always can once the handshake
+    /// is done): then only the socket write is left to await, one coroutine frame less.
     task<std::pair<boost::system::error_code, std::size_t>> async_write(std::string_view data) {
-        return perform(op::write, const_cast<char*>(data.data()), data.size());
+        char* bytes = const_cast<char*>(data.data());
+        const sealing s = seal(op::write, bytes, data.size());
+        if (s.ec) {
+            return failed(s.ec);
+        }
+        if (s.err != SSL_ERROR_NONE) {
+            return perform(op::write, bytes, data.size());  // OpenSSL asks for the same call again
+        }
+        return flush_output(s.done);
     }
 
     /// Sends a close_notify alert and writes it, without waiting for the peer's (the caller
@@ -165,7 +175,8 @@ class tls_stream {
             ERR_clear_error();
             co_return map_tls_error(SSL_ERROR_SSL, lib_error);
         }
-        co_return co_await flush_output();
+        auto [wec, _] = co_await flush_output();
+        co_return wec;
     }
 
     /// Reads at least one byte of plaintext into `buffer`.
@@ -201,34 +212,54 @@ class tls_stream {
         return 0;
     }
 
+    // What one call into OpenSSL did: `err` is SSL_ERROR_NONE or asks to wait for the socket,
+    // unless `ec` says the operation failed.
+    struct sealing {
+        int err;
+        std::size_t done;
+        boost::system::error_code ec;
+    };
+
+    sealing seal(op o, char* data, std::size_t size) {
+        std::size_t done = 0;
+        ERR_clear_error();
+        const int r = call(o, data, size, done);
+        const int err = r > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl_.get(), r);
+        const unsigned long lib_error = err == SSL_ERROR_NONE ? 0 : ERR_get_error();
+        if (err != SSL_ERROR_NONE && err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
+            return {err, 0, map_tls_error(err, lib_error)};
+        }
+        // What the peer made OpenSSL seal (answers to KeyUpdate requests) while another
+        // operation's write is stuck on a peer that reads nothing: bounded.
+        if (buffers_.out.size() > max_unsent + (o == op::write ? size : 0)) {
+            return {err, 0, error::send_buffer_limit};
+        }
+        return {err, done, {}};
+    }
+
+    static task<std::pair<boost::system::error_code, std::size_t>> failed(
+        boost::system::error_code ec) {
+        co_return std::pair{ec, std::size_t{0}};
+    }
+
     // Runs one OpenSSL operation to completion: what it writes goes to the socket, what it
     // wants to read comes from the socket.
     task<std::pair<boost::system::error_code, std::size_t>> perform(op o, char* data,
                                                                     std::size_t size) {
         namespace asio = boost::asio;
         for (;;) {
-            std::size_t done = 0;
-            ERR_clear_error();
-            const int r = call(o, data, size, done);
-            const int err = r > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl_.get(), r);
-            const unsigned long lib_error = err == SSL_ERROR_NONE ? 0 : ERR_get_error();
-            if (err != SSL_ERROR_NONE && err != SSL_ERROR_WANT_READ &&
-                err != SSL_ERROR_WANT_WRITE) {
-                co_return std::pair{map_tls_error(err, lib_error), std::size_t{0}};
-            }
-            // What the peer made OpenSSL seal (answers to KeyUpdate requests) while another
-            // operation's write is stuck on a peer that reads nothing: bounded.
-            if (buffers_.out.size() > max_unsent + (o == op::write ? size : 0)) {
-                co_return std::pair{boost::system::error_code(error::send_buffer_limit),
-                                    std::size_t{0}};
+            const sealing s = seal(o, data, size);
+            if (s.ec) {
+                co_return std::pair{s.ec, std::size_t{0}};
             }
             if (!buffers_.out.empty()) {
-                if (auto wec = co_await flush_output()) {
+                if (auto [wec, _] = co_await flush_output(); wec) {
                     co_return std::pair{wec, std::size_t{0}};
                 }
             }
+            const int err = s.err;
             if (err == SSL_ERROR_NONE) {
-                co_return std::pair{boost::system::error_code{}, done};
+                co_return std::pair{boost::system::error_code{}, s.done};
             }
             if (err == SSL_ERROR_WANT_READ) {
                 boost::system::error_code rec;
@@ -258,11 +289,13 @@ class tls_stream {
     // and both can make OpenSSL seal records (a read: the answer to a TLS 1.3 KeyUpdate); only
     // one of them writes to the socket at a time, and it also sends what the other sealed
     // meanwhile, so records leave in the order of their sequence numbers. The bytes move to
-    // `sending_` first: OpenSSL may append to `out` while they are being written.
-    task<boost::system::error_code> flush_output() {
+    // `sending_` first: OpenSSL may append to `out` while they are being written. Yields
+    // `done` unless the socket write failed (the plaintext those records sealed).
+    task<std::pair<boost::system::error_code, std::size_t>> flush_output(std::size_t done = 0) {
         namespace asio = boost::asio;
         if (flushing_) {
-            co_return boost::system::error_code{};  // the running flush sends these bytes too
+            co_return std::pair{boost::system::error_code{},
+                                done};  // the running flush sends these too
         }
         flushing_ = true;
         boost::system::error_code wec;
@@ -277,7 +310,7 @@ class tls_stream {
             sending_.clear();
         }
         flushing_ = false;
-        co_return wec;
+        co_return std::pair{wec, wec ? std::size_t{0} : done};
     }
 
     socket_type socket_;  // unused when lower_ is set
