@@ -3,7 +3,9 @@
 // bench/organization.json and a ~64 KB one with a large trusted_metadata. Reports MB/s (the
 // median of several repetitions, alternating the contenders) and the typed/DOM ratio.
 //
-// usage: stytch-decode-bench [BODY.json] [--reps N] [--ms M] [--json]
+// usage: stytch-decode-bench [BODY.json] [--reps N] [--ms M] [--json] [--count N]
+// --count N only decodes the 1.7 KB body N times with each contender, for counting
+// instructions: valgrind --tool=callgrind --toggle-collect='*typed_once*' ... (or dom_once).
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -69,6 +71,29 @@ std::string grow_metadata(const std::string& body, std::size_t target) {
     return json::serialize(dom);
 }
 
+// One decode of each contender; not inlined, so that callgrind can count each one alone
+// (--toggle-collect, see --count).
+[[gnu::noinline]] void typed_once(const std::string& body) {
+    // A fresh response per call, as the client does.
+    stytch::b2b::delete_external_id_response out;
+    const auto ec = stytch::detail::decode_delete_external_id(200, body, out);
+    sink = sink + static_cast<std::size_t>(ec.value()) + out.organization.custom_roles.size();
+}
+
+[[gnu::noinline]] void dom_once(const std::string& body) {
+    json::error_code ec;
+    const json::value v = json::parse(body, ec);
+    sink = sink + v.as_object().size();
+}
+
+[[gnu::noinline]] void dom_monotonic_once(const std::string& body) {
+    unsigned char buffer[16384];
+    json::monotonic_resource mr(buffer, sizeof buffer);
+    json::error_code ec;
+    const json::value v = json::parse(body, ec, &mr);
+    sink = sink + v.as_object().size();
+}
+
 struct row {
     std::string name;
     std::size_t bytes;
@@ -82,16 +107,21 @@ int main(int argc, char** argv) {
     int reps = 7;
     int ms = 300;
     bool as_json = false;
+    int count = 0;  // > 0: decode the 1.7 KB body this many times with each contender, no timing
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--reps" && i + 1 < argc) {
             reps = std::atoi(argv[++i]);
         } else if (a == "--ms" && i + 1 < argc) {
             ms = std::atoi(argv[++i]);
+        } else if (a == "--count" && i + 1 < argc) {
+            count = std::atoi(argv[++i]);
         } else if (a == "--json") {
             as_json = true;
         } else if (a == "--help" || a == "-h" || a.starts_with("--")) {
-            std::printf("usage: stytch-decode-bench [BODY.json] [--reps N] [--ms M] [--json]\n");
+            std::printf(
+                "usage: stytch-decode-bench [BODY.json] [--reps N] [--ms M] [--json] [--count "
+                "N]\n");
             return a == "--help" || a == "-h" ? 0 : 2;
         } else {
             path = a;
@@ -116,25 +146,17 @@ int main(int argc, char** argv) {
                 return 1;
             }
         }
-        auto typed = [&] {
-            // A fresh response per call, as the client does.
-            stytch::b2b::delete_external_id_response out;
-            const auto ec = stytch::detail::decode_delete_external_id(200, body, out);
-            sink =
-                sink + static_cast<std::size_t>(ec.value()) + out.organization.custom_roles.size();
-        };
-        auto dom = [&] {
-            json::error_code ec;
-            const json::value v = json::parse(body, ec);
-            sink = sink + v.as_object().size();
-        };
-        unsigned char buffer[16384];
-        auto dom_monotonic = [&] {
-            json::monotonic_resource mr(buffer, sizeof buffer);
-            json::error_code ec;
-            const json::value v = json::parse(body, ec, &mr);
-            sink = sink + v.as_object().size();
-        };
+        auto typed = [&] { typed_once(body); };
+        auto dom = [&] { dom_once(body); };
+        auto dom_monotonic = [&] { dom_monotonic_once(body); };
+        if (count > 0) {
+            for (int i = 0; i < count; ++i) {
+                typed();
+                dom();
+                dom_monotonic();
+            }
+            return 0;
+        }
         std::vector<double> t, d, m;
         measure(typed, body.size(), ms / 3);  // warm-up
         measure(dom, body.size(), ms / 3);

@@ -6,7 +6,6 @@
 
 #include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -43,7 +42,7 @@ struct call {
         boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
 
     call(const Executor& ex, handler_type h, api_error* d,
-         const boost::asio::any_io_executor& default_ex)
+         const boost::asio::any_completion_executor& default_ex)
         : handler(std::move(h)),
           work(boost::asio::get_associated_executor(handler, default_ex)),
           diag(d),

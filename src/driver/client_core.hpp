@@ -185,7 +185,7 @@ void client_core<Executor>::start(
     }
     // Not through Asio's per-thread recycling cache: its blocks hold at most 1,020 bytes, less
     // than the response alone, so each call would evict a block that a posted step reuses.
-    auto c = std::make_shared<call_type>(inner_, std::move(handler), diag, ex_);
+    auto c = std::make_shared<call_type>(inner_, std::move(handler), diag, handler_candidate_);
     error_code invalid = encoder_.encode_delete_external_id(request, options, c->request);
     c->started = c->queued_at = clock::now();
     c->deadline = saturating_add(c->started, options.timeout.value_or(cfg_.request_timeout));

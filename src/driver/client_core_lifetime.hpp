@@ -104,6 +104,7 @@ void client_core<Executor>::context_lost() noexcept {
     std::vector<call_ptr> calls;
     std::vector<connection_ptr> connections;
     asio::any_io_executor given;
+    asio::any_completion_executor given_candidate;
     std::optional<Executor> inner;
     {
         lock held(mutex_);
@@ -125,6 +126,7 @@ void client_core<Executor>::context_lost() noexcept {
         // The executors too: a strand or a work-tracking executor touches its context when
         // it is destroyed.
         given = std::exchange(ex_, asio::any_io_executor());
+        given_candidate = std::exchange(handler_candidate_, asio::any_completion_executor());
         if constexpr (std::is_same_v<Executor, asio::any_io_executor>) {
             inner.emplace(std::exchange(inner_, Executor()));
         }

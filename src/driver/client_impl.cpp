@@ -55,10 +55,20 @@ asio::io_context* io_context_of(const asio::any_io_executor& ex) {
     }
     return nullptr;
 }
+
+// `ex` type-erased for completions; an io_context's executor fits inline, so that copying it
+// and making it track work allocates nothing.
+asio::any_completion_executor completion_candidate(const asio::any_io_executor& ex) {
+    if (const auto* e = ex.target<asio::io_context::executor_type>()) {
+        return asio::any_completion_executor(*e);
+    }
+    return asio::any_completion_executor(ex);
+}
 }  // namespace
 
 client_impl::client_impl(asio::any_io_executor ex, client_config cfg)
     : ex_(std::move(ex)),
+      handler_candidate_(completion_candidate(ex_)),
       cfg_(std::move(cfg)),
       endpoint_(checked_endpoint(cfg_)),
       encoder_(endpoint_, cfg_.project_id, cfg_.secret, cfg_.user_agent),

@@ -4,6 +4,7 @@
 // executor given at construction, and two operations. client_core<Executor> implements it for
 // a concrete executor type (see client_core.hpp).
 
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -50,6 +51,10 @@ class client_impl {
     client_impl(boost::asio::any_io_executor ex, client_config cfg);
 
     boost::asio::any_io_executor ex_;
+    /// `ex_` as the candidate for a handler's associated executor. Erased once here, from the
+    /// concrete type when it is an io_context's: converting `ex_` per call, then making the
+    /// result track work, would cost two allocations each time.
+    boost::asio::any_completion_executor handler_candidate_;
     client_config cfg_;
     endpoint endpoint_;
     request_encoder encoder_;
