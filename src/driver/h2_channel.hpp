@@ -264,7 +264,9 @@ class h2_channel final : public channel<Executor> {
     h2_session session_;
     std::size_t stream_cap_;
     std::unordered_map<std::int32_t, waiter> streams_;  // by stream id: found per frame batch
-    std::list<waiter> ping_waiters_;                    // all end together
+    // The nodes of finished streams, for the next ones (at most as many as were open at once).
+    std::vector<typename std::unordered_map<std::int32_t, waiter>::node_type> spare_waiters_;
+    std::list<waiter> ping_waiters_;                                          // all end together
     std::vector<std::pair<typename waiter::handler_type, h2_result>> ready_;  // see release()
     boost::system::error_code transport_error_;  // the first, when the connection was lost
     timer_type ping_timer_;

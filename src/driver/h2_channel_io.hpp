@@ -16,7 +16,19 @@ auto h2_channel<Executor>::wait(std::int32_t stream_id, const void* who,
             if (stream_id == 0) {
                 ping_waiters_.emplace_back(who, std::move(handler));
             } else {
-                streams_.try_emplace(stream_id, who, std::move(handler));
+                if (spare_waiters_.empty()) {
+                    streams_.try_emplace(stream_id, who, std::move(handler));
+                } else {
+                    auto node = std::move(spare_waiters_.back());
+                    spare_waiters_.pop_back();
+                    node.key() = stream_id;
+                    node.mapped().who = who;
+                    // Swapped in: Boost 1.81's move assignment of any_completion_handler
+                    // wraps its source again and again until the stack overflows.
+                    typename waiter::handler_type h(std::move(handler));
+                    node.mapped().handler.swap(h);
+                    streams_.insert(std::move(node));
+                }
             }
             flush(owner);
             if (reader_ == reader_state::stopped) {
@@ -134,12 +146,14 @@ void h2_channel<Executor>::close_when_ended() {
 
 template <class Executor>
 void h2_channel<Executor>::deliver() {
-    for (auto& r : session_.take_finished()) {
+    auto& finished = session_.finished();
+    for (auto& r : finished) {
         if (const auto it = streams_.find(r.stream_id); it != streams_.end()) {
             ready_.emplace_back(std::move(it->second.handler), std::move(r));
-            streams_.erase(it);
+            spare_waiters_.push_back(streams_.extract(it));
         }
     }
+    finished.clear();
     if (session_.state() == h2_state::closed) {
         end_pings(h2_outcome::connection_error);
     } else if (session_.pings_acknowledged() >= pings_sent_) {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <new>
 #include <utility>
 
@@ -51,7 +53,25 @@ h2_session::h2_session(const h2_limits& limits)
         throw std::bad_alloc();
     }
     nghttp2_option_set_max_continuations(options, limits_.max_continuations);
-    const int rv = nghttp2_session_client_new2(&session_, cbs, this, options);
+    // nghttp2 copies these callbacks; they reach memory_ through their user data.
+    nghttp2_mem mem{
+        &memory_,
+        [](std::size_t size, void* m) { return static_cast<h2_memory*>(m)->allocate(size); },
+        [](void* p, void* m) { static_cast<h2_memory*>(m)->release(p); },
+        [](std::size_t n, std::size_t size, void* m) -> void* {
+            if (size != 0 && n > SIZE_MAX / size) {
+                return nullptr;
+            }
+            void* p = static_cast<h2_memory*>(m)->allocate(n * size);
+            if (p != nullptr) {
+                std::memset(p, 0, n * size);
+            }
+            return p;
+        },
+        [](void* p, std::size_t size, void* m) {
+            return static_cast<h2_memory*>(m)->reallocate(p, size);
+        }};
+    const int rv = nghttp2_session_client_new3(&session_, cbs, this, options, &mem);
     nghttp2_option_del(options);
     nghttp2_session_callbacks_del(cbs);
     if (rv != 0) {
@@ -162,7 +182,15 @@ std::int32_t h2_session::submit(std::span<const header_field> fields) {
     if (id <= 0) {
         return 0;  // no stream id left, or a field nghttp2 refuses
     }
-    streams_.emplace(id, stream{});
+    if (spare_nodes_.empty()) {
+        streams_.emplace(id, stream{});
+    } else {
+        auto node = std::move(spare_nodes_.back());
+        spare_nodes_.pop_back();
+        node.key() = id;
+        node.mapped() = stream{};
+        streams_.insert(std::move(node));
+    }
     return id;
 }
 
@@ -217,7 +245,7 @@ void h2_session::end_stream(std::int32_t stream_id, h2_outcome outcome, std::uin
         r.retry_after = {};
     }
     finished_.push_back(std::move(r));
-    streams_.erase(it);
+    spare_nodes_.push_back(streams_.extract(it));
 }
 
 void h2_session::on_close(std::int32_t stream_id, std::uint32_t error_code) {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "codec/header_field.hpp"
+#include "protocol/h2_memory.hpp"
 
 struct nghttp2_session;
 
@@ -127,6 +128,9 @@ class h2_session {
 
     /// The streams that finished since the last call, in the order they finished.
     std::vector<h2_result> take_finished();
+    /// The same, in place: the caller takes what it needs and clears the vector, whose
+    /// capacity then serves the next streams (no allocation per read in steady state).
+    std::vector<h2_result>& finished() noexcept { return finished_; }
 
     h2_state state() const noexcept { return state_; }
     /// The server's SETTINGS_MAX_CONCURRENT_STREAMS (nghttp2 assumes 100 until it arrives).
@@ -165,9 +169,13 @@ class h2_session {
     std::string failure_reason(int nghttp2_error) const;
 
     h2_limits limits_;
+    h2_memory memory_;  // nghttp2's allocations, recycled; outlives session_
     nghttp2_session* session_ = nullptr;
     h2_state state_ = h2_state::open;
     std::map<std::int32_t, stream> streams_;
+    // The nodes of ended streams, for the next ones: a stream's node is not allocated again.
+    // At most as many as streams were open at once.
+    std::vector<std::map<std::int32_t, stream>::node_type> spare_nodes_;
     std::vector<h2_result> finished_;
     std::int32_t goaway_last_stream_id_ = -1;
     int connection_error_ = 0;
