@@ -37,10 +37,9 @@ void typed_handler::record_path(const frame& f, const field_desc* field,
     failure_path& p = paths_[static_cast<std::size_t>(&f - stack_.data())];
     std::size_t index = 0;
     if (field == nullptr) {
+        // A string array's elements wait in the scratch until the array ends.
         const std::size_t stored =
-            f.kind == frame::string_array
-                ? static_cast<const std::vector<std::string>*>(f.target)->size()
-                : f.desc->size(f.target);
+            f.kind == frame::string_array ? string_scratch().size() : f.desc->size(f.target);
         // A failing record was appended before it failed; any other element never is.
         index = inner != nullptr ? stored - 1 : stored;
     }

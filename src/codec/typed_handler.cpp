@@ -6,10 +6,33 @@
 
 #include <boost/assert.hpp>
 
+#include <algorithm>
 #include <bit>
+#include <iterator>
 #include <vector>
 
 namespace stytch::detail::json_decode {
+
+// The elements of the string array being decoded, moved into the record at its end: one
+// allocation of the exact size instead of the vector's growth (1, 2, 4, ...). Only one string
+// array is open at a time (its elements are strings), and a decode runs to its end on one
+// thread, so one per thread serves every decode.
+std::vector<std::string>& typed_handler::string_scratch() noexcept {
+    thread_local std::vector<std::string> scratch;
+    return scratch;
+}
+
+void typed_handler::collect_strings(void* target) {
+    auto& scratch = string_scratch();
+    auto& out = *static_cast<std::vector<std::string>*>(target);
+    out.reserve(out.size() + scratch.size());
+    std::move(scratch.begin(), scratch.end(), std::back_inserter(out));
+    scratch.clear();
+    // A huge array is rare: its room is not kept for the thread's lifetime.
+    if (scratch.capacity() > max_scratch_strings) {
+        std::vector<std::string>().swap(scratch);
+    }
+}
 
 bool typed_handler::on_key_part(json::string_view s, std::size_t, json::error_code&) {
     if (dom_depth_ != 0) {
@@ -128,6 +151,7 @@ void typed_handler::begin_typed_container(bool is_object) {
         case slot::string_array:
             if (!is_object) {
                 push(frame::string_array, nullptr, fd->begin(f.target));
+                string_scratch().clear();  // left over by a decode that stopped early
                 return;
             }
             break;
@@ -173,6 +197,9 @@ void typed_handler::end_container(bool is_object, std::size_t n) {
         return;
     }
     frame& f = stack_[--depth_];
+    if (f.kind == frame::string_array) {
+        collect_strings(f.target);
+    }
     error e{};
     if (f.kind == frame::record) {
         e = finish_record(f, depth_ == 0);
@@ -221,7 +248,7 @@ std::string* typed_handler::begin_string() {
     frame& f = stack_[depth_ - 1];
     switch (f.kind) {
         case frame::string_array:
-            return &static_cast<std::vector<std::string>*>(f.target)->emplace_back();
+            return &string_scratch().emplace_back();
         case frame::record_array:
             fail(f, error::unexpected_type);
             return nullptr;

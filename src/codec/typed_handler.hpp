@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <stytch/b2b/delete_external_id.hpp>
 #include <stytch/error.hpp>
@@ -215,6 +216,9 @@ class typed_handler {
     }
 
     // typed_handler.cpp: the typed steps.
+    static constexpr std::size_t max_scratch_strings = 256;
+    static std::vector<std::string>& string_scratch() noexcept;
+    void collect_strings(void* target);
     void select_field(std::string_view key) noexcept;
     void fail(frame& f, error e, const failure_path* inner = nullptr) noexcept;
     void push(frame::kind_t kind, const record_desc* desc, void* target) noexcept;

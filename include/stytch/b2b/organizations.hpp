@@ -23,6 +23,7 @@
 #include <stytch/b2b/delete_external_id.hpp>
 #include <stytch/b2b/organization.hpp>
 #include <stytch/detail/handler_allocator.hpp>
+#include <stytch/detail/owned_text.hpp>
 #include <stytch/error.hpp>
 #include <stytch/export.hpp>
 #include <stytch/result.hpp>
@@ -103,8 +104,9 @@ class STYTCH_EXPORT organizations {
                                   CompletionToken&& token = default_completion_token_type{}) const {
         return boost::asio::async_initiate<CompletionToken, delete_external_id_signature>(
             initiation{impl_}, token, static_cast<api_error*>(nullptr),
-            owned_arguments{std::string(request.organization_id), copy(options.session_token),
-                            copy(options.session_jwt), options.timeout});
+            owned_arguments{detail::owned_text(request.organization_id),
+                            copy(options.session_token), copy(options.session_jwt),
+                            options.timeout});
     }
 
   private:
@@ -114,7 +116,7 @@ class STYTCH_EXPORT organizations {
     // The call's arguments, owned: what a lazy token (deferred, use_awaitable) keeps until the
     // operation starts.
     struct owned_arguments {
-        std::string organization_id;
+        detail::owned_text organization_id;  // inline: no allocation per call for usual ids
         std::optional<std::string> session_token;
         std::optional<std::string> session_jwt;
         std::optional<std::chrono::milliseconds> timeout;

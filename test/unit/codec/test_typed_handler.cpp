@@ -237,6 +237,31 @@ BOOST_AUTO_TEST_CASE(decoding_into_a_used_response_resets_it) {
     BOOST_TEST(!out.organization.scim_active_connection.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(string_arrays_are_stored_at_their_exact_size) {
+    auto dom = full_dom();
+    org_of(dom)["email_allowed_domains"] =
+        json::array{"a.example", "b.example", "c.example", "d.example", "e.example"};
+    const auto d = decode(dom);
+    BOOST_TEST_REQUIRE(!d.ec, d.ec.message());
+    const auto& domains = d.response.organization.email_allowed_domains;
+    BOOST_TEST(domains.size() == 5u);
+    BOOST_TEST(domains.capacity() == 5u);  // one allocation, not the growth 1, 2, 4, 8
+    BOOST_TEST(domains[4] == "e.example");
+}
+
+BOOST_AUTO_TEST_CASE(a_decode_stopped_inside_a_string_array_leaves_nothing_behind) {
+    // Too deep inside a string array: the parse stops while the array is open.
+    auto dom = full_dom();
+    org_of(dom)["email_allowed_domains"] =
+        json::array{"left.over", json::array{json::array{json::array{"x"}}}};
+    delete_external_id_response stopped;
+    BOOST_TEST_REQUIRE(
+        (decode_delete_external_id(200, json::serialize(dom), stopped, 2) == error::json_too_deep));
+    const auto d = decode(full_dom());
+    BOOST_TEST_REQUIRE(!d.ec, d.ec.message());
+    BOOST_TEST((d.response.organization == expected_full_organization()));
+}
+
 BOOST_AUTO_TEST_CASE(unknown_fields_at_every_level_are_ignored) {
     auto dom = full_dom();
     add_unknown_fields(dom);
