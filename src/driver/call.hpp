@@ -14,10 +14,12 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include <stytch/b2b/organizations.hpp>
 
 #include "codec/encoded_request.hpp"
+#include "codec/request_buffers.hpp"
 #include "engine/call_machine.hpp"
 #include "engine/intrusive_list.hpp"
 #include "engine/outcome.hpp"
@@ -46,7 +48,12 @@ struct call {
         : handler(std::move(h)),
           work(boost::asio::get_associated_executor(handler, default_ex)),
           diag(d),
-          backoff(ex) {}
+          backoff(ex) {
+        request.http1 = request_buffers::take();
+    }
+    call(const call&) = delete;
+    call& operator=(const call&) = delete;
+    ~call() { request_buffers::give(std::move(request.http1)); }
 
     handler_type handler;
     /// Keeps the handler's executor busy until the handler ran.
