@@ -33,6 +33,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "base/spare_block_allocator.hpp"
 #include "base/time_arith.hpp"
 #include "codec/retry_after.hpp"
 #include "driver/call.hpp"
@@ -183,9 +184,11 @@ void client_core<Executor>::start(
     if (lost_.load(std::memory_order_acquire)) {
         return;  // nothing can run any more: the handler is destroyed, as the context's are
     }
-    // Not through Asio's per-thread recycling cache: its blocks hold at most 1,020 bytes, less
-    // than the response alone, so each call would evict a block that a posted step reuses.
-    auto c = std::make_shared<call_type>(inner_, std::move(handler), diag, handler_candidate_);
+    // Its block is recycled per thread, not through Asio's cache: those blocks hold at most
+    // 1,020 bytes, less than the response alone, so each call would evict one that a posted
+    // step reuses.
+    auto c = std::allocate_shared<call_type>(spare_block_allocator<call_type>{}, inner_,
+                                             std::move(handler), diag, handler_candidate_);
     error_code invalid = encoder_.encode_delete_external_id(request, options, c->request);
     c->started = c->queued_at = clock::now();
     c->deadline = saturating_add(c->started, options.timeout.value_or(cfg_.request_timeout));
