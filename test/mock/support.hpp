@@ -10,6 +10,11 @@
 
 namespace stytch::mock::testing {
 
+/// The first organization of the sample seed (see seeded_server) under its three keys.
+inline const std::string acme_id = "organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931";
+inline const std::string acme_slug = "acme-corp";
+inline const std::string acme_external_id = "acme-crm-000482";
+
 inline std::string base64(std::string_view in) {
     static constexpr char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
