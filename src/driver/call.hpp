@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -48,7 +49,7 @@ struct call {
         : handler(std::move(h)),
           work(boost::asio::get_associated_executor(handler, default_ex)),
           diag(d),
-          backoff(ex) {
+          executor(ex) {
         request.http1 = request_buffers::take();
     }
     call(const call&) = delete;
@@ -78,7 +79,10 @@ struct call {
     std::size_t attempts_made = 0;  ///< attempts reported (on_attempt)
     bool counted = false;           ///< counted in calls_started
     outcome last;                   ///< the previous attempt's, while backing off
-    timer_type backoff;
+    Executor executor;              ///< the client's: where the backoff timer waits
+    /// Made at the first backoff: constructing a timer takes the io_context's service
+    /// registry mutex, which every thread shares, and few calls ever back off.
+    std::optional<timer_type> backoff;
 
     list_hook<call> queue_hook;     ///< the pool's queue
     list_hook<call> deadline_hook;  ///< the engine's deadline list

@@ -31,7 +31,7 @@ void client_core<Executor>::abort(call_type& c, error_code reason) {
             deliver(detach(c, outcome{reason}));  // under the mutex: posting only
             break;
         case call_action::cancel_backoff:
-            c.backoff.cancel();
+            c.backoff->cancel();  // armed: call_action::cancel_backoff says so
             deliver(detach(c, outcome{reason}));
             break;
         case call_action::interrupt_io:

@@ -144,8 +144,11 @@ auto client_core<Executor>::settle(call_type& c, const connection_ptr& conn,
         }
     } else if (out.action == call_action::arm_backoff) {
         c.last = std::move(o);
-        c.backoff.expires_at(resume);
-        c.backoff.async_wait([self = this->shared_from_this(), c = c.self](error_code ec) {
+        if (!c.backoff) {
+            c.backoff.emplace(c.executor);
+        }
+        c.backoff->expires_at(resume);
+        c.backoff->async_wait([self = this->shared_from_this(), c = c.self](error_code ec) {
             if (!ec) {
                 self->on_backoff_elapsed(*c);
             }

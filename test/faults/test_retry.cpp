@@ -94,6 +94,24 @@ BOOST_AUTO_TEST_CASE(retry_after_beyond_the_deadline_ends_the_call_at_once) {
     BOOST_TEST((steady::now() - started < milliseconds(1000)));  // no pointless wait either
 }
 
+BOOST_AUTO_TEST_CASE(cancellation_while_backing_off_ends_the_call_at_once) {
+    client_fixture f;
+    answer_status(f, 429, SIZE_MAX, {{"Retry-After", "5"}}, "too_many_requests");
+    auto& c =
+        f.make_client([](client_config& cfg) { cfg.request_timeout = std::chrono::seconds(30); });
+    asio::cancellation_signal signal;
+    completion done;
+    start_cancellable(c, signal, done);
+    f.run_until([&] { return f.log.size() == 1; });  // reported after its backoff was armed
+    const auto cancelled = steady::now();
+    asio::post(f.ioc, [&] { signal.emit(asio::cancellation_type::terminal); });
+    f.run_until([&] { return done.count == 1; });
+    BOOST_TEST(done.ec == asio::error::operation_aborted);
+    BOOST_TEST((steady::now() - cancelled < milliseconds(2000)));  // not the 5 s asked for
+    BOOST_TEST(f.log.size() == 1u);
+    BOOST_TEST(f.server.requests_received() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(gateway_errors_are_retried_up_to_max_attempts) {
     for (int status : {502, 503, 504}) {
         BOOST_TEST_CONTEXT("status " << status) {
