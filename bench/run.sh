@@ -21,7 +21,8 @@
 # max_connections 4, --http-version 1.1 then 2, half of BENCH_SECONDS each: calls/s and the
 # ratio h2 / HTTP/1.1, target >= 50x), and the decode micro-benchmark (stytch-decode-bench).
 # Before those, bench/counts.sh counts instructions, allocations and system calls per call, and
-# the goals of issue 20 are printed from this run, each met or missed.
+# the goals of issue 20 are printed from this run, each met or missed; bench/locks.sh counts the
+# mutexes a call takes, how often they are contended and how long they are held (1 and 2 threads).
 # An HTTP/2 contender that fails shows its errors and the run goes on.
 #
 # Environment: BENCH_ROUNDS (3), BENCH_SECONDS (8), BENCH_WRK_THREADS (1),
@@ -49,7 +50,7 @@ done
 
 echo "== building stytch-bench, stytch-decode-bench and stytch-mock (Release, $build_dir)"
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build_dir" -j "$(nproc)" --target stytch-bench stytch-decode-bench stytch-mock \
+cmake --build "$build_dir" -j "$(nproc)" --target stytch-bench stytch-decode-bench stytch-mock lockstat \
     >/dev/null
 bench_bin=$build_dir/bench/stytch-bench
 decode_bin=$build_dir/bench/stytch-decode-bench
@@ -270,6 +271,10 @@ echo "== per call: instructions, heap allocations, system calls (bench/counts.sh
 counts=$work/counts.txt
 : >"$counts"
 "$root/bench/counts.sh" "$bench_bin" "$url" "$url_h2" "$work/ca.pem" "$path" "$counts"
+
+echo
+echo "== per call: mutexes (bench/locks.sh: liblockstat.so preloaded, runs of ${LOCKS_SMALL:-2000} and ${LOCKS_LARGE:-10000} calls)"
+"$root/bench/locks.sh" "$bench_bin" "$build_dir/bench/liblockstat.so" "$url" "$url_h2" "$work/ca.pem"
 
 echo
 echo "== the goals of issue 20, from this run"
