@@ -10,6 +10,8 @@
 #   naive        stytch-bench --naive: a new TLS connection per call, 64 in flight
 #   wrk-2t       wrk -t2, 64 connections
 #   stytch-2t    stytch-bench --threads 2 (two threads run the client's io_context)
+#   stytch-2l    stytch-bench --threads 2 --loop-per-thread (a client and io_context per
+#                thread, 32 connections each: wrk's model)
 #   h2load       h2load -c 4 -m 100 (nghttp2-client, 1 thread) on the same nginx's second port,
 #                `listen ... ssl http2`, for half of BENCH_SECONDS
 #   stytch-h2    stytch-bench --http-version 2, 4 connections, 400 calls in flight, 1 thread,
@@ -219,6 +221,7 @@ for r in $(seq "$rounds"); do
     run_bench naive "$url" "$seconds" --naive --connections "$connections" --concurrency "$connections" --threads 1
     run_wrk wrk-2t 2
     run_bench stytch-2t "$url" "$seconds" --connections "$connections" --concurrency "$concurrency" --threads 2
+    run_bench stytch-2l "$url" "$seconds" --connections "$connections" --concurrency "$concurrency" --threads 2 --loop-per-thread
     run_h2load h2load
     run_bench stytch-h2 "$url_h2" "$h2_seconds" --http-version 2 --connections 4 --concurrency 400 --threads 1
 done
@@ -241,9 +244,9 @@ END {
     wr2 = median("wrk-2t", 2); w992 = median("wrk-2t", 4); wc2 = median("wrk-2t", 5)
     printf "| %-12s | %10s | %8s | %8s | %11s | %6s | %10s | %9s | %9s |\n", "contender", "req/s", "p50 us", "p99 us", "CPU us/req", "errors", "req/s ÷ wrk", "CPU ÷ wrk", "p99 ÷ wrk"
     printf "|--------------|-----------:|---------:|---------:|------------:|-------:|-----------:|----------:|----------:|\n"
-    split("wrk stytch stytch-c naive wrk-2t stytch-2t", names, " ")
-    split("wrk|stytch-bench|stytch C=N|naive Beast|wrk -t2|stytch 2 thr", labels, "|")
-    for (k = 1; k <= 6; k++) {
+    split("wrk stytch stytch-c naive wrk-2t stytch-2t stytch-2l", names, " ")
+    split("wrk|stytch-bench|stytch C=N|naive Beast|wrk -t2|stytch 2 thr|2 loops", labels, "|")
+    for (k = 1; k <= 7; k++) {
         n = names[k]; r = median(n, 2); p5 = median(n, 3); p9 = median(n, 4); c = median(n, 5); e = errors(n)
         # The 2-thread rows compare with wrk -t2.
         br = k > 4 ? wr2 : wr; bc = k > 4 ? wc2 : wc; b9 = k > 4 ? w992 : w99
@@ -251,6 +254,7 @@ END {
     }
     s1 = median("stytch", 2) / wr; s2 = median("stytch-2t", 2) / wr2
     printf "\n1 -> 2 threads: throughput ratio to wrk %.2fx -> %.2fx (target: not lower); CPU/request stytch-bench %.2fx, wrk %.2fx (target: stytch <= 1.15x)\n", s1, s2, median("stytch-2t", 5) / median("stytch", 5), wc2 / wc
+    printf "a client per thread (--loop-per-thread, wrk'"'"'s model): throughput ratio to wrk -t2 %.2fx, CPU/request %.2fx of 1 thread'"'"'s\n", median("stytch-2l", 2) / wr2, median("stytch-2l", 5) / median("stytch", 5)
 }' "$results"
 
 echo

@@ -38,6 +38,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -67,6 +68,7 @@ struct options {
     std::uint64_t requests = 0;  // 0: use duration
     double duration = 10.0;
     unsigned threads = 1;
+    bool loop_per_thread = false;  // each thread its own io_context and client, as wrk
     bool json = false;
     bool naive = false;
     double rate = 0;  // > 0: open loop, calls per second
@@ -81,7 +83,8 @@ struct options {
     std::fprintf(status == 0 ? stdout : stderr,
                  "usage: stytch-bench --url https://127.0.0.1:PORT [--ca-file PEM]\n"
                  "       [--connections N] [--concurrency C] [--requests N | --duration S]\n"
-                 "       [--threads T] [--json] [--naive] [--project-id ID] [--secret S]\n"
+                 "       [--threads T [--loop-per-thread]] [--json] [--naive] [--project-id ID]\n"
+                 "       [--secret S]\n"
                  "       [--org ID] [--http-version auto|1.1|2] [--rate N] [--hgrm FILE]\n"
                  "       stytch-bench --help | -h\n"
                  "defaults: --connections 64 --concurrency 256 --duration 10 --threads 1\n"
@@ -90,7 +93,10 @@ struct options {
                  "--rate N: open loop: N calls a second in all (--requests of them, or\n"
                  "         N x --duration), each started when due whatever is in flight, up to\n"
                  "         --concurrency at once; latency counted from each call's due time\n"
-                 "--hgrm FILE: the latency percentiles in HdrHistogram's .hgrm text format (ms)\n");
+                 "--hgrm FILE: the latency percentiles in HdrHistogram's .hgrm text format (ms)\n"
+                 "--loop-per-thread: each of the T threads runs its own io_context and client,\n"
+                 "         with N/T connections and C/T calls in flight (wrk's model) instead\n"
+                 "         of T threads running one client's io_context\n");
     std::exit(status);
 }
 
@@ -130,6 +136,8 @@ options parse_args(int argc, char** argv) {
             o.requests = 0;
         } else if (a == "--threads") {
             o.threads = static_cast<unsigned>(number());
+        } else if (a == "--loop-per-thread") {
+            o.loop_per_thread = true;
         } else if (a == "--json") {
             o.json = true;
         } else if (a == "--naive") {
@@ -163,6 +171,12 @@ options parse_args(int argc, char** argv) {
     }
     if (o.url.empty() || o.connections == 0 || o.concurrency == 0 || o.threads == 0 ||
         (o.requests == 0 && o.duration <= 0)) {
+        usage(2);
+    }
+    if (o.loop_per_thread && (o.naive || o.rate > 0 || o.connections < o.threads)) {
+        std::fprintf(stderr,
+                     "stytch-bench: --loop-per-thread drives the client in a closed loop, with "
+                     "at least one connection per thread\n");
         usage(2);
     }
     if (o.rate > 0 && o.naive) {
@@ -409,10 +423,13 @@ struct progress {
 int main(int argc, char** argv) {
     const options opt = parse_args(argc, argv);
 
-    asio::io_context ioc(static_cast<int>(opt.threads));
+    asio::io_context ioc(opt.loop_per_thread ? 1 : static_cast<int>(opt.threads));
     run_state st(opt);
 
     std::optional<stytch::client> client;
+    // --loop-per-thread: the io_contexts of threads 2..T and their clients.
+    std::deque<asio::io_context> more_loops;
+    std::deque<stytch::client> more_clients;
     std::unique_ptr<ssl::context> tls;
     target t;
     asio::ip::tcp::resolver::results_type endpoints;
@@ -447,9 +464,14 @@ int main(int argc, char** argv) {
             cfg.secret = opt.secret;
             cfg.base_url = opt.url;
             cfg.ca_file = opt.ca_file;
-            cfg.max_connections = opt.connections;
             cfg.http_version = opt.http_version;
-            client.emplace(ioc.get_executor(), std::move(cfg));
+            const unsigned clients = opt.loop_per_thread ? opt.threads : 1;
+            cfg.max_connections = opt.connections / clients;
+            client.emplace(ioc.get_executor(), cfg);
+            for (unsigned i = 1; i < clients; ++i) {
+                more_loops.emplace_back(1);
+                more_clients.emplace_back(more_loops.back().get_executor(), cfg);
+            }
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "stytch-bench: %s\n", e.what());
@@ -476,6 +498,9 @@ int main(int argc, char** argv) {
                 client->close();
             }
         });
+        for (std::size_t i = 0; i < more_clients.size(); ++i) {
+            asio::post(more_loops[i], [&, i] { more_clients[i].close(); });
+        }
     };
     auto worker_done = [&] {
         if (st.workers_left.fetch_sub(1) == 1) {
@@ -527,12 +552,15 @@ int main(int argc, char** argv) {
             asio::co_spawn(ioc, naive_worker(st, *tls, t, endpoints, lat[i]),
                            [&](std::exception_ptr) { worker_done(); });
         } else {
-            std::make_shared<client_worker>(st, *client, lat[i], worker_done)->next();
+            // Spread evenly over the clients (one unless --loop-per-thread).
+            const std::size_t k = i % (more_clients.size() + 1);
+            stytch::client& c = k == 0 ? *client : more_clients[k - 1];
+            std::make_shared<client_worker>(st, c, lat[i], worker_done)->next();
         }
     }
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < opt.threads; ++i) {
-        threads.emplace_back([&] { ioc.run(); });
+        threads.emplace_back([&, i] { opt.loop_per_thread ? more_loops[i - 1].run() : ioc.run(); });
     }
     ioc.run();
     for (auto& th : threads) {
@@ -582,7 +610,10 @@ int main(int argc, char** argv) {
                   static_cast<double>(latency_bytes)) /
                      1024.0 / static_cast<double>(pooled)
                : 0.0;
-    const char* mode = opt.naive ? "naive" : open ? "client open loop" : "client";
+    const char* mode = opt.naive             ? "naive"
+                       : open                ? "client open loop"
+                       : opt.loop_per_thread ? "client, a loop per thread"
+                                             : "client";
 
     if (!opt.json) {
         std::printf("mode            %s (%zu connections, %zu in flight%s, %u thread%s)\n", mode,
