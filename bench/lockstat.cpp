@@ -57,9 +57,7 @@ site* site_of(std::uintptr_t caller) {
     for (std::size_t i = (caller >> 4) % site_count, n = 0; n < site_count;
          i = (i + 1) % site_count, ++n) {
         std::uintptr_t seen = sites[i].caller.load(std::memory_order_acquire);
-        if (seen == caller) {
-            return &sites[i];
-        }
+        // A failed exchange reloads `seen`: another thread may just have claimed the slot.
         if (seen == 0 && sites[i].caller.compare_exchange_strong(seen, caller)) {
             return &sites[i];
         }

@@ -18,19 +18,8 @@
 
 namespace http = boost::beast::http;
 namespace json = boost::json;
-using stytch::mock::server;
-using stytch::mock::server_options;
-using stytch::mock::testing::acme_external_id;
-using stytch::mock::testing::acme_id;
-using stytch::mock::testing::acme_slug;
-using stytch::mock::testing::api_target;
-using stytch::mock::testing::base64;
-using stytch::mock::testing::basic_auth;
-using stytch::mock::testing::check_stytch_error;
-using stytch::mock::testing::connected_client;
-using stytch::mock::testing::delete_request;
-using stytch::mock::testing::parse_object;
-using stytch::mock::testing::seeded_server;
+using namespace stytch::mock;
+using namespace stytch::mock::testing;
 
 BOOST_AUTO_TEST_SUITE(normal_handling)
 

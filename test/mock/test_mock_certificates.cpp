@@ -23,9 +23,8 @@
 #include "support/server.hpp"
 
 using namespace std::chrono_literals;
-using stytch::mock::server;
-using stytch::mock::server_options;
-using stytch::mock::testing::tls_client;
+using namespace stytch::mock;
+using namespace stytch::mock::testing;
 using stytch::test::eventually;
 
 namespace {

@@ -27,15 +27,8 @@
 #include <vector>
 
 namespace json = boost::json;
-using stytch::mock::server;
-using stytch::mock::server_options;
-using stytch::mock::testing::acme_id;
-using stytch::mock::testing::api_target;
-using stytch::mock::testing::basic_auth;
-using stytch::mock::testing::connected_client;
-using stytch::mock::testing::delete_request;
-using stytch::mock::testing::seeded_server;
-using stytch::mock::testing::tls_client;
+using namespace stytch::mock;
+using namespace stytch::mock::testing;
 
 namespace {
 

@@ -21,14 +21,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using namespace std::chrono_literals;
 using boost::system::error_code;
-using stytch::mock::testing::acme_id;
-using stytch::mock::testing::api_target;
-using stytch::mock::testing::check_stytch_error;
-using stytch::mock::testing::connected_client;
-using stytch::mock::testing::delete_request;
-using stytch::mock::testing::response_type;
-using stytch::mock::testing::seeded_server;
-using stytch::mock::testing::tls_client;
+using namespace stytch::mock;
+using namespace stytch::mock::testing;
 using stytch::test::eventually;
 
 BOOST_AUTO_TEST_SUITE(robustness)

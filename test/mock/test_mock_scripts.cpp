@@ -33,22 +33,12 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using namespace std::chrono_literals;
 using boost::system::error_code;
-using stytch::mock::reply;
-using stytch::mock::server;
-using stytch::mock::testing::acme_id;
-using stytch::mock::testing::api_target;
-using stytch::mock::testing::connected_client;
-using stytch::mock::testing::delete_request;
-using stytch::mock::testing::parse_object;
-using stytch::mock::testing::response_type;
-using stytch::mock::testing::seeded_server;
-using stytch::mock::testing::tls_client;
+using namespace stytch::mock;
+using namespace stytch::mock::testing;
 using stytch::test::eventually;
 using stytch::test::status_kib;
 
 BOOST_AUTO_TEST_SUITE(scripts)
-
-using stytch::mock::script_step;
 
 namespace {
 
