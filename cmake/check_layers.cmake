@@ -1,7 +1,8 @@
-# cmake -DLAYER=<name> -DSOURCE_DIR=<dir> -P check_layers.cmake
+# cmake -DLAYER=<name> -DSOURCE_DIR=<dir> [-DMAX_LINES=<n>] -P check_layers.cmake
 #
 # Fails when a file of the layer SOURCE_DIR/LAYER includes a layer above it or a third-party
-# header its layer may not use; run by the build before the layer compiles (src/CMakeLists.txt)
+# header its layer may not use, or is longer than MAX_LINES (300: a longer file does more than
+# one job, split it); run by the build before the layer compiles (src/CMakeLists.txt)
 # and by the ctest `layers_refuse_violations` against test/layers. The layers, lowest first:
 #
 #   base            the error model, time arithmetic
@@ -42,14 +43,24 @@ if(NOT LAYER IN_LIST order)
     message(FATAL_ERROR "check_layers: unknown layer '${LAYER}' (one of: ${order})")
 endif()
 
+if(NOT DEFINED MAX_LINES)
+    set(MAX_LINES 300)
+endif()
+
 file(GLOB files ${SOURCE_DIR}/${LAYER}/*.hpp ${SOURCE_DIR}/${LAYER}/*.cpp)
 set(violations "")
 foreach(file IN LISTS files)
+    file(RELATIVE_PATH where ${SOURCE_DIR} ${file})
+    file(READ ${file} text)
+    string(REGEX MATCHALL "\n" newlines "${text}")
+    list(LENGTH newlines line_count)
+    if(line_count GREATER MAX_LINES)
+        string(APPEND violations "\n  ${where}: ${line_count} lines, over ${MAX_LINES}")
+    endif()
     file(STRINGS ${file} includes REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]")
     foreach(line IN LISTS includes)
         string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]*)[>\"].*$" "\\1" header
                              "${line}")
-        file(RELATIVE_PATH where ${SOURCE_DIR} ${file})
         if(header MATCHES "^([a-z_]+)/" AND CMAKE_MATCH_1 IN_LIST order)
             if(NOT CMAKE_MATCH_1 IN_LIST project_${LAYER})
                 string(APPEND violations
@@ -62,5 +73,5 @@ foreach(file IN LISTS files)
 endforeach()
 
 if(violations)
-    message(FATAL_ERROR "layer ${LAYER} breaks the layering (docs/architecture.md):${violations}")
+    message(FATAL_ERROR "layer ${LAYER} breaks the layering or the file size limit (docs/architecture.md):${violations}")
 endif()

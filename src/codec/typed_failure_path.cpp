@@ -1,6 +1,7 @@
-// The JSON path of a typed decode's failure (`organization.custom_roles[2].role_id`): each
-// frame records where its own failure lies when it fails, and the root's path is spelled out
-// only when asked for. Nothing here runs on a successful decode.
+// A typed decode's failures: which one a frame keeps (its lowest failing field, or its first
+// failing element) and the JSON path to it (`organization.custom_roles[2].role_id`). Each frame
+// records where its own failure lies when it fails; the root's path is spelled out only when
+// asked for. Nothing here runs on a successful decode.
 
 #include "codec/typed_handler.hpp"
 
@@ -11,6 +12,27 @@
 #include <vector>
 
 namespace stytch::detail::json_decode {
+
+// A failure of the value of the current field (record) or element (array); `inner`: the path
+// within that value when a nested record or array failed.
+void typed_handler::fail(frame& f, error e, const failure_path* inner) noexcept {
+    const int index = f.kind == frame::record ? f.field : 0;
+    if (index < f.err_index) {
+        f.err_index = index;
+        f.err = e;
+        record_path(f, f.kind == frame::record ? &f.desc->fields[f.field] : nullptr, inner);
+    }
+}
+
+// A type error on `fd`, the innermost record's field that was just cleared by value_done.
+void typed_handler::fail_field(frame& f, const field_desc* fd) noexcept {
+    const int index = static_cast<int>(fd - f.desc->fields);
+    if (index < f.err_index) {
+        f.err_index = index;
+        f.err = error::unexpected_type;
+        record_path(f, fd, nullptr);
+    }
+}
 
 std::string typed_handler::failure_location() const {
     std::string out;

@@ -88,17 +88,6 @@ void typed_handler::select_field(std::string_view key) noexcept {
     f.field = -1;
 }
 
-// A failure of the value of the current field (record) or element (array); `inner`: the path
-// within that value when a nested record or array failed.
-void typed_handler::fail(frame& f, error e, const failure_path* inner) noexcept {
-    const int index = f.kind == frame::record ? f.field : 0;
-    if (index < f.err_index) {
-        f.err_index = index;
-        f.err = e;
-        record_path(f, f.kind == frame::record ? &f.desc->fields[f.field] : nullptr, inner);
-    }
-}
-
 void typed_handler::push(frame::kind_t kind, const record_desc* desc, void* target) noexcept {
     BOOST_ASSERT(depth_ < stack_.size());
     frame& f = stack_[depth_++];
@@ -266,16 +255,6 @@ std::string* typed_handler::begin_string() {
     }
     fail_field(f, fd);
     return nullptr;
-}
-
-// A type error on `fd`, the innermost record's field that was just cleared by value_done.
-void typed_handler::fail_field(frame& f, const field_desc* fd) noexcept {
-    const int index = static_cast<int>(fd - f.desc->fields);
-    if (index < f.err_index) {
-        f.err_index = index;
-        f.err = error::unexpected_type;
-        record_path(f, fd, nullptr);
-    }
 }
 
 // A number: `fits` when it is an integer that fits an int.

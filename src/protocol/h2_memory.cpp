@@ -1,6 +1,7 @@
 #include "protocol/h2_memory.hpp"
 
 #include <bit>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -105,6 +106,25 @@ void* h2_memory::reallocate(void* p, std::size_t size) noexcept {
         release(p);
     }
     return q;
+}
+
+nghttp2_mem h2_memory::nghttp2_allocator() noexcept {
+    return {this,
+            [](std::size_t size, void* m) { return static_cast<h2_memory*>(m)->allocate(size); },
+            [](void* p, void* m) { static_cast<h2_memory*>(m)->release(p); },
+            [](std::size_t n, std::size_t size, void* m) -> void* {
+                if (size != 0 && n > SIZE_MAX / size) {
+                    return nullptr;
+                }
+                void* p = static_cast<h2_memory*>(m)->allocate(n * size);
+                if (p != nullptr) {
+                    std::memset(p, 0, n * size);
+                }
+                return p;
+            },
+            [](void* p, std::size_t size, void* m) {
+                return static_cast<h2_memory*>(m)->reallocate(p, size);
+            }};
 }
 
 }  // namespace stytch::detail

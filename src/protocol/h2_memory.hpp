@@ -12,6 +12,8 @@
 #include <array>
 #include <cstddef>
 
+#include <nghttp2/nghttp2.h>
+
 namespace stytch::detail {
 
 class h2_memory {
@@ -30,6 +32,10 @@ class h2_memory {
     void* allocate(std::size_t size) noexcept;
     void release(void* p) noexcept;
     void* reallocate(void* p, std::size_t size) noexcept;
+
+    /// This allocator as nghttp2 takes it (nghttp2 copies the struct; its functions reach this
+    /// object through the user data, so it must outlive the session).
+    nghttp2_mem nghttp2_allocator() noexcept;
 
   private:
     static constexpr std::size_t smallest = 32;  // bytes of the first class

@@ -53,24 +53,7 @@ h2_session::h2_session(const h2_limits& limits)
         throw std::bad_alloc();
     }
     nghttp2_option_set_max_continuations(options, limits_.max_continuations);
-    // nghttp2 copies these callbacks; they reach memory_ through their user data.
-    nghttp2_mem mem{
-        &memory_,
-        [](std::size_t size, void* m) { return static_cast<h2_memory*>(m)->allocate(size); },
-        [](void* p, void* m) { static_cast<h2_memory*>(m)->release(p); },
-        [](std::size_t n, std::size_t size, void* m) -> void* {
-            if (size != 0 && n > SIZE_MAX / size) {
-                return nullptr;
-            }
-            void* p = static_cast<h2_memory*>(m)->allocate(n * size);
-            if (p != nullptr) {
-                std::memset(p, 0, n * size);
-            }
-            return p;
-        },
-        [](void* p, std::size_t size, void* m) {
-            return static_cast<h2_memory*>(m)->reallocate(p, size);
-        }};
+    nghttp2_mem mem = memory_.nghttp2_allocator();
     const int rv = nghttp2_session_client_new3(&session_, cbs, this, options, &mem);
     nghttp2_option_del(options);
     nghttp2_session_callbacks_del(cbs);

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "transport/tls_stream.hpp"
+#include "transport/record_framing.hpp"
 
 using stytch::detail::record_framing;
 
