@@ -37,7 +37,7 @@ auto client_core<Executor>::detach(call_type& c, outcome&& o) -> delivery {
         deadline_timer_->cancel();  // nothing left to time out; let the io_context go idle
     }
     if (c.diag) {
-        *c.diag = std::move(o.details);
+        *c.diag = o.details ? std::move(*o.details) : api_error{};
     }
     if (o.ec) {
         c.response = {};

@@ -212,7 +212,8 @@ attempt_info client_core<Executor>::report(const call_type& c, const outcome& o,
         std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - c.attempt_started);
     info.reused_connection = o.reused;
     info.phase = o.phase;
-    info.request_id = o.details.request_id.empty() ? c.response.request_id : o.details.request_id;
+    info.request_id =
+        o.details && !o.details->request_id.empty() ? o.details->request_id : c.response.request_id;
     info.retry_after = asked;
     return info;
 }

@@ -20,12 +20,13 @@ outcome judge_open_failure(boost::system::error_code ec, int proxy_status, bool 
         o.verdict = verdict::retry;
     }
     if (ec == error::proxy_refused) {
-        o.http_status = o.details.status_code = proxy_status;
-        o.details.error_message = "proxy " + std::string(proxy) + " answered " +
-                                  std::to_string(proxy_status) + " to CONNECT";
+        api_error& d = o.fill_details();
+        o.http_status = d.status_code = proxy_status;
+        d.error_message = "proxy " + std::string(proxy) + " answered " +
+                          std::to_string(proxy_status) + " to CONNECT";
     } else if (!proxy.empty() && (!reached_handshake || ec == error::proxy_tunnel_failed)) {
         // An operator's first question: which hop failed, ours or the API's.
-        o.details.error_message = "proxy " + std::string(proxy) + ": " + ec.message();
+        o.fill_details().error_message = "proxy " + std::string(proxy) + ": " + ec.message();
     }
     return o;
 }
@@ -53,17 +54,20 @@ outcome judge_answer(const http_answer& a, bool reused, b2b::delete_external_id_
         o.ec = boost::beast::http::error::end_of_stream;
         o.verdict = verdict::replace;
     } else if (a.status >= 200 && a.status < 300) {
-        o.ec = decode_delete_external_id(a.status, a.body, into, cfg.max_json_depth,
-                                         &o.details.decode_path);
-        if (!o.ec && owner_of(into.organization, requested) == answer_owner::another) {
+        std::string failure_path;
+        o.ec = decode_delete_external_id(a.status, a.body, into, cfg.max_json_depth, &failure_path);
+        if (o.ec) {
+            o.fill_details().decode_path = std::move(failure_path);
+        } else if (owner_of(into.organization, requested) == answer_owner::another) {
             o.ec = error::answer_for_another_organization;
             o.verdict = verdict::resend;
-            o.details.status_code = a.status;
-            o.details.request_id = std::move(into.request_id);
+            api_error& d = o.fill_details();
+            d.status_code = a.status;
+            d.request_id = std::move(into.request_id);
             into = {};  // a next attempt decodes into a clean response
         }
     } else {
-        o.ec = decode_api_error(a.status, a.body, o.details, cfg.max_json_depth);
+        o.ec = decode_api_error(a.status, a.body, o.fill_details(), cfg.max_json_depth);
         if (is_retryable_status(a.status, cfg.retry)) {
             o.verdict = verdict::retry;
             o.retry_after = a.retry_after;
@@ -93,12 +97,12 @@ outcome judge_stream(const h2_result& r, bool reused, boost::system::error_code 
             break;
         case h2_outcome::reset:
             o.ec = error::http2_stream_reset;
-            o.details.error_type = h2_error_name(r.error_code);
+            o.fill_details().error_type = h2_error_name(r.error_code);
             break;
         case h2_outcome::protocol_error:
             o.ec = error::http2_protocol_error;
-            o.details.error_type = h2_error_name(r.error_code);
-            o.details.error_message = r.reason;
+            o.fill_details().error_type = h2_error_name(r.error_code);
+            o.details->error_message = r.reason;
             break;
         case h2_outcome::header_list_too_large:
             o.ec = http::error::header_limit;
@@ -115,8 +119,8 @@ outcome judge_stream(const h2_result& r, bool reused, boost::system::error_code 
                 // answer had begun on this stream (the DELETE is idempotent).
                 o.ec = lost;
                 o.verdict = r.answer_started ? verdict::final : verdict::retry;
-                o.details.error_type = h2_error_name(r.error_code);
-                o.details.error_message = r.reason;
+                o.fill_details().error_type = h2_error_name(r.error_code);
+                o.details->error_message = r.reason;
             } else {  // closed, reset, or timed out (a PING without answer)
                 o = judge_exchange_failure(lost, reused, !r.answer_started);
                 if (o.verdict == verdict::replace) {

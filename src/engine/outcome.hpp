@@ -5,6 +5,7 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -45,7 +46,11 @@ struct outcome {
     outcome(boost::system::error_code e) : ec(e) {}
 
     boost::system::error_code ec;
-    api_error details;
+    /// What the server (or this library) said about a failure; null when there is nothing to
+    /// add to `ec`. Made on first use: a success never allocates it, and an outcome stays small
+    /// enough to move cheaply and to keep the coroutine frames that hold it within Asio's
+    /// recycled sizes.
+    std::unique_ptr<api_error> details;
     int http_status = 0;
     std::string retry_after;  ///< the answer's Retry-After, raw
     enum verdict verdict = verdict::final;
@@ -55,6 +60,14 @@ struct outcome {
     attempt_phase phase = attempt_phase::exchanging;  ///< how far the attempt got
 
     /// The pooled connection had gone stale (closed by the server while idle, or dead).
+    /// The details to fill in, made if there were none.
+    api_error& fill_details() {
+        if (!details) {
+            details = std::make_unique<api_error>();
+        }
+        return *details;
+    }
+
     bool stale() const noexcept {
         return verdict == verdict::replace || verdict == verdict::requeue_stale;
     }
