@@ -2,6 +2,7 @@
 
 #include "codec/request_encoder.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -98,9 +99,11 @@ bool is_valid_header_value(std::string_view v) noexcept {
 }
 
 void append_percent_encoded(std::string& out, std::string_view s) {
-    std::size_t escaped = 0;
-    for (const char c : s) {
-        escaped += is_unreserved(c) ? 0 : 1;
+    const auto escaped = static_cast<std::size_t>(
+        std::count_if(s.begin(), s.end(), [](char c) { return !is_unreserved(c); }));
+    if (escaped == 0) {  // Stytch's ids and slugs: copied as they are
+        out.append(s);
+        return;
     }
     const std::size_t old_size = out.size();
     out.resize(old_size + s.size() + 2 * escaped);
@@ -130,6 +133,9 @@ void append_path_segment(std::string& out, std::string_view s) {
 bool is_path_segment_of(std::string_view segment, std::string_view value) noexcept {
     if (value == "." || value == "..") {
         return segment == (value.size() == 1 ? "%2E" : "%2E%2E");
+    }
+    if (segment == value) {  // the usual answer: its id is the one asked for
+        return std::all_of(value.begin(), value.end(), is_unreserved);
     }
     std::size_t at = 0;
     for (const char c : value) {
