@@ -5,15 +5,16 @@
 # the TLS handshakes cancel out. System calls of wrk and h2load per request are counted beside
 # (strace over a run of COUNT_SECONDS; their totals include their handshakes).
 #
-# usage: bench/counts.sh STYTCH_BENCH URL URL_H2 CA_FILE PATH OUT
+# usage: bench/counts.sh STYTCH_BENCH URL URL_H2 CA_FILE PATH OUT [STYTCH_FLOOR]
 #   OUT gets lines "name value": instr-h1 instr-h2 alloc-h1 alloc-h2 sys-h1 sys-h2 sys-wrk
-#   sys-h2load (a count that could not be taken is absent). PATH is the request path that wrk
+#   sys-h2load, and instr-floor (stytch-floor --decode, 64 connections) when STYTCH_FLOOR is
+#   given (a count that could not be taken is absent). PATH is the request path that wrk
 #   and h2load ask for (with STYTCH_BENCH_AUTH as their authorization header).
 # Environment: COUNT_SMALL (1000), COUNT_LARGE (3000), COUNT_SECONDS (2); needs valgrind,
 # heaptrack and strace (./scripts/dev bench installs them).
 set -euo pipefail
 
-bench_bin=$1 url=$2 url_h2=$3 ca=$4 path=$5 out=$6
+bench_bin=$1 url=$2 url_h2=$3 ca=$4 path=$5 out=$6 floor_bin=${7:-}
 small=${COUNT_SMALL:-1000}
 large=${COUNT_LARGE:-3000}
 seconds=${COUNT_SECONDS:-2}
@@ -32,9 +33,13 @@ per_call() {
         'BEGIN { printf "%s %.1f\n", n, (b - a) / (l - s) }' | tee -a "$out"
 }
 
-instructions() {  # instructions ARGS... -> total instructions of one run
-    local f=$work/callgrind.out
-    valgrind --tool=callgrind --callgrind-out-file="$f" "$bench_bin" --ca-file "$ca" --json "$@" \
+instructions() {  # instructions [--bin BIN] ARGS... -> total instructions of one run
+    local f=$work/callgrind.out bin=$bench_bin
+    if [[ $1 == --bin ]]; then
+        bin=$2
+        shift 2
+    fi
+    valgrind --tool=callgrind --callgrind-out-file="$f" "$bin" --ca-file "$ca" --json "$@" \
         >/dev/null 2>&1 || return 0
     awk '/^(summary|totals):/ { print $2; exit }' "$f"
 }
@@ -64,6 +69,11 @@ count_version() {  # count_version NAME ARGS...
 }
 count_version h1 "${h1_args[@]}"
 count_version h2 "${h2_args[@]}"
+if [[ -n $floor_bin ]]; then
+    floor_args=(--bin "$floor_bin" --url "$url$path" --connections 64 --decode)
+    per_call instr-floor "$(instructions "${floor_args[@]}" --requests "$small")" \
+        "$(instructions "${floor_args[@]}" --requests "$large")"
+fi
 
 # The load generators: system calls over a timed run, divided by the requests it made.
 total=$(syscalls wrk -t 1 -c 64 -d "${seconds}s" -s "$root/bench/wrk.lua" "$url$path")

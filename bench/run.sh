@@ -8,6 +8,9 @@
 #   stytch-bench 64 pooled connections, 256 calls in flight, 1 io_context thread
 #   stytch-c     the same with 64 calls in flight: wrk's concurrency, for a like-for-like p99
 #   naive        stytch-bench --naive: a new TLS connection per call, 64 in flight
+#   floor        stytch-floor: the same exchange with nothing of the client around it (one
+#                coroutine per connection over the library's TLS stream and answer reader)
+#   floor-d      stytch-floor --decode: the same, decoding each answer as the client does
 #   wrk-2t       wrk -t2, 64 connections
 #   stytch-2t    stytch-bench --threads 2 (two threads run the client's io_context)
 #   stytch-2l    stytch-bench --threads 2 --loop-per-thread (a client and io_context per
@@ -52,9 +55,10 @@ done
 
 echo "== building stytch-bench, stytch-decode-bench and stytch-mock (Release, $build_dir)"
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build_dir" -j "$(nproc)" --target stytch-bench stytch-decode-bench stytch-mock lockstat \
-    >/dev/null
+cmake --build "$build_dir" -j "$(nproc)" --target stytch-bench stytch-floor stytch-decode-bench \
+    stytch-mock lockstat >/dev/null
 bench_bin=$build_dir/bench/stytch-bench
+floor_bin=$build_dir/bench/stytch-floor
 decode_bin=$build_dir/bench/stytch-decode-bench
 mock_bin=$build_dir/tools/stytch-mock/stytch-mock
 
@@ -173,14 +177,10 @@ run_wrk() {  # run_wrk NAME THREADS
         "$name" "$rps" "$p50" "$p99" "$cpu" "$errors"
 }
 
-# run_bench NAME URL SECONDS ARGS...: one stytch-bench run; a run that fails (all its calls
-# failed, or it crashed) is recorded with its errors and the bench goes on.
-run_bench() {
-    local name=$1 at=$2 duration=$3
-    shift 3
-    local line
-    line=$("$bench_bin" --url "$at" --ca-file "$work/ca.pem" --duration "$duration" --json "$@" |
-        tail -n 1) || true
+# record_json NAME LINE: a contender's JSON summary; one that failed (all its calls failed, or
+# it crashed) is recorded with its errors and the bench goes on.
+record_json() {
+    local name=$1 line=$2
     [[ $line == '{'* ]] || line='{"requests_per_second":0,"p50_us":0,"p99_us":0,"cpu_us_per_request":0,"errors":1}'
     # {"...","requests_per_second":X,"p50_us":X,...} -> fields
     local rps p50 p99 cpu errors
@@ -190,6 +190,22 @@ run_bench() {
     echo "$name $rps $p50 $p99 $cpu $errors" >>"$results"
     printf '   %-9s %10.0f req/s  p50 %6d us  p99 %6d us  %6.1f us CPU/req  %d errors\n' \
         "$name" "$rps" "$p50" "$p99" "$cpu" "$errors"
+}
+
+# run_bench NAME URL SECONDS ARGS...: one stytch-bench run.
+run_bench() {
+    local name=$1 at=$2 duration=$3
+    shift 3
+    record_json "$name" "$("$bench_bin" --url "$at" --ca-file "$work/ca.pem" --duration "$duration" \
+        --json "$@" | tail -n 1)" || true
+}
+
+# run_floor NAME ARGS...: one stytch-floor run, wrk's connections and duration.
+run_floor() {
+    local name=$1
+    shift
+    record_json "$name" "$("$floor_bin" --url "$url$path" --ca-file "$work/ca.pem" \
+        --duration "$seconds" --connections "$connections" --json "$@" | tail -n 1)" || true
 }
 
 # run_h2load NAME: h2load -c 4 -m 100 on the h2 port for h2_seconds (no percentiles: h2load
@@ -219,6 +235,8 @@ for r in $(seq "$rounds"); do
     run_bench stytch "$url" "$seconds" --connections "$connections" --concurrency "$concurrency" --threads 1
     run_bench stytch-c "$url" "$seconds" --connections "$connections" --concurrency "$connections" --threads 1
     run_bench naive "$url" "$seconds" --naive --connections "$connections" --concurrency "$connections" --threads 1
+    run_floor floor
+    run_floor floor-d --decode
     run_wrk wrk-2t 2
     run_bench stytch-2t "$url" "$seconds" --connections "$connections" --concurrency "$concurrency" --threads 2
     run_bench stytch-2l "$url" "$seconds" --connections "$connections" --concurrency "$concurrency" --threads 2 --loop-per-thread
@@ -244,14 +262,16 @@ END {
     wr2 = median("wrk-2t", 2); w992 = median("wrk-2t", 4); wc2 = median("wrk-2t", 5)
     printf "| %-12s | %10s | %8s | %8s | %11s | %6s | %10s | %9s | %9s |\n", "contender", "req/s", "p50 us", "p99 us", "CPU us/req", "errors", "req/s ÷ wrk", "CPU ÷ wrk", "p99 ÷ wrk"
     printf "|--------------|-----------:|---------:|---------:|------------:|-------:|-----------:|----------:|----------:|\n"
-    split("wrk stytch stytch-c naive wrk-2t stytch-2t stytch-2l", names, " ")
-    split("wrk|stytch-bench|stytch C=N|naive Beast|wrk -t2|stytch 2 thr|2 loops", labels, "|")
-    for (k = 1; k <= 7; k++) {
+    split("wrk stytch stytch-c naive floor floor-d wrk-2t stytch-2t stytch-2l", names, " ")
+    split("wrk|stytch-bench|stytch C=N|naive Beast|floor|floor+decode|wrk -t2|stytch 2 thr|2 loops", labels, "|")
+    for (k = 1; k <= 9; k++) {
         n = names[k]; r = median(n, 2); p5 = median(n, 3); p9 = median(n, 4); c = median(n, 5); e = errors(n)
         # The 2-thread rows compare with wrk -t2.
-        br = k > 4 ? wr2 : wr; bc = k > 4 ? wc2 : wc; b9 = k > 4 ? w992 : w99
+        br = k > 6 ? wr2 : wr; bc = k > 6 ? wc2 : wc; b9 = k > 6 ? w992 : w99
         printf "| %-12s | %10.0f | %8.0f | %8.0f | %11.1f | %6d | %9.2fx | %8.2fx | %8.2fx |\n", labels[k], r, p5, p9, c, e, r / br, c / bc, p9 / b9
     }
+    fc = median("floor-d", 5); sc = median("stytch", 5)
+    printf "\nthe library above its floor (stytch-floor --decode: the same exchange and decode, no pool, strands, deadlines or completion hand-off): %.1f us CPU/request of %.1f (%.0f%%)\n", sc - fc, sc, sc ? 100 * (sc - fc) / sc : 0
     s1 = median("stytch", 2) / wr; s2 = median("stytch-2t", 2) / wr2
     printf "\n1 -> 2 threads: throughput ratio to wrk %.2fx -> %.2fx (target: not lower); CPU/request stytch-bench %.2fx, wrk %.2fx (target: stytch <= 1.15x)\n", s1, s2, median("stytch-2t", 5) / median("stytch", 5), wc2 / wc
     printf "a client per thread (--loop-per-thread, wrk'"'"'s model): throughput ratio to wrk -t2 %.2fx, CPU/request %.2fx of 1 thread'"'"'s\n", median("stytch-2l", 2) / wr2, median("stytch-2l", 5) / median("stytch", 5)
@@ -274,7 +294,7 @@ echo
 echo "== per call: instructions, heap allocations, system calls (bench/counts.sh: runs of ${COUNT_SMALL:-1000} and ${COUNT_LARGE:-3000} calls, the difference per call)"
 counts=$work/counts.txt
 : >"$counts"
-"$root/bench/counts.sh" "$bench_bin" "$url" "$url_h2" "$work/ca.pem" "$path" "$counts"
+"$root/bench/counts.sh" "$bench_bin" "$url" "$url_h2" "$work/ca.pem" "$path" "$counts" "$floor_bin"
 
 echo
 echo "== per call: mutexes (bench/locks.sh: liblockstat.so preloaded, runs of ${LOCKS_SMALL:-2000} and ${LOCKS_LARGE:-10000} calls)"
@@ -298,6 +318,7 @@ END {
     h = median("h2load", 5); t = h ? median("stytch-h2", 5) / h : 0; row("HTTP/2, CPU per call x h2load", sprintf("%.2f", t), "<= 1.5", t > 0 && t <= 1.5)
     t = median("stytch-2t", 2) / median("wrk-2t", 2); row("2 threads, throughput x wrk -t2", sprintf("%.2f", t), ">= 0.9", t >= 0.9)
     if (has("instr-h1")) row("instructions per call, HTTP/1.1 (HTTP/2)", sprintf("%.0f (%.0f)", count["instr-h1"], count["instr-h2"]), "<= 60000", count["instr-h1"] <= 60000)
+    if (has("instr-floor")) printf "| %-44s | %14s | %8s | %-6s |\n", "instructions per call, the floor with decode", sprintf("%.0f", count["instr-floor"]), "-", ""
     if (has("alloc-h1")) row("heap allocations per call, HTTP/1.1 / HTTP/2", sprintf("%.1f / %.1f", count["alloc-h1"], count["alloc-h2"]), "40 / 45", count["alloc-h1"] <= 40 && count["alloc-h2"] <= 45)
     if (has("sys-h1")) printf "| %-44s | %14s | %8s | %-6s |\n", "system calls per call, HTTP/1.1 / HTTP/2", sprintf("%.2f / %.2f", count["sys-h1"], count["sys-h2"]), "-", ""
     if (has("sys-wrk")) printf "| %-44s | %14s | %8s | %-6s |\n", "system calls per request, wrk / h2load", sprintf("%.2f / %.2f", count["sys-wrk"], count["sys-h2load"]), "-", ""
