@@ -5,11 +5,14 @@
 // statistics or completion hand-off. With --decode it also decodes each answer into a new
 // typed record, as every call of the client does.
 //
-// The client's cost above this floor is the library's; the floor's above wrk's is the price of
-// Asio and coroutines against wrk's hand-written C event loop (docs/performance.md).
+// With --http2 each connection speaks HTTP/2 through the library's h2_session (nghttp2) with
+// --streams requests in flight (h2load's -m): the floor beside h2load.
+//
+// The client's cost above this floor is the library's; the floor's above wrk's (h2load's) is
+// the price of Asio and coroutines against a hand-written C event loop (docs/performance.md).
 //
 // usage: stytch-floor --url https://HOST:PORT/PATH --ca-file CA [--connections N]
-//                     [--duration S | --requests N] [--decode] [--json]
+//                     [--duration S | --requests N] [--decode] [--http2 [--streams M]] [--json]
 
 #include <sys/resource.h>
 
@@ -22,19 +25,25 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/url/parse.hpp>
 
+#include <openssl/ssl.h>
+
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <stytch/b2b/delete_external_id.hpp>
 
+#include "codec/header_field.hpp"
 #include "codec/response_decoder.hpp"
 #include "protocol/answer_reader.hpp"
+#include "protocol/h2_session.hpp"
 #include "transport/tls_context.hpp"
 #include "transport/tls_stream.hpp"
 
@@ -51,7 +60,17 @@ struct options {
     double duration = 5;
     std::uint64_t requests = 0;  // 0: run for `duration`
     bool decode = false;
+    bool http2 = false;
+    std::size_t streams = 100;  // in flight per connection over HTTP/2
     bool json = false;
+};
+
+// What each request sends: the HTTP/1.1 bytes, and the same fields for HTTP/2.
+struct request_text {
+    std::string http1;
+    std::string authority;
+    std::string path;
+    std::string authorization;
 };
 
 struct run_state {
@@ -60,6 +79,12 @@ struct run_state {
     bool stopped = false;
     std::uint64_t errors = 0;
     std::vector<std::uint32_t> latencies_us;
+
+    void done(clock_type::time_point started) {
+        latencies_us.push_back(static_cast<std::uint32_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started)
+                .count()));
+    }
 
     bool claim() {
         if (stopped || (limit != 0 && claimed == limit)) {
@@ -77,19 +102,32 @@ double cpu_seconds() {
            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-asio::awaitable<void> connection(run_state& st, asio::ssl::context& tls,
-                                 const asio::ip::tcp::resolver::results_type& endpoints,
-                                 const std::string& host, const std::string& request, bool decode) {
-    stream_type stream(co_await asio::this_coro::executor, tls);
+// Decodes a 200 answer into a new record, as the client's callers get one; false on failure.
+bool decoded(bool decode, std::string_view body) {
+    stytch::b2b::delete_external_id_response record;
+    return !decode || !stytch::detail::decode_delete_external_id(200, body, record);
+}
+
+asio::awaitable<bool> open(stream_type& stream,
+                           const asio::ip::tcp::resolver::results_type& endpoints,
+                           const std::string& host) {
     stytch::detail::set_expected_peer(stream.native_handle(), host);
     auto [cec, ep] = co_await asio::async_connect(stream.socket(), endpoints,
                                                   asio::as_tuple(asio::use_awaitable));
     if (cec) {
-        ++st.errors;
-        co_return;
+        co_return false;
     }
     stream.socket().set_option(asio::ip::tcp::no_delay(true));
-    if (auto [hec, _] = co_await stream.async_handshake(); hec) {
+    auto [hec, _] = co_await stream.async_handshake();
+    co_return !hec;
+}
+
+asio::awaitable<void> connection_http1(run_state& st, asio::ssl::context& tls,
+                                       const asio::ip::tcp::resolver::results_type& endpoints,
+                                       const std::string& host, const request_text& request,
+                                       bool decode) {
+    stream_type stream(co_await asio::this_coro::executor, tls);
+    if (!co_await open(stream, endpoints, host)) {
         ++st.errors;
         co_return;
     }
@@ -98,7 +136,7 @@ asio::awaitable<void> connection(run_state& st, asio::ssl::context& tls,
     std::string retry_after;
     while (st.claim()) {
         const auto t0 = clock_type::now();
-        if (auto [wec, _] = co_await stream.async_write(request); wec) {
+        if (auto [wec, _] = co_await stream.async_write(request.http1); wec) {
             ++st.errors;
             co_return;
         }
@@ -112,15 +150,77 @@ asio::awaitable<void> connection(run_state& st, asio::ssl::context& tls,
             }
             in.commit(n);
         }
-        // A new record each time, as the client's callers get one, made and destroyed here.
-        stytch::b2b::delete_external_id_response record;
-        if (ec || reader.status() != 200 ||
-            (decode && stytch::detail::decode_delete_external_id(200, body, record))) {
+        if (ec || reader.status() != 200 || !decoded(decode, body)) {
             ++st.errors;
             co_return;
         }
-        st.latencies_us.push_back(static_cast<std::uint32_t>(
-            std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t0).count()));
+        st.done(t0);
+    }
+}
+
+// One HTTP/2 connection with up to `streams` requests in flight: all that nghttp2 queued is
+// written, then what arrives is read, as one event loop would.
+asio::awaitable<void> connection_http2(run_state& st, asio::ssl::context& tls,
+                                       const asio::ip::tcp::resolver::results_type& endpoints,
+                                       const std::string& host, const request_text& request,
+                                       bool decode, std::size_t streams) {
+    using stytch::detail::header_field;
+    stream_type stream(co_await asio::this_coro::executor, tls);
+    if (!co_await open(stream, endpoints, host)) {
+        ++st.errors;
+        co_return;
+    }
+    const std::array<header_field, 7> fields{{
+        {":method", "DELETE"},
+        {":scheme", "https"},
+        {":authority", request.authority},
+        {":path", request.path},
+        {"authorization", request.authorization},
+        {"content-type", "application/json"},
+        {"user-agent", "Stytch C++ v0.1.0"},
+    }};
+    stytch::detail::h2_session session;
+    std::unordered_map<std::int32_t, clock_type::time_point> started;
+    std::string out;
+    std::array<char, 16384> in;
+    for (;;) {
+        while (started.size() < streams && st.claim()) {
+            const std::int32_t id = session.submit(fields);
+            if (id == 0) {
+                ++st.errors;
+                co_return;
+            }
+            started.emplace(id, clock_type::now());
+        }
+        session.take_output(out);
+        if (!out.empty()) {
+            auto [wec, _] = co_await stream.async_write(out);
+            out.clear();
+            if (wec) {
+                ++st.errors;
+                co_return;
+            }
+        }
+        if (started.empty()) {
+            co_return;
+        }
+        auto [rec, n] = co_await stream.async_read_some(asio::buffer(in));
+        if (rec) {
+            ++st.errors;
+            co_return;
+        }
+        session.receive({in.data(), n});
+        for (const auto& r : session.finished()) {
+            const auto at = started.find(r.stream_id);
+            if (r.outcome != stytch::detail::h2_outcome::answered || r.status != 200 ||
+                at == started.end() || !decoded(decode, r.body)) {
+                ++st.errors;
+                co_return;
+            }
+            st.done(at->second);
+            started.erase(at);
+        }
+        session.finished().clear();
     }
 }
 
@@ -141,17 +241,23 @@ options parse(int argc, char** argv) {
             o.requests = std::strtoull(argv[++i], nullptr, 10);
         } else if (a == "--decode") {
             o.decode = true;
+        } else if (a == "--http2") {
+            o.http2 = true;
+        } else if (a == "--streams" && has_value) {
+            o.streams = std::strtoul(argv[++i], nullptr, 10);
         } else if (a == "--json") {
             o.json = true;
         } else {
             std::fprintf(stderr,
                          "usage: stytch-floor --url https://HOST:PORT/PATH --ca-file CA "
-                         "[--connections N] [--duration S | --requests N] [--decode] [--json]\n");
+                         "[--connections N] [--duration S | --requests N] [--decode] "
+                         "[--http2 [--streams M]] [--json]\n");
             std::exit(2);
         }
     }
-    if (o.url.empty() || o.ca_file.empty() || o.connections == 0) {
-        std::fprintf(stderr, "stytch-floor: --url, --ca-file and --connections > 0 needed\n");
+    if (o.url.empty() || o.ca_file.empty() || o.connections == 0 || o.streams == 0) {
+        std::fprintf(
+            stderr, "stytch-floor: --url, --ca-file, --connections > 0 and --streams > 0 needed\n");
         std::exit(2);
     }
     return o;
@@ -174,16 +280,24 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "stytch-floor: STYTCH_BENCH_AUTH (the Authorization value) needed\n");
         return 2;
     }
-    const std::string request = "DELETE " + std::string(url->encoded_resource()) +
-                                " HTTP/1.1\r\nHost: " + host + ":" + port +
-                                "\r\nAuthorization: " + auth +
-                                "\r\nContent-Type: application/json\r\nUser-Agent: Stytch C++ "
-                                "v0.1.0\r\nContent-Length: 0\r\n\r\n";
+    request_text request;
+    request.authority = host + ":" + port;
+    request.path = url->encoded_resource();
+    request.authorization = auth;
+    request.http1 = "DELETE " + request.path + " HTTP/1.1\r\nHost: " + request.authority +
+                    "\r\nAuthorization: " + request.authorization +
+                    "\r\nContent-Type: application/json\r\nUser-Agent: Stytch C++ "
+                    "v0.1.0\r\nContent-Length: 0\r\n\r\n";
 
     asio::io_context ioc(1);
     asio::ssl::context tls(asio::ssl::context::tls_client);
     tls.load_verify_file(opt.ca_file);
     tls.set_verify_mode(asio::ssl::verify_peer);
+    static constexpr unsigned char alpn_h2[] = {2, 'h', '2'};
+    if (opt.http2 && SSL_CTX_set_alpn_protos(tls.native_handle(), alpn_h2, sizeof alpn_h2) != 0) {
+        std::fprintf(stderr, "stytch-floor: cannot offer h2 by ALPN\n");
+        return 1;
+    }
     const auto endpoints = asio::ip::tcp::resolver(ioc).resolve(host, port);
 
     run_state st;
@@ -196,8 +310,14 @@ int main(int argc, char** argv) {
         stop.async_wait([&](boost::system::error_code) { st.stopped = true; });
     }
     for (std::size_t i = 0; i < opt.connections; ++i) {
-        asio::co_spawn(ioc, connection(st, tls, endpoints, host, request, opt.decode),
-                       asio::detached);
+        if (opt.http2) {
+            asio::co_spawn(
+                ioc, connection_http2(st, tls, endpoints, host, request, opt.decode, opt.streams),
+                asio::detached);
+        } else {
+            asio::co_spawn(ioc, connection_http1(st, tls, endpoints, host, request, opt.decode),
+                           asio::detached);
+        }
     }
     const double cpu0 = cpu_seconds();
     const auto t0 = clock_type::now();
@@ -216,17 +336,17 @@ int main(int argc, char** argv) {
     const double cpu_per = lat.empty() ? 0 : cpu * 1e6 / static_cast<double>(lat.size());
     if (opt.json) {
         std::printf(
-            "{\"mode\":\"floor%s\",\"connections\":%zu,\"requests\":%zu,\"errors\":%llu,"
+            "{\"mode\":\"floor%s%s\",\"connections\":%zu,\"requests\":%zu,\"errors\":%llu,"
             "\"seconds\":%.3f,\"requests_per_second\":%.1f,\"p50_us\":%u,\"p99_us\":%u,"
             "\"cpu_us_per_request\":%.2f}\n",
-            opt.decode ? " with decode" : "", opt.connections, lat.size(),
+            opt.http2 ? " h2" : "", opt.decode ? " with decode" : "", opt.connections, lat.size(),
             static_cast<unsigned long long>(st.errors), seconds, rps, pct(0.50), pct(0.99),
             cpu_per);
     } else {
         std::printf(
-            "floor%s: %zu connections, %zu requests, %llu errors in %.2f s: %.0f req/s, "
+            "floor%s%s: %zu connections, %zu requests, %llu errors in %.2f s: %.0f req/s, "
             "p50 %u us, p99 %u us, %.1f us CPU/request\n",
-            opt.decode ? " with decode" : "", opt.connections, lat.size(),
+            opt.http2 ? " h2" : "", opt.decode ? " with decode" : "", opt.connections, lat.size(),
             static_cast<unsigned long long>(st.errors), seconds, rps, pct(0.50), pct(0.99),
             cpu_per);
     }

@@ -6,10 +6,11 @@
 # (strace over a run of COUNT_SECONDS; their totals include their handshakes).
 #
 # usage: bench/counts.sh STYTCH_BENCH URL URL_H2 CA_FILE PATH OUT [STYTCH_FLOOR]
-#   OUT gets lines "name value": instr-h1 instr-h2 alloc-h1 alloc-h2 sys-h1 sys-h2 sys-wrk
-#   sys-h2load, and instr-floor (stytch-floor --decode, 64 connections) when STYTCH_FLOOR is
-#   given (a count that could not be taken is absent). PATH is the request path that wrk
-#   and h2load ask for (with STYTCH_BENCH_AUTH as their authorization header).
+#   OUT gets lines "name value": instr-h1 instr-h2 alloc-h1 alloc-h2 sys-h1 sys-h2, the load
+#   generators' instr-wrk instr-h2load sys-wrk sys-h2load, and instr-floor / instr-floor-h2
+#   (stytch-floor --decode, 64 connections; with --http2, 4) when STYTCH_FLOOR is given. A count
+#   that could not be taken is absent. PATH is the request path that wrk and h2load ask for
+#   (with STYTCH_BENCH_AUTH as their authorization header).
 # Environment: COUNT_SMALL (1000), COUNT_LARGE (3000), COUNT_SECONDS (2); needs valgrind,
 # heaptrack and strace (./scripts/dev bench installs them).
 set -euo pipefail
@@ -73,7 +74,35 @@ if [[ -n $floor_bin ]]; then
     floor_args=(--bin "$floor_bin" --url "$url$path" --connections 64 --decode)
     per_call instr-floor "$(instructions "${floor_args[@]}" --requests "$small")" \
         "$(instructions "${floor_args[@]}" --requests "$large")"
+    floor_args=(--bin "$floor_bin" --url "$url_h2$path" --http2 --connections 4 --decode)
+    per_call instr-floor-h2 "$(instructions "${floor_args[@]}" --requests "$small")" \
+        "$(instructions "${floor_args[@]}" --requests "$large")"
 fi
+
+# The load generators' instructions per request: h2load makes a given number of requests; wrk
+# runs for a time, so its figure is the difference of a short and a long run over the
+# difference of their requests.
+h2load_args=(-c 4 -m 100 -t 1 -H ':method: DELETE' -H "authorization: $STYTCH_BENCH_AUTH"
+    -H 'content-type: application/json')
+generator_instructions() {  # generator_instructions COMMAND... -> "instructions requests"
+    local f=$work/callgrind.out
+    valgrind --tool=callgrind --callgrind-out-file="$f" "$@" >"$work/stdout" 2>/dev/null || return 0
+    echo "$(awk '/^(summary|totals):/ { print $2; exit }' "$f")" \
+        "$(awk '/requests in/ { print $1 } /^requests:/ { print $6 + 0 }' "$work/stdout")"
+}
+per_request() {  # per_request NAME "INSTR REQS" "INSTR REQS"
+    read -r a ra <<<"$2"
+    read -r b rb <<<"$3"
+    [[ -n $a && -n $b && -n $ra && -n $rb && $rb -gt $ra ]] || return 0
+    awk -v n="$1" -v a="$a" -v b="$b" -v ra="$ra" -v rb="$rb" \
+        'BEGIN { printf "%s %.1f\n", n, (b - a) / (rb - ra) }' | tee -a "$out"
+}
+per_request instr-wrk \
+    "$(generator_instructions wrk -t 1 -c 64 -d 3s -s "$root/bench/wrk.lua" "$url$path")" \
+    "$(generator_instructions wrk -t 1 -c 64 -d 9s -s "$root/bench/wrk.lua" "$url$path")"
+per_request instr-h2load \
+    "$(generator_instructions h2load -n "$small" "${h2load_args[@]}" "$url_h2$path")" \
+    "$(generator_instructions h2load -n "$large" "${h2load_args[@]}" "$url_h2$path")"
 
 # The load generators: system calls over a timed run, divided by the requests it made.
 total=$(syscalls wrk -t 1 -c 64 -d "${seconds}s" -s "$root/bench/wrk.lua" "$url$path")

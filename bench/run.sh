@@ -19,6 +19,7 @@
 #                `listen ... ssl http2`, for half of BENCH_SECONDS
 #   stytch-h2    stytch-bench --http-version 2, 4 connections, 400 calls in flight, 1 thread,
 #                the same port and duration
+#   floor-h2     stytch-floor --http2 (4 connections × 100 streams), with and without --decode
 # and prints the medians over the rounds with each one's ratio to wrk (the 2-thread rows to
 # wrk -t2), and how throughput ratio and CPU per request move from 1 to 2 threads; then the h2
 # pair with stytch-h2's ratio to h2load (target >= 0.8x, 0 errors). Then 10,000 callers on the
@@ -200,12 +201,12 @@ run_bench() {
         --json "$@" | tail -n 1)" || true
 }
 
-# run_floor NAME ARGS...: one stytch-floor run, wrk's connections and duration.
+# run_floor NAME URL SECONDS ARGS...: one stytch-floor run.
 run_floor() {
-    local name=$1
-    shift
-    record_json "$name" "$("$floor_bin" --url "$url$path" --ca-file "$work/ca.pem" \
-        --duration "$seconds" --connections "$connections" --json "$@" | tail -n 1)" || true
+    local name=$1 at=$2 duration=$3
+    shift 3
+    record_json "$name" "$("$floor_bin" --url "$at$path" --ca-file "$work/ca.pem" \
+        --duration "$duration" --json "$@" | tail -n 1)" || true
 }
 
 # run_h2load NAME: h2load -c 4 -m 100 on the h2 port for h2_seconds (no percentiles: h2load
@@ -235,13 +236,15 @@ for r in $(seq "$rounds"); do
     run_bench stytch "$url" "$seconds" --connections "$connections" --concurrency "$concurrency" --threads 1
     run_bench stytch-c "$url" "$seconds" --connections "$connections" --concurrency "$connections" --threads 1
     run_bench naive "$url" "$seconds" --naive --connections "$connections" --concurrency "$connections" --threads 1
-    run_floor floor
-    run_floor floor-d --decode
+    run_floor floor "$url" "$seconds" --connections "$connections"
+    run_floor floor-d "$url" "$seconds" --connections "$connections" --decode
     run_wrk wrk-2t 2
     run_bench stytch-2t "$url" "$seconds" --connections "$connections" --concurrency "$concurrency" --threads 2
     run_bench stytch-2l "$url" "$seconds" --connections "$connections" --concurrency "$concurrency" --threads 2 --loop-per-thread
     run_h2load h2load
     run_bench stytch-h2 "$url_h2" "$h2_seconds" --http-version 2 --connections 4 --concurrency 400 --threads 1
+    run_floor floor-h2 "$url_h2" "$h2_seconds" --http2 --connections 4 --streams 100
+    run_floor floor-h2d "$url_h2" "$h2_seconds" --http2 --connections 4 --streams 100 --decode
 done
 
 echo
@@ -285,8 +288,14 @@ END {
     printf "| %-12s | %10s | %8s | %8s | %11s | %6s | %14s | %12s |\n", "contender", "req/s", "p50 us", "p99 us", "CPU us/req", "errors", "req/s ÷ h2load", "CPU ÷ h2load"
     printf "|--------------|-----------:|---------:|---------:|------------:|-------:|---------------:|-------------:|\n"
     printf "| %-12s | %10.0f | %8s | %8s | %11.1f | %6d | %13.2fx | %11.2fx |\n", "h2load", hr, "-", "-", hc, errors("h2load"), 1, 1
+    split("stytch-h2 floor-h2 floor-h2d", names, " ")
+    split("stytch h2|floor h2|floor+decode", labels, "|")
+    for (k = 1; k <= 3; k++) {
+        n = names[k]; r = median(n, 2); c = median(n, 5)
+        printf "| %-12s | %10.0f | %8.0f | %8.0f | %11.1f | %6d | %13.2fx | %11.2fx |\n", labels[k], r, median(n, 3), median(n, 4), c, errors(n), hr ? r / hr : 0, hc ? c / hc : 0
+    }
     r = median("stytch-h2", 2); c = median("stytch-h2", 5); e = errors("stytch-h2")
-    printf "| %-12s | %10.0f | %8.0f | %8.0f | %11.1f | %6d | %13.2fx | %11.2fx |\n", "stytch h2", r, median("stytch-h2", 3), median("stytch-h2", 4), c, e, hr ? r / hr : 0, hc ? c / hc : 0
+    printf "\nthe library above its h2 floor (stytch-floor --http2 --decode): %.1f us CPU/request of %.1f\n", c - median("floor-h2d", 5), c
     printf "\nh2 throughput: stytch-bench %.2fx h2load (target >= 0.80x), %d errors (target 0)\n", hr ? r / hr : 0, e
 }' "$results"
 
@@ -318,7 +327,8 @@ END {
     h = median("h2load", 5); t = h ? median("stytch-h2", 5) / h : 0; row("HTTP/2, CPU per call x h2load", sprintf("%.2f", t), "<= 1.5", t > 0 && t <= 1.5)
     t = median("stytch-2t", 2) / median("wrk-2t", 2); row("2 threads, throughput x wrk -t2", sprintf("%.2f", t), ">= 0.9", t >= 0.9)
     if (has("instr-h1")) row("instructions per call, HTTP/1.1 (HTTP/2)", sprintf("%.0f (%.0f)", count["instr-h1"], count["instr-h2"]), "<= 60000", count["instr-h1"] <= 60000)
-    if (has("instr-floor")) printf "| %-44s | %14s | %8s | %-6s |\n", "instructions per call, the floor with decode", sprintf("%.0f", count["instr-floor"]), "-", ""
+    if (has("instr-wrk")) printf "| %-44s | %14s | %8s | %-6s |\n", "instructions per request, wrk (h2load)", sprintf("%.0f (%.0f)", count["instr-wrk"], count["instr-h2load"]), "-", ""
+    if (has("instr-floor")) printf "| %-44s | %14s | %8s | %-6s |\n", "instructions, the floor with decode (h2)", sprintf("%.0f (%.0f)", count["instr-floor"], count["instr-floor-h2"]), "-", ""
     if (has("alloc-h1")) row("heap allocations per call, HTTP/1.1 / HTTP/2", sprintf("%.1f / %.1f", count["alloc-h1"], count["alloc-h2"]), "40 / 45", count["alloc-h1"] <= 40 && count["alloc-h2"] <= 45)
     if (has("sys-h1")) printf "| %-44s | %14s | %8s | %-6s |\n", "system calls per call, HTTP/1.1 / HTTP/2", sprintf("%.2f / %.2f", count["sys-h1"], count["sys-h2"]), "-", ""
     if (has("sys-wrk")) printf "| %-44s | %14s | %8s | %-6s |\n", "system calls per request, wrk / h2load", sprintf("%.2f / %.2f", count["sys-wrk"], count["sys-h2load"]), "-", ""
