@@ -19,6 +19,7 @@
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/post.hpp>
@@ -128,7 +129,8 @@ class client_core final : public client_impl,
         std::optional<delivery> done;     ///< this call, completed
     };
     void run_attempt(launch l);
-    task<outcome> attempt(call_ptr c, connection_ptr conn, bool reused);
+    task<void> serve(std::shared_ptr<client_core> self, launch l);
+    task<bool> open(call_type& c, const connection_ptr& conn, outcome& o);
     void on_opened(const connection_ptr& conn);
     bool may_interrupt(call_type& c, const connection_ptr& conn);
     bool may_write(call_type& c, const connection_ptr& conn);
@@ -143,7 +145,7 @@ class client_core final : public client_impl,
         call_type& call;
         const connection_ptr& conn;
     };
-    void finish_attempt(const call_ptr& c, const connection_ptr& conn, outcome o);
+    std::optional<launch> finish_attempt(const call_ptr& c, const connection_ptr& conn, outcome o);
     settled settle(call_type& c, const connection_ptr& conn, connection_state given_back,
                    outcome& o, bool attempts_left, std::optional<std::chrono::milliseconds> asked);
     void on_backoff_elapsed(call_type& c);

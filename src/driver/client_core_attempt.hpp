@@ -10,47 +10,71 @@ namespace stytch::detail {
 
 template <class Executor>
 void client_core<Executor>::run_attempt(launch l) {
-    auto c = std::move(l.call);
-    auto conn = std::move(l.connection);
-    const bool reused = l.entry != pool_entry::to_open;
-    if (!reused) {
-        conn = std::make_shared<connection_type>(asio::make_strand(inner_), tls_, h2_limits_,
-                                                 cfg_.max_streams_per_connection, goodbye_limit());
+    if (l.entry == pool_entry::to_open) {
+        l.connection =
+            std::make_shared<connection_type>(asio::make_strand(inner_), tls_, h2_limits_,
+                                              cfg_.max_streams_per_connection, goodbye_limit());
     }
-    auto ex = conn->get_executor();
-    // The completion runs on the connection's strand too (co_spawn's executor).
-    asio::co_spawn(std::move(ex), attempt(c, conn, reused),
-                   [self = this->shared_from_this(), c, conn](std::exception_ptr e, outcome o) {
-                       if (e) {
-                           // Only allocation failure can get here; report it, never throw out
-                           // of the caller's io_context.
-                           conn->close();
-                           o = outcome(make_error_code(boost::system::errc::not_enough_memory));
-                       }
-                       self->finish_attempt(c, conn, std::move(o));
-                   });
+    auto ex = l.connection->get_executor();
+    asio::co_spawn(std::move(ex), serve(this->shared_from_this(), std::move(l)), asio::detached);
 }
 
+// One coroutine for as long as the connection is handed from call to call: the pool gives a
+// connection that an attempt released to the next queued call, which goes on here instead of
+// in a coroutine of its own (a spawn per call costs a frame, a work-tracking strand and a
+// completion hand-off). `self` keeps the core alive meanwhile.
 template <class Executor>
-auto client_core<Executor>::attempt(call_ptr c, connection_ptr conn, bool reused) -> task<outcome> {
-    conn->holder = c.get();
-    if (!reused) {
-        if (!may_interrupt(*c, conn)) {
-            outcome o;  // settle() gives the reason
-            o.phase = attempt_phase::waiting_for_connection;
-            co_return o;
+auto client_core<Executor>::serve([[maybe_unused]] std::shared_ptr<client_core> self, launch l)
+    -> task<void> {
+    for (;;) {
+        call_type& c = *l.call;
+        const connection_ptr& conn = l.connection;
+        const bool reused = l.entry != pool_entry::to_open;
+        outcome o;
+        try {
+            // In this frame, not a nested one: a frame allocation per call less.
+            conn->holder = &c;
+            bool ready = reused;
+            if (!ready) {
+                ready = co_await open(c, conn, o);
+            }
+            if (ready) {
+                call_gates gates{*this, c, conn};
+                attempt_context a{&c, reused, c.request, encoder_, cfg_, c.response, gates};
+                o = co_await conn->async_attempt(a);
+            }
+        } catch (...) {
+            // Only allocation failure can get here; report it, never throw out of the caller's
+            // io_context.
+            conn->close();
+            o = outcome(make_error_code(boost::system::errc::not_enough_memory));
         }
-        auto ec = co_await conn->async_open(endpoint_, proxy_ ? &*proxy_ : nullptr,
-                                            saturating_add(clock::now(), cfg_.connect_timeout));
-        if (ec) {
-            co_return judge_open_failure(ec, conn->proxy_status(), conn->reached_handshake(),
-                                         proxy_ ? authority(proxy_->proxy) : std::string());
+        auto next = finish_attempt(l.call, conn, std::move(o));
+        if (!next) {
+            co_return;
         }
-        on_opened(conn);
+        l = std::move(*next);
     }
-    call_gates gates{*this, *c, conn};
-    attempt_context a{c.get(), reused, c->request, encoder_, cfg_, c->response, gates};
-    co_return co_await conn->async_attempt(a);
+}
+
+// Opens the connection a call was granted to open: true once it is open, otherwise false
+// with `o` saying why.
+template <class Executor>
+auto client_core<Executor>::open(call_type& c, const connection_ptr& conn, outcome& o)
+    -> task<bool> {
+    if (!may_interrupt(c, conn)) {
+        o.phase = attempt_phase::waiting_for_connection;  // settle() gives the reason
+        co_return false;
+    }
+    auto ec = co_await conn->async_open(endpoint_, proxy_ ? &*proxy_ : nullptr,
+                                        saturating_add(clock::now(), cfg_.connect_timeout));
+    if (ec) {
+        o = judge_open_failure(ec, conn->proxy_status(), conn->reached_handshake(),
+                               proxy_ ? authority(proxy_->proxy) : std::string());
+        co_return false;
+    }
+    on_opened(conn);
+    co_return true;
 }
 
 // Once per new connection, beside a TLS handshake: the pool learns what it speaks (see

@@ -8,10 +8,11 @@
 
 namespace stytch::detail {
 
-// On the connection's strand, after every attempt.
+// On the connection's strand, after every attempt. Returns the next call granted this
+// connection, for serve() to go on with.
 template <class Executor>
-void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_ptr& conn,
-                                           outcome o) {
+auto client_core<Executor>::finish_attempt(const call_ptr& c, const connection_ptr& conn, outcome o)
+    -> std::optional<launch> {
     conn->holder = nullptr;
     const bool attempts_left = c->attempt < cfg_.retry.max_attempts;  // if the verdict asks
     std::optional<std::chrono::milliseconds> asked;                   // parsed outside the mutex
@@ -49,15 +50,17 @@ void client_core<Executor>::finish_attempt(const call_ptr& c, const connection_p
     if (next.done) {
         deliver(std::move(*next.done));
     }
-    if (next.next_call) {
-        run_attempt(std::move(*next.next_call));
-    }
     if (next.again) {
         run_attempt(std::move(*next.again));
     }
     if (next.action == call_action::start_attempt) {
         run_attempt({c, pool_entry::to_open, nullptr});  // a new connection in the same slot
     }
+    if (next.next_call && next.next_call->connection != conn) {
+        run_attempt(std::move(*next.next_call));  // a new connection in the slot released
+        next.next_call.reset();
+    }
+    return std::move(next.next_call);
 }
 
 // Under the mutex: what follows an attempt, for this call and for the connection.
