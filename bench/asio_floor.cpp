@@ -104,8 +104,11 @@ double cpu_seconds() {
 
 // Decodes a 200 answer into a new record, as the client's callers get one; false on failure.
 bool decoded(bool decode, std::string_view body) {
+    if (!decode) {
+        return true;
+    }
     stytch::b2b::delete_external_id_response record;
-    return !decode || !stytch::detail::decode_delete_external_id(200, body, record);
+    return !stytch::detail::decode_delete_external_id(200, body, record);
 }
 
 asio::awaitable<bool> open(stream_type& stream,

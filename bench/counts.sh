@@ -82,6 +82,7 @@ fi
 # The load generators' instructions per request: h2load makes a given number of requests; wrk
 # runs for a time, so its figure is the difference of a short and a long run over the
 # difference of their requests.
+wrk_args=(-t 1 -c 64 -s "$root/bench/wrk.lua")
 h2load_args=(-c 4 -m 100 -t 1 -H ':method: DELETE' -H "authorization: $STYTCH_BENCH_AUTH"
     -H 'content-type: application/json')
 generator_instructions() {  # generator_instructions COMMAND... -> "instructions requests"
@@ -98,19 +99,18 @@ per_request() {  # per_request NAME "INSTR REQS" "INSTR REQS"
         'BEGIN { printf "%s %.1f\n", n, (b - a) / (rb - ra) }' | tee -a "$out"
 }
 per_request instr-wrk \
-    "$(generator_instructions wrk -t 1 -c 64 -d 3s -s "$root/bench/wrk.lua" "$url$path")" \
-    "$(generator_instructions wrk -t 1 -c 64 -d 9s -s "$root/bench/wrk.lua" "$url$path")"
+    "$(generator_instructions wrk -d 3s "${wrk_args[@]}" "$url$path")" \
+    "$(generator_instructions wrk -d 9s "${wrk_args[@]}" "$url$path")"
 per_request instr-h2load \
     "$(generator_instructions h2load -n "$small" "${h2load_args[@]}" "$url_h2$path")" \
     "$(generator_instructions h2load -n "$large" "${h2load_args[@]}" "$url_h2$path")"
 
 # The load generators: system calls over a timed run, divided by the requests it made.
-total=$(syscalls wrk -t 1 -c 64 -d "${seconds}s" -s "$root/bench/wrk.lua" "$url$path")
+total=$(syscalls wrk -d "${seconds}s" "${wrk_args[@]}" "$url$path")
 requests=$(awk '/requests in/ { print $1 }' "$work/stdout")
 [[ -n $total && -n $requests ]] &&
     awk -v t="$total" -v r="$requests" 'BEGIN { printf "sys-wrk %.1f\n", t / r }' | tee -a "$out"
-total=$(syscalls h2load -c 4 -m 100 -t 1 -D "${seconds}" -H ':method: DELETE' \
-    -H "authorization: $STYTCH_BENCH_AUTH" -H 'content-type: application/json' "$url_h2$path")
+total=$(syscalls h2load -D "${seconds}" "${h2load_args[@]}" "$url_h2$path")
 requests=$(awk '/^requests:/ { print $6 + 0 }' "$work/stdout")
 [[ -n $total && ${requests:-0} -gt 0 ]] &&
     awk -v t="$total" -v r="$requests" 'BEGIN { printf "sys-h2load %.1f\n", t / r }' | tee -a "$out"
