@@ -45,9 +45,11 @@ auto h2_channel<Executor>::async_attempt(attempt_context& a, std::shared_ptr<voi
     }
     // Views into the request and the encoder, which outlive the stream's submit().
     request_encoder::h2_field_array storage;
-    const h2_result r =
+    h2_result r =
         co_await async_request(a.encoder.h2_fields(a.request, storage), a.who, std::move(owner));
-    co_return judge_stream(r, a.reused, failure(), a.response, a.cfg, a.requested());
+    auto o = judge_stream(r, a.reused, failure(), a.response, a.cfg, a.requested());
+    session_.recycle_body(std::move(r.body));  // decoded: its memory serves a later answer
+    co_return o;
 }
 
 template <class Executor>

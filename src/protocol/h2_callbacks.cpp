@@ -101,10 +101,11 @@ int h2_session::callbacks::on_header(nghttp2_session*, const nghttp2_frame* fram
         } else if (n == "content-length" && s.final_headers) {
             // One allocation for a usual body instead of one per DATA chunk that grows it
             // (nghttp2 checks the length against the DATA it receives); only a little up
-            // front, as a server may announce lengths it never sends, on every stream.
-            constexpr std::size_t most_reserved = 16 * 1024;
+            // front, as a server may announce lengths it never sends, on every stream. None
+            // when an earlier stream's body was given back (recycle_body()).
             const std::size_t length = parse_length(v);
-            if (length <= std::min(session.limits_.body_limit, most_reserved)) {
+            if (length <= std::min(session.limits_.body_limit, most_reserved_body)) {
+                session.take_spare_body(s.result.body);
                 s.result.body.reserve(length);
             }
         }
@@ -132,6 +133,7 @@ int h2_session::callbacks::on_data_chunk(nghttp2_session*, std::uint8_t, std::in
                    ? 0
                    : NGHTTP2_ERR_CALLBACK_FAILURE;
     }
+    session.take_spare_body(body);  // an answer without content-length
     try {
         body.append(view(data, size));
     } catch (const std::bad_alloc&) {

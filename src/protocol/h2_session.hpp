@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
@@ -132,6 +133,23 @@ class h2_session {
     /// capacity then serves the next streams (no allocation per read in steady state).
     std::vector<h2_result>& finished() noexcept { return finished_; }
 
+    /// Gives back the body of a finished stream once read: the next answer's body takes its
+    /// memory instead of allocating. The session keeps bodies of at most 16 KiB, and at most
+    /// as many as streams were open at once.
+    void recycle_body(std::string&& body) noexcept {
+        if (body.capacity() > std::string().capacity() && body.capacity() <= most_reserved_body &&
+            spare_bodies_.size() < streams_.size() + spare_nodes_.size()) {
+            body.clear();
+            try {
+                spare_bodies_.push_back(std::move(body));
+            } catch (const std::bad_alloc&) {
+                // not kept: the next answer allocates its own
+            }
+        }
+    }
+    /// Bodies given back and not yet reused.
+    std::size_t spare_bodies() const noexcept { return spare_bodies_.size(); }
+
     h2_state state() const noexcept { return state_; }
     /// The server's SETTINGS_MAX_CONCURRENT_STREAMS (nghttp2 assumes 100 until it arrives).
     std::uint32_t max_concurrent_streams() const noexcept;
@@ -146,6 +164,9 @@ class h2_session {
     bool broken_by_peer() const noexcept;
 
   private:
+    // The largest body reserved ahead from a content-length, and kept for reuse.
+    static constexpr std::size_t most_reserved_body = 16 * 1024;
+
     struct stream {
         h2_result result;
         std::size_t held = 0;  // DATA bytes received
@@ -163,6 +184,13 @@ class h2_session {
     // Ends every open stream; `why` moves the state to `closed`.
     void fail_connection(int nghttp2_error, h2_event why = h2_event::connection_failed);
     void check_alive();
+    // A body not started yet takes the memory of one given back, if any (recycle_body()).
+    void take_spare_body(std::string& body) noexcept {
+        if (body.empty() && body.capacity() == std::string().capacity() && !spare_bodies_.empty()) {
+            body.swap(spare_bodies_.back());
+            spare_bodies_.pop_back();
+        }
+    }
     // Bodies over the budget: the stream holding the most is reset, until they fit.
     void relieve_window();
     // Why a stream or the connection failed, for h2_result::reason.
@@ -177,6 +205,7 @@ class h2_session {
     // At most as many as streams were open at once.
     std::vector<std::map<std::int32_t, stream>::node_type> spare_nodes_;
     std::vector<h2_result> finished_;
+    std::vector<std::string> spare_bodies_;  // see recycle_body()
     std::int32_t goaway_last_stream_id_ = -1;
     int connection_error_ = 0;
     std::size_t window_;             // limits_.connection_window, at least the body limit and more

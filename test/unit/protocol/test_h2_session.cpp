@@ -192,6 +192,46 @@ BOOST_AUTO_TEST_CASE(a_1_mib_answer_needs_no_round_trip_for_flow_control) {
     BOOST_TEST(r.body.size() == body.size());
 }
 
+BOOST_AUTO_TEST_CASE(a_body_given_back_holds_the_next_answer) {
+    h2_session client;
+    h2_server_session server(h2_server_config{});
+    const auto answer = [](h2_server_session& s, const h2_request& r) {
+        s.answer(r.stream_id, 200, {}, std::string(300 - 50 * r.stream_id, 'a'));  // 250, 150
+    };
+    submit(client, 1);
+    pump(client, server, answer);
+    auto first = only(client.take_finished());
+    const char* const memory = first.body.data();
+    client.recycle_body(std::move(first.body));
+    BOOST_TEST(client.spare_bodies() == 1u);
+
+    submit(client, 1);  // stream 3
+    pump(client, server, answer);
+    const auto results = client.take_finished();  // not only(), which copies
+    BOOST_TEST_REQUIRE(results.size() == 1u);
+    const h2_result& second = results.front();
+    BOOST_TEST((second.outcome == h2_outcome::answered));
+    BOOST_TEST(second.body == std::string(150, 'a'));
+    BOOST_TEST(static_cast<const void*>(second.body.data()) == static_cast<const void*>(memory));
+    BOOST_TEST(client.spare_bodies() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(bodies_kept_are_bounded_by_the_streams_open_at_once) {
+    h2_session client;
+    h2_server_session server(h2_server_config{});
+    submit(client, 2);
+    pump(client, server, [](h2_server_session& s, const h2_request& r) {
+        s.answer(r.stream_id, 200, {}, std::string(100, 'a'));
+    });
+    for (auto& r : client.take_finished()) {
+        client.recycle_body(std::move(r.body));
+    }
+    client.recycle_body(std::string(100, 'b'));        // more than ever were open: dropped
+    client.recycle_body(std::string());                // no memory to give: dropped
+    client.recycle_body(std::string(64 * 1024, 'c'));  // over what is reserved ahead: dropped
+    BOOST_TEST(client.spare_bodies() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(refused_stream_is_not_processed) {
     h2_session client;
     h2_server_session server(h2_server_config{});
