@@ -128,11 +128,11 @@ boost::system::error_code only_records_without_data(SSL* ssl, tls_buffers& b) no
     }
     char byte;
     std::size_t got = 0;
-    ERR_clear_error();
+    clear_tls_errors();
     const int r = SSL_read_ex(ssl, &byte, 1, &got);
     const int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, r);
     const unsigned long lib_error = err == SSL_ERROR_NONE ? 0 : ERR_get_error();
-    ERR_clear_error();
+    clear_tls_errors();
     if (err != SSL_ERROR_NONE && err != SSL_ERROR_WANT_READ) {
         return map_tls_error(err, lib_error);  // close_notify, an alert
     }
@@ -160,11 +160,11 @@ boost::system::error_code check_idle_tls_over(SSL* ssl, tls_buffers& b, SSL* low
         for (;;) {
             auto space = b.in.prepare(quiet_step);
             std::size_t got = 0;
-            ERR_clear_error();
+            clear_tls_errors();
             const int r = SSL_read_ex(lower, space.data(), space.size(), &got);
             const int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(lower, r);
             const unsigned long lib_error = err == SSL_ERROR_NONE ? 0 : ERR_get_error();
-            ERR_clear_error();
+            clear_tls_errors();
             if (err == SSL_ERROR_WANT_READ) {
                 break;
             }

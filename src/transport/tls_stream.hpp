@@ -61,6 +61,14 @@ boost::system::error_code check_idle_tls_over(SSL* ssl, tls_buffers& b, SSL* low
 /// answer, `lib_error` the first entry of the OpenSSL error queue (0 if none).
 boost::system::error_code map_tls_error(int ssl_error, unsigned long lib_error);
 
+/// Empties this thread's OpenSSL error queue for SSL_get_error. Looks first: it is nearly
+/// always empty, and ERR_clear_error resets every slot.
+inline void clear_tls_errors() noexcept {
+    if (ERR_peek_error() != 0) {
+        ERR_clear_error();
+    }
+}
+
 template <class Executor>
 class tls_stream {
   public:
@@ -136,12 +144,12 @@ class tls_stream {
     /// Sends a close_notify alert and writes it, without waiting for the peer's (the caller
     /// closes the socket soon after). Writing after it fails.
     task<boost::system::error_code> async_shutdown() {
-        ERR_clear_error();
+        clear_tls_errors();
         // 0: ours is sealed into the output, the peer's not received; 1: both. Below 0 the
         // session failed before: nothing polite is left to say.
         if (SSL_shutdown(ssl_.get()) < 0) {
             const unsigned long lib_error = ERR_get_error();
-            ERR_clear_error();
+            clear_tls_errors();
             co_return map_tls_error(SSL_ERROR_SSL, lib_error);
         }
         auto [wec, _] = co_await flush_output();
@@ -191,7 +199,7 @@ class tls_stream {
 
     sealing seal(op o, char* data, std::size_t size) {
         std::size_t done = 0;
-        ERR_clear_error();
+        clear_tls_errors();
         const int r = call(o, data, size, done);
         const int err = r > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl_.get(), r);
         const unsigned long lib_error = err == SSL_ERROR_NONE ? 0 : ERR_get_error();
@@ -263,8 +271,7 @@ class tls_stream {
     task<std::pair<boost::system::error_code, std::size_t>> flush_output(std::size_t done = 0) {
         namespace asio = boost::asio;
         if (flushing_) {
-            co_return std::pair{boost::system::error_code{},
-                                done};  // the running flush sends these too
+            co_return std::pair{boost::system::error_code{}, done};  // sent by the running flush
         }
         flushing_ = true;
         boost::system::error_code wec;
