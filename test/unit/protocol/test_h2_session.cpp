@@ -216,6 +216,35 @@ BOOST_AUTO_TEST_CASE(a_body_given_back_holds_the_next_answer) {
     BOOST_TEST(client.spare_bodies() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_reused_body_survives_an_answer_split_into_single_bytes) {
+    h2_session client;
+    h2_server_session server(h2_server_config{});
+    submit(client, 1);
+    pump(client, server, [](h2_server_session& s, const h2_request& r) {
+        s.answer(r.stream_id, 200, {}, std::string(200, 'a'));
+    });
+    auto first = only(client.take_finished());
+    client.recycle_body(std::move(first.body));
+
+    submit(client, 1);
+    std::string out;
+    client.take_output(out);
+    BOOST_TEST_REQUIRE(server.receive(out));
+    for (const auto& r : server.take_requests()) {
+        server.answer(r.stream_id, 200, {}, std::string(120, 'b') + std::string(60, 'c'));
+    }
+    std::string in;
+    BOOST_TEST_REQUIRE(server.take_output(in));
+    for (const char byte : in) {  // every frame, the DATA one too, in one-byte reads
+        client.receive(std::string_view(&byte, 1));
+    }
+    const auto results = client.take_finished();
+    BOOST_TEST_REQUIRE(results.size() == 1u);
+    BOOST_TEST((results.front().outcome == h2_outcome::answered));
+    BOOST_TEST(results.front().body == std::string(120, 'b') + std::string(60, 'c'));
+    BOOST_TEST(client.spare_bodies() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(bodies_kept_are_bounded_by_the_streams_open_at_once) {
     h2_session client;
     h2_server_session server(h2_server_config{});
