@@ -16,7 +16,15 @@ void client_core<Executor>::run_attempt(launch l) {
                                               cfg_.max_streams_per_connection, goodbye_limit());
     }
     auto ex = l.connection->get_executor();
-    asio::co_spawn(std::move(ex), serve(this->shared_from_this(), std::move(l)), asio::detached);
+    // serve() reports an attempt's allocation failure to its call; one in finish_attempt()
+    // (the engine's own bookkeeping) leaves the engine inconsistent, so it escapes from the
+    // io_context's run(), as any handler's exception does, instead of vanishing.
+    asio::co_spawn(std::move(ex), serve(this->shared_from_this(), std::move(l)),
+                   [](std::exception_ptr e) {
+                       if (e) {
+                           std::rethrow_exception(e);
+                       }
+                   });
 }
 
 // One coroutine for as long as the connection is handed from call to call: the pool gives a
