@@ -4,10 +4,9 @@
 
 namespace stytch::b2b {
 
-void organizations::initiation::start(
-    const std::shared_ptr<detail::client_impl>& impl,
-    boost::asio::any_completion_handler<delete_external_id_signature> handler, api_error* diag,
-    const owned_arguments& args) {
+void organizations::initiation::start(const std::shared_ptr<detail::client_impl>& impl,
+                                      handler_type handler, api_error* diag,
+                                      const owned_arguments& args) {
     impl->start(std::move(handler), {args.organization_id.view()},
                 {args.session_token, args.session_jwt, args.timeout}, diag);
 }

@@ -5,8 +5,6 @@
 // are guarded by the engine's mutex, except what only its current attempt touches.
 
 #include <boost/asio/any_completion_executor.hpp>
-#include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -18,6 +16,7 @@
 #include <utility>
 
 #include <stytch/b2b/organizations.hpp>
+#include <stytch/detail/erased_completion.hpp>
 
 #include "codec/encoded_request.hpp"
 #include "codec/request_buffers.hpp"
@@ -40,16 +39,13 @@ constexpr cancel_request cancel_request_of(boost::asio::cancellation_type type) 
 template <class Connection, class Executor>
 struct call {
     using clock = std::chrono::steady_clock;
-    using handler_type = boost::asio::any_completion_handler<b2b::delete_external_id_signature>;
+    using handler_type = erased_completion<b2b::delete_external_id_response>;
     using timer_type =
         boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, Executor>;
 
     call(const Executor& ex, handler_type h, api_error* d,
          const boost::asio::any_completion_executor& default_ex)
-        : handler(std::move(h)),
-          work(boost::asio::get_associated_executor(handler, default_ex)),
-          diag(d),
-          executor(ex) {
+        : handler(std::move(h)), work(handler.executor(default_ex)), diag(d), executor(ex) {
         request.http1 = request_buffers::take();
     }
     call(const call&) = delete;

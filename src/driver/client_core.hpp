@@ -17,7 +17,6 @@
 // streams waiting on HTTP/2 connections, the deadline timer — so that all of it is freed with
 // the context, and nothing here touches the context afterwards.
 
-#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/context.hpp>
@@ -80,8 +79,7 @@ class client_core final : public client_impl,
           deadline_timer_(std::in_place, inner),
           jitter_(std::random_device{}()) {}
 
-    void start(asio::any_completion_handler<b2b::delete_external_id_signature> handler,
-               const b2b::delete_external_id_request& request,
+    void start(call_handler handler, const b2b::delete_external_id_request& request,
                const b2b::delete_external_id_options& options, api_error* diag) override;
 
     void close() override;
@@ -179,10 +177,9 @@ class client_core final : public client_impl,
 };
 
 template <class Executor>
-void client_core<Executor>::start(
-    asio::any_completion_handler<b2b::delete_external_id_signature> handler,
-    const b2b::delete_external_id_request& request, const b2b::delete_external_id_options& options,
-    api_error* diag) {
+void client_core<Executor>::start(call_handler handler,
+                                  const b2b::delete_external_id_request& request,
+                                  const b2b::delete_external_id_options& options, api_error* diag) {
     if (lost_.load(std::memory_order_acquire)) {
         return;  // nothing can run any more: the handler is destroyed, as the context's are
     }
@@ -196,7 +193,7 @@ void client_core<Executor>::start(
     c->deadline = saturating_add(c->started, options.timeout.value_or(cfg_.request_timeout));
     c->self = c;
 
-    auto slot = asio::get_associated_cancellation_slot(c->handler);
+    auto slot = c->handler.cancellation_slot();
     if (slot.is_connected()) {
         slot.assign([weak = std::weak_ptr<call_type>(c),
                      core = std::weak_ptr<client_core>(this->shared_from_this())](

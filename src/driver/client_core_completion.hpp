@@ -62,7 +62,7 @@ void client_core<Executor>::deliver(delivery d) {
                    const error_code ec = info.result;
                    asio::dispatch(ex, [c = std::move(c), ec]() {
                        // Cleared on the handler's executor, where the caller emits its signal.
-                       auto slot = asio::get_associated_cancellation_slot(c->handler);
+                       auto slot = c->handler.cancellation_slot();
                        if (slot.is_connected()) {
                            slot.clear();
                        }

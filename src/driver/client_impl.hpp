@@ -5,7 +5,6 @@
 // a concrete executor type (see client_core.hpp).
 
 #include <boost/asio/any_completion_executor.hpp>
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
 
@@ -22,6 +21,9 @@
 
 namespace stytch::detail {
 
+/// A call's completion handler, as the Organizations API hands it over.
+using call_handler = erased_completion<b2b::delete_external_id_response>;
+
 class client_impl {
   public:
     /// @throws boost::system::system_error for an invalid configuration or CA file.
@@ -35,10 +37,8 @@ class client_impl {
     const client_config& config() const noexcept { return cfg_; }
 
     /// Starts one DeleteExternalId call. Thread-safe.
-    virtual void start(
-        boost::asio::any_completion_handler<b2b::delete_external_id_signature> handler,
-        const b2b::delete_external_id_request& request,
-        const b2b::delete_external_id_options& options, api_error* diag) = 0;
+    virtual void start(call_handler handler, const b2b::delete_external_id_request& request,
+                       const b2b::delete_external_id_options& options, api_error* diag) = 0;
 
     /// See client::close(). Thread-safe.
     virtual void close() = 0;

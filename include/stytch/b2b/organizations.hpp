@@ -3,12 +3,9 @@
 /// @file
 /// Organizations.DeleteExternalId: `DELETE /v1/b2b/organizations/{organization_id}/external_id`.
 
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/append.hpp>
-#include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/post.hpp>
 
@@ -22,7 +19,7 @@
 #include <stytch/as_result.hpp>
 #include <stytch/b2b/delete_external_id.hpp>
 #include <stytch/b2b/organization.hpp>
-#include <stytch/detail/handler_allocator.hpp>
+#include <stytch/detail/erased_completion.hpp>
 #include <stytch/detail/owned_text.hpp>
 #include <stytch/error.hpp>
 #include <stytch/export.hpp>
@@ -92,6 +89,10 @@ class STYTCH_EXPORT organizations {
     ///
     /// A coroutine's `co_await` forwards terminal cancellation only (co_spawn's default filter).
     ///
+    /// **Memory**: the handler is kept in memory from its associated allocator (without one,
+    /// from a per-thread cache: no heap allocation in steady state), given back before it
+    /// runs. The response reaches it as an rvalue, not moved on the way.
+    ///
     /// **Thread-safety**: may be called from any thread. The handler runs on its associated
     /// executor (by default the client's executor).
     ///
@@ -138,21 +139,13 @@ class STYTCH_EXPORT organizations {
                                                       delete_external_id_response{}));
                 return;
             }
-            // The handler is type-erased once per call; without an allocator of its own, the
-            // library's per-thread cache makes that allocation free in steady state.
-            using allocator = boost::asio::associated_allocator_t<std::decay_t<Handler>>;
-            if constexpr (std::is_same_v<allocator, std::allocator<void>>) {
-                start(impl,
-                      boost::asio::bind_allocator(detail::handler_allocator<void>(),
-                                                  std::forward<Handler>(handler)),
-                      diag, args);
-            } else {
-                start(impl, std::forward<Handler>(handler), diag, args);
-            }
+            start(impl, handler_type(std::forward<Handler>(handler)), diag, args);
         }
 
-        static void start(const std::shared_ptr<detail::client_impl>& impl,
-                          boost::asio::any_completion_handler<delete_external_id_signature> handler,
+        // Type-erased once per call; a handler without an allocator of its own takes its
+        // memory from the library's per-thread cache, free in steady state.
+        using handler_type = detail::erased_completion<delete_external_id_response>;
+        static void start(const std::shared_ptr<detail::client_impl>& impl, handler_type handler,
                           api_error* diag, const owned_arguments& args);
     };
 
