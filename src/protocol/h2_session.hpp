@@ -134,11 +134,16 @@ class h2_session {
     std::vector<h2_result>& finished() noexcept { return finished_; }
 
     /// Gives back the body of a finished stream once read: the next answer's body takes its
-    /// memory instead of allocating. The session keeps bodies of at most 16 KiB, and at most
-    /// as many as streams were open at once.
+    /// memory instead of allocating. The session keeps bodies of at most 16 KiB: one per
+    /// stream still open and 4 more, so that an idle session holds at most 4, however many
+    /// streams a burst opened (the surplus goes at the next call, once streams ended).
     void recycle_body(std::string&& body) noexcept {
+        const std::size_t kept = streams_.size() + idle_spare_bodies;
+        if (spare_bodies_.size() > kept) {
+            spare_bodies_.resize(kept);
+        }
         if (body.capacity() > std::string().capacity() && body.capacity() <= most_reserved_body &&
-            spare_bodies_.size() < streams_.size() + spare_nodes_.size()) {
+            spare_bodies_.size() < kept) {
             body.clear();
             try {
                 spare_bodies_.push_back(std::move(body));
@@ -166,6 +171,8 @@ class h2_session {
   private:
     // The largest body reserved ahead from a content-length, and kept for reuse.
     static constexpr std::size_t most_reserved_body = 16 * 1024;
+    // Bodies kept beyond one per open stream (see recycle_body()).
+    static constexpr std::size_t idle_spare_bodies = 4;
 
     struct stream {
         h2_result result;

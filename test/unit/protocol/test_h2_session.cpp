@@ -245,20 +245,41 @@ BOOST_AUTO_TEST_CASE(a_reused_body_survives_an_answer_split_into_single_bytes) {
     BOOST_TEST(client.spare_bodies() == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(bodies_kept_are_bounded_by_the_streams_open_at_once) {
+BOOST_AUTO_TEST_CASE(bodies_kept_are_one_per_open_stream_and_four_more) {
     h2_session client;
     h2_server_session server(h2_server_config{});
-    submit(client, 2);
-    pump(client, server, [](h2_server_session& s, const h2_request& r) {
-        s.answer(r.stream_id, 200, {}, std::string(100, 'a'));
-    });
-    for (auto& r : client.take_finished()) {
-        client.recycle_body(std::move(r.body));
+    const auto ids = submit(client, 10);
+    const auto answer_first_six = [&](h2_server_session& s, const h2_request& r) {
+        if (r.stream_id <= ids[5]) {
+            s.answer(r.stream_id, 200, {}, std::string(100, 'a'));
+        }
+    };
+    pump(client, server, answer_first_six);
+    auto finished = client.take_finished();
+    BOOST_TEST_REQUIRE(finished.size() == 6u);
+    for (auto& r : finished) {
+        client.recycle_body(std::move(r.body));  // 4 streams open: up to 8 kept
     }
-    client.recycle_body(std::string(100, 'b'));        // more than ever were open: dropped
+    BOOST_TEST(client.spare_bodies() == 6u);
+    client.recycle_body(std::string(100, 'b'));
+    client.recycle_body(std::string(100, 'b'));
+    client.recycle_body(std::string(100, 'b'));  // a ninth: dropped
+    BOOST_TEST(client.spare_bodies() == 8u);
+
+    // The burst ends without a body taking a spare (refused): the session goes idle, and the
+    // next body given back trims what it keeps to 4.
+    for (std::size_t i = 6; i < ids.size(); ++i) {
+        server.refuse(ids[i]);
+    }
+    pump(client, server);
+    BOOST_TEST(client.take_finished().size() == 4u);
+    BOOST_TEST(client.spare_bodies() == 8u);
+    client.recycle_body(std::string(100, 'b'));
+    BOOST_TEST(client.spare_bodies() == 4u);
+
     client.recycle_body(std::string());                // no memory to give: dropped
     client.recycle_body(std::string(64 * 1024, 'c'));  // over what is reserved ahead: dropped
-    BOOST_TEST(client.spare_bodies() == 2u);
+    BOOST_TEST(client.spare_bodies() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(refused_stream_is_not_processed) {
