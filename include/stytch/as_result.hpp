@@ -61,12 +61,15 @@ namespace detail {
 /// operation writes the server's details into.
 template <class Handler, class T>
 struct as_result_handler {
-    void operator()(boost::system::error_code ec, T value) {
+    // By reference: the value is moved once, into the result (an operation that passes an
+    // lvalue has it copied there).
+    template <class Value>
+    void operator()(boost::system::error_code ec, Value&& value) {
         if (ec) {
             std::move(handler)(
                 result<T>(boost::system::in_place_error, failure{ec, std::move(*details)}));
         } else {
-            std::move(handler)(result<T>(std::move(value)));
+            std::move(handler)(result<T>(std::forward<Value>(value)));
         }
     }
 

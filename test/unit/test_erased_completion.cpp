@@ -16,26 +16,14 @@
 
 #include <stytch/detail/erased_completion.hpp>
 
+#include "unit/counted.hpp"
+
 namespace asio = boost::asio;
 using boost::system::error_code;
 using stytch::detail::erased_completion;
+using stytch::test::counted;
 
 namespace {
-
-// Counts its moves and copies.
-struct counted {
-    static inline int moves = 0;
-    static inline int copies = 0;
-    std::string text;
-
-    explicit counted(std::string t) : text(std::move(t)) {}
-    counted(counted&& o) noexcept : text(std::move(o.text)) { ++moves; }
-    counted(const counted& o) : text(o.text) { ++copies; }
-    counted& operator=(const counted&) = delete;
-    counted& operator=(counted&&) = delete;
-
-    static void reset() { moves = copies = 0; }
-};
 
 // Blocks from the heap, with how many are out.
 template <class T>
