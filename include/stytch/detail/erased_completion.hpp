@@ -51,17 +51,17 @@ class erased_completion {
     /// Whether it holds a handler.
     explicit operator bool() const noexcept { return impl_ != nullptr; }
 
-    /// The handler's associated executor, `fallback` when it has none. Not empty.
+    /// The handler's associated executor, `fallback` when it has none. Requires a handler.
     boost::asio::any_completion_executor executor(
         const boost::asio::any_completion_executor& fallback) const noexcept {
         return ops_->executor(impl_, fallback);
     }
 
-    /// The handler's associated cancellation slot. Not empty.
+    /// The handler's associated cancellation slot. Requires a handler.
     boost::asio::cancellation_slot cancellation_slot() const noexcept { return ops_->slot(impl_); }
 
-    /// Invokes the handler, after its memory was given back (Asio's rule); empty afterwards.
-    /// Not empty.
+    /// Invokes the handler, after its memory was given back (Asio's rule), and is empty
+    /// afterwards. Requires a handler.
     void operator()(boost::system::error_code ec, T&& value) && {
         ops_->complete(std::exchange(impl_, nullptr), ec, std::move(value));
     }
